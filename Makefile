@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make run` and `make test` (see README).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run notifier test lint check-config demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) run_bot.py --console
+
+notifier: $(STAMP)
+	$(PY) run_notifier.py --once
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy models bot notifier
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy models bot notifier
+	$(PY) -m pytest
+
+check-config: $(STAMP)
+	$(PY) manage.py config check
+
+demo: $(STAMP)
+	$(PY) manage.py demo
+
+clean:
+	rm -rf $(VENV) var/*.db var/*.db-*
