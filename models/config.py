@@ -1,0 +1,351 @@
+"""The deployment's configuration: parsed once from YAML into typed objects.
+
+Every mistake is reported with the path of the key at fault
+(``agencies[3].officials[0].whatsapp: '0812-xx' is not an E.164 number``) so an
+operator can fix the file without reading code. Secrets never live here: they
+come from environment variables (see README).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date, time
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+REGIONAL_AGENCY_CODES: tuple[str, ...] = (
+    "PUPR", "PERKIM", "DLH", "DISHUB", "DISDUKCAPIL", "DINKES", "DISDIK", "DINSOS", "DPMPTSP",
+    "SATPOLPP", "BPBD", "DISNAKER", "DISTAN", "DISPERINDAG", "DISKOMINFO", "INSPEKTORAT", "DPMD",
+    "BAPENDA", "BKPSDM", "DP3A", "KECAMATAN", "PDAM", "DISPARPORA",
+)
+EXTERNAL_AGENCY_CODES: tuple[str, ...] = (
+    "EXT_BPJS_KESEHATAN", "EXT_BPJS_KETENAGAKERJAAN", "EXT_PLN", "EXT_POLRI", "EXT_PERTAMINA",
+    "EXT_BPN", "EXT_IMIGRASI", "EXT_KEMENAG", "EXT_PROVINSI", "EXT_NASIONAL",
+)
+ALL_AGENCY_CODES: frozenset[str] = frozenset(REGIONAL_AGENCY_CODES + EXTERNAL_AGENCY_CODES)
+
+E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TELEGRAM_CHAT = re.compile(r"^-?\d{1,20}$")
+OFFICIAL_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the key path."""
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # admin penghubung of one agency
+    HEAD = "head"  # Kepala OPD
+    TRIAGE = "triage"  # admin instansi (Diskominfo)
+    REGIONAL_HEAD = "regional_head"  # Bupati / Wali Kota
+    SEKDA = "sekda"
+    INSPECTORATE = "inspectorate"
+
+
+AGENCY_ROLES = frozenset({Role.ADMIN, Role.HEAD})
+ContactChannel = Literal["whatsapp", "telegram", "email"]
+CONTACT_CHANNELS: tuple[ContactChannel, ...] = ("whatsapp", "telegram", "email")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OfficialConfig(_Strict):
+    id: str
+    name: str
+    role: Role
+    telegram: str | None = None
+    whatsapp: str | None = None
+    email: str | None = None
+    # Order in which channels are tried when one fails; defaults to CONTACT_CHANNELS order.
+    channel_order: tuple[ContactChannel, ...] = CONTACT_CHANNELS
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_slug(cls, value: str) -> str:
+        if not OFFICIAL_ID.match(value):
+            raise ValueError(f"{value!r} is not a valid id (lower-case letters, digits, '.', '_', '-')")
+        return value
+
+    @field_validator("whatsapp")
+    @classmethod
+    def _whatsapp_is_e164(cls, value: str | None) -> str | None:
+        if value is not None and not E164.match(value):
+            raise ValueError(f"{value!r} is not an E.164 number (e.g. '+6281234567890')")
+        return value
+
+    @field_validator("telegram")
+    @classmethod
+    def _telegram_is_chat_id(cls, value: str | int | None) -> str | None:
+        if value is None:
+            return None
+        text = str(value)
+        if not TELEGRAM_CHAT.match(text):
+            raise ValueError(f"{value!r} is not a Telegram chat id (digits, negative for groups)")
+        return text
+
+    @field_validator("email")
+    @classmethod
+    def _email_is_address(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.match(value):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value
+
+    def contacts(self) -> list[tuple[str, str]]:
+        """(channel, address) pairs in the official's preferred order."""
+        found = [(channel, getattr(self, channel)) for channel in self.channel_order]
+        return [(channel, address) for channel, address in found if address]
+
+
+class AgencyConfig(_Strict):
+    code: str
+    name: str
+    kind: Literal["regional", "external"] = "regional"
+    category: str = "Umum"
+    # Where a citizen should take it themselves (external bodies), e.g. "Call center PLN 123".
+    contact: str | None = None
+    keywords: dict[str, float] = Field(default_factory=dict)
+    officials: tuple[OfficialConfig, ...] = ()
+
+    @field_validator("code")
+    @classmethod
+    def _code_is_known(cls, value: str) -> str:
+        if value not in ALL_AGENCY_CODES:
+            raise ValueError(f"{value!r} is not a known agency code")
+        return value
+
+    @field_validator("officials")
+    @classmethod
+    def _only_agency_roles(cls, value: tuple[OfficialConfig, ...]) -> tuple[OfficialConfig, ...]:
+        for index, official in enumerate(value):
+            if official.role not in AGENCY_ROLES:
+                raise ValueError(
+                    f"[{index}].role: {official.role.value!r} is region-wide; "
+                    "put it under the top-level 'officials' list"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _kind_matches_code(self) -> AgencyConfig:
+        expected = "external" if self.code.startswith("EXT_") else "regional"
+        if self.kind != expected:
+            raise ValueError(f"kind: {self.code} must be {expected!r}")
+        if self.kind == "external" and not self.contact:
+            raise ValueError("contact: an external body needs the channel a citizen should use")
+        return self
+
+
+class HolidayOverride(_Strict):
+    date: date
+    name: str
+
+
+class CalendarConfig(_Strict):
+    office_start: time = time(7, 30)
+    office_end: time = time(16, 0)
+    extra_holidays: tuple[HolidayOverride, ...] = ()
+    # Dates made working again (e.g. a cuti bersama the Pemda cancelled).
+    working_days: tuple[date, ...] = ()
+
+
+class SlaOverride(_Strict):
+    verify_days: int | None = Field(default=None, ge=1, le=60)
+    ack_days: int | None = Field(default=None, ge=0, le=60)
+    answer_days: int | None = Field(default=None, ge=0, le=60)
+    emergency: bool = False
+
+
+class SlaConfig(_Strict):
+    verify_days: int = Field(default=3, ge=1, le=60)
+    ack_days: int = Field(default=1, ge=0, le=60)
+    answer_days: int = Field(default=5, ge=1, le=60)
+    reply_window_days: int = Field(default=10, ge=1, le=60)
+    reminder_every_days: int = Field(default=2, ge=1, le=30)
+    reminder_cap: int = Field(default=3, ge=0, le=20)
+    # Keyed by agency category (e.g. "Bencana") or agency code (e.g. "BPBD").
+    overrides: dict[str, SlaOverride] = Field(default_factory=dict)
+
+
+class IntakeConfig(_Strict):
+    max_complaints_per_day: int = Field(default=5, ge=1, le=1000)
+    max_text_chars: int = Field(default=4000, ge=200, le=100_000)
+    session_idle_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # When the citizen confirms the suggested agency, dispatch at once (as ARCADUMAS does);
+    # otherwise the complaint waits in the triage queue for an operator.
+    auto_dispatch: bool = True
+    media_dir: str = "var/media"
+    max_media_bytes: int = Field(default=10_000_000, ge=10_000)
+
+
+class RegionConfig(_Strict):
+    name: str
+    short_name: str
+    code_prefix: str
+    timezone: str
+    dashboard_url: str = "http://127.0.0.1:8000"
+    operations_contact: str | None = None
+
+    @field_validator("code_prefix")
+    @classmethod
+    def _prefix_shape(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{2,5}", value):
+            raise ValueError(f"{value!r} must be 2-5 upper-case letters, e.g. 'BTL'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone_exists(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. 'Asia/Makassar')") from None
+        return value
+
+
+class RoutingConfig(_Strict):
+    table: str = "routing.yaml"
+
+
+class NotifierConfig(_Strict):
+    tick_seconds: float = Field(default=5.0, gt=0, le=3600)
+    batch_size: int = Field(default=100, ge=1, le=10_000)
+    max_attempts: int = Field(default=6, ge=1, le=50)
+    lease_seconds: int = Field(default=120, ge=5, le=3600)
+    # channel -> transport name; anything not listed goes to the log transport.
+    transports: dict[str, str] = Field(default_factory=dict)
+
+
+class Settings(_Strict):
+    region: RegionConfig
+    calendar: CalendarConfig = CalendarConfig()
+    sla: SlaConfig = SlaConfig()
+    intake: IntakeConfig = IntakeConfig()
+    routing: RoutingConfig = RoutingConfig()
+    notifier: NotifierConfig = NotifierConfig()
+    agencies: tuple[AgencyConfig, ...]
+    officials: tuple[OfficialConfig, ...] = ()
+    # Per-channel sections (telegram, whatsapp, email, web): each adapter or transport parses
+    # its own with `parse_section`, so errors still name the full key path.
+    channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Directory the config file was read from; relative paths in it are resolved against it.
+    base_dir: Path = Path(".")
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Settings:
+        for problem in _coherence_problems(self):
+            raise ValueError(problem)
+        return self
+
+    def agency(self, code: str) -> AgencyConfig:
+        return self._agency_index()[code]
+
+    def has_agency(self, code: str) -> bool:
+        return code in self._agency_index()
+
+    def _agency_index(self) -> dict[str, AgencyConfig]:
+        return {agency.code: agency for agency in self.agencies}
+
+    def all_officials(self) -> Iterator[tuple[OfficialConfig, str | None]]:
+        """Every official with the agency code it belongs to (None for region-wide roles)."""
+        for official in self.officials:
+            yield official, None
+        for agency in self.agencies:
+            for official in agency.officials:
+                yield official, agency.code
+
+    def resolve(self, relative: str) -> Path:
+        path = Path(relative)
+        return path if path.is_absolute() else self.base_dir / path
+
+
+def _coherence_problems(settings: Settings) -> Iterator[str]:
+    codes = [agency.code for agency in settings.agencies]
+    duplicates = sorted({code for code in codes if codes.count(code) > 1})
+    if duplicates:
+        yield f"agencies: duplicated codes {', '.join(duplicates)}"
+    missing = sorted(ALL_AGENCY_CODES - set(codes))
+    if missing:
+        yield f"agencies: missing agency codes {', '.join(missing)}"
+    for index, official in enumerate(settings.officials):
+        if official.role in AGENCY_ROLES:
+            yield f"officials[{index}].role: {official.role.value!r} belongs under its agency's officials"
+    ids = [official.id for official, _ in settings.all_officials()]
+    repeated = sorted({official_id for official_id in ids if ids.count(official_id) > 1})
+    if repeated:
+        yield f"officials: duplicated official ids {', '.join(repeated)}"
+    if not any(official.role == Role.TRIAGE for official in settings.officials):
+        yield "officials: at least one official with role 'triage' (admin instansi) is required"
+    for index, agency in enumerate(settings.agencies):
+        if agency.kind == "regional" and not any(o.role == Role.ADMIN for o in agency.officials):
+            yield f"agencies[{index}].officials: {agency.code} needs at least one 'admin' (admin penghubung)"
+    unknown = sorted(set(settings.sla.overrides) - set(codes) - {a.category for a in settings.agencies})
+    if unknown:
+        yield f"sla.overrides: {', '.join(unknown)} is neither an agency code nor a category"
+
+
+def load_settings(path: Path | str) -> Settings:
+    """Read and validate a config file; raises ConfigError naming the key at fault."""
+    config_path = Path(path)
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{config_path}: file not found") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{config_path}: not valid YAML: {error}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{config_path}: the top level must be a mapping")
+    return parse_settings(raw, base_dir=config_path.resolve().parent, source=str(config_path))
+
+
+def parse_settings(raw: Mapping[str, Any], base_dir: Path, source: str = "config") -> Settings:
+    try:
+        return Settings.model_validate({**raw, "base_dir": base_dir})
+    except ValidationError as error:
+        lines = [f"{source}: {_describe(item)}" for item in error.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+SectionT = TypeVar("SectionT", bound=BaseModel)
+
+
+def parse_section(settings: Settings, channel: str, model: type[SectionT]) -> SectionT:
+    """Validate `channels.<channel>` into the adapter's own model; errors name the key path."""
+    raw = settings.channels.get(channel) or {}
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        lines = [f"config: channels.{channel}.{_describe(item)}" for item in error.errors()]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _describe(item: Mapping[str, Any]) -> str:
+    path = _key_path(item.get("loc", ()))
+    message = str(item.get("msg", "invalid"))
+    message = message.removeprefix("Value error, ")
+    if message.startswith("[") and "]" in message:
+        # Nested index reported by a list validator: glue it to the path.
+        index, _, rest = message.partition(":")
+        return f"{path}{index}:{rest}"
+    if item.get("type") == "missing":
+        return f"{path}: required key is missing"
+    if item.get("type") == "extra_forbidden":
+        return f"{path}: unknown key"
+    return f"{path}: {message}" if path else message
+
+
+def _key_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path

@@ -1,0 +1,459 @@
+"""The complaint desk: the only code that changes a complaint.
+
+Each public method performs one user-visible change: it checks the transition
+and the actor's permission, updates the complaint, appends its audit event and
+queues the notifications it causes, all in the caller's transaction. `now` is
+given by the caller; nothing here reads the wall clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.codes import new_code
+from models.config import Role, Settings
+from models.directory import officials_with_roles
+from models.lifecycle import (
+    OPEN_STATUSES,
+    DomainError,
+    Kind,
+    RejectReason,
+    Status,
+    check_transition,
+)
+from models.notices import official_alert, ombudsman_hint, status_relay, triage_alert
+from models.outbox import Recipient, enqueue
+from models.permissions import Action, Actor, authorize
+from models.tables import Attachment, Complaint, ComplaintEvent, Official, Reporter, Supporter
+from models.workdays import WorkingCalendar
+
+CONFIDENTIAL_AGENCIES = frozenset({"INSPEKTORAT"})
+
+
+@dataclass(frozen=True)
+class AttachmentIn:
+    kind: str
+    content_type: str | None = None
+    size_bytes: int | None = None
+    provider_file_id: str | None = None
+    source_url: str | None = None
+    storage_path: str | None = None
+
+
+@dataclass(frozen=True)
+class NewComplaint:
+    reporter: Reporter
+    text: str
+    channel: str
+    kind: Kind = Kind.COMPLAINT
+    agency_code: str | None = None
+    routing: dict[str, Any] | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    latitude: float | None = None
+    longitude: float | None = None
+    location_text: str | None = None
+    attachments: Sequence[AttachmentIn] = field(default_factory=tuple)
+
+
+def calendar_for(settings: Settings) -> WorkingCalendar:
+    calendar = settings.calendar
+    return WorkingCalendar(
+        settings.region.timezone,
+        extra_holidays={holiday.date: holiday.name for holiday in calendar.extra_holidays},
+        working_overrides=calendar.working_days,
+        office_start=calendar.office_start,
+        office_end=calendar.office_end,
+    )
+
+
+class Desk:
+    def __init__(self, session: Session, settings: Settings, calendar: WorkingCalendar, now: datetime) -> None:
+        if now.tzinfo is None:
+            raise ValueError("the desk needs an aware 'now'")
+        self.session = session
+        self.settings = settings
+        self.calendar = calendar
+        self.now = now
+
+    # --- reporters -------------------------------------------------------------------------
+
+    def reporter_for(
+        self, channel: str, provider_id: str, name: str | None = None, phone: str | None = None
+    ) -> Reporter:
+        query = select(Reporter).where(Reporter.channel == channel, Reporter.provider_id == provider_id)
+        reporter = self.session.scalars(query).first()
+        if reporter is None:
+            reporter = Reporter(channel=channel, provider_id=provider_id, created_at=self.now)
+            self.session.add(reporter)
+        reporter.name = name or reporter.name
+        reporter.phone = phone or reporter.phone
+        reporter.last_inbound_at = self.now
+        self.session.flush()
+        return reporter
+
+    def complaints_filed_today(self, reporter: Reporter) -> int:
+        day_start = self._local_day_start()
+        query = select(func.count(Complaint.id)).where(
+            Complaint.reporter_id == reporter.id, Complaint.created_at >= day_start
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def erase_reporter(self, reporter: Reporter) -> int:
+        """Wipe identity (UU 27/2022), keep complaints; audited on each complaint."""
+        complaints = list(self.session.scalars(select(Complaint).where(Complaint.reporter_id == reporter.id)))
+        reporter.name = None
+        reporter.phone = None
+        reporter.provider_id = f"erased-{reporter.id}"
+        reporter.erased_at = self.now
+        reporter.unreachable_at = self.now
+        reporter.unreachable_reason = "identitas dihapus atas permintaan pelapor"
+        for complaint in complaints:
+            self._event(complaint, Actor("reporter", str(reporter.id)), "erase_identity", None, None)
+        self.session.flush()
+        return len(complaints)
+
+    # --- filing ----------------------------------------------------------------------------
+
+    def file(self, draft: NewComplaint, dispatch: bool) -> Complaint:
+        """Store a new complaint; dispatch at once when the agency is known and auto-dispatch is on."""
+        complaint = self._new_complaint(draft)
+        reporter_actor = Actor("reporter", str(draft.reporter.id))
+        self._event(complaint, reporter_actor, "file", None, Status.RECEIVED, data={"routing": draft.routing})
+        agency = self.settings.agency(draft.agency_code) if draft.agency_code else None
+        if agency is not None and agency.kind == "external":
+            self._forward(complaint, reporter_actor, agency.code, relay=False)
+        elif agency is not None and dispatch:
+            self._dispatch(complaint, reporter_actor, agency.code, relay=False)
+        else:
+            reason = "pelapor tidak tahu instansi tujuan" if agency is None else "menunggu verifikasi"
+            self._alert_triage(complaint, reason)
+        return complaint
+
+    def _new_complaint(self, draft: NewComplaint) -> Complaint:
+        complaint = Complaint(
+            code=self._unused_code(),
+            kind=draft.kind.value,
+            status=Status.RECEIVED.value,
+            text=draft.text,
+            agency_code=None,
+            reporter=draft.reporter,
+            channel=draft.channel,
+            anonymous=draft.anonymous,
+            confidential=draft.confidential or draft.agency_code in CONFIDENTIAL_AGENCIES,
+            latitude=draft.latitude,
+            longitude=draft.longitude,
+            location_text=draft.location_text,
+            routing=draft.routing,
+            created_at=self.now,
+            updated_at=self.now,
+            verify_due_at=self.calendar.due_at(self.now, self.settings.sla.verify_days),
+            escalation_level=0,
+            reopen_count=0,
+            supporter_count=0,
+        )
+        complaint.attachments = [Attachment(created_at=self.now, **vars(item)) for item in draft.attachments]
+        self.session.add(complaint)
+        self.session.flush()
+        return complaint
+
+    def _unused_code(self) -> str:
+        for _ in range(20):
+            code = new_code(self.settings.region.code_prefix)
+            if self.session.scalar(select(Complaint.id).where(Complaint.code == code)) is None:
+                return code
+        raise DomainError("could not find an unused tracking code")
+
+    # --- officials' actions ----------------------------------------------------------------
+
+    def act(self, complaint: Complaint, actor: Actor, action: Action, note: str | None = None,
+            to_agency: str | None = None) -> None:
+        """Entry point for officials (CLI, chat commands, dashboard)."""
+        authorize(actor, action, complaint)
+        handlers = {
+            Action.DISPATCH: lambda: self.dispatch(complaint, actor, _required(to_agency, "--to"), note),
+            Action.ACKNOWLEDGE: lambda: self.acknowledge(complaint, actor),
+            Action.COORDINATE: lambda: self.coordinate(complaint, actor, _required(note, "--note")),
+            Action.ANSWER: lambda: self.answer(complaint, actor, _required(note, "--note")),
+            Action.CLOSE: lambda: self.close(complaint, actor, note),
+            Action.REJECT: lambda: self.reject(complaint, actor, note),
+            Action.NOT_OUR_AUTHORITY: lambda: self.not_our_authority(complaint, actor, note),
+            Action.REROUTE: lambda: self.reroute(complaint, actor, _required(to_agency, "--to"), note),
+            Action.FORWARD: lambda: self.forward(complaint, actor, _required(to_agency, "--to")),
+        }
+        if action not in handlers:
+            raise DomainError(f"action {action.value} is not a lifecycle change")
+        handlers[action]()
+
+    def dispatch(self, complaint: Complaint, actor: Actor, agency_code: str, note: str | None = None) -> None:
+        agency = self._known_agency(agency_code)
+        if agency.kind == "external":
+            self._forward(complaint, actor, agency.code, relay=True)
+        else:
+            self._dispatch(complaint, actor, agency.code, relay=True, note=note)
+
+    def reroute(self, complaint: Complaint, actor: Actor, agency_code: str, note: str | None = None) -> None:
+        """Move to another owner; the (text, from, to) record teaches the router (manage.py router report)."""
+        agency = self._known_agency(agency_code)
+        if agency_code == complaint.agency_code:
+            raise DomainError(f"{complaint.code} is already with {agency_code}")
+        if agency.kind == "external":
+            self._forward(complaint, actor, agency.code, relay=True, action="reroute")
+        else:
+            self._dispatch(complaint, actor, agency.code, relay=True, note=note, action="reroute")
+
+    def forward(self, complaint: Complaint, actor: Actor, agency_code: str) -> None:
+        agency = self._known_agency(agency_code)
+        if agency.kind != "external":
+            raise DomainError(f"{agency_code} is a regional agency: dispatch it instead")
+        self._forward(complaint, actor, agency_code, relay=True)
+
+    def acknowledge(self, complaint: Complaint, actor: Actor) -> None:
+        self._move(complaint, actor, "acknowledge", Status.IN_PROGRESS)
+        complaint.acknowledged_at = complaint.acknowledged_at or self.now
+        complaint.next_escalation_at = complaint.answer_due_at if complaint.escalation_level < 2 else None
+        self._relay(complaint, None)
+
+    def coordinate(self, complaint: Complaint, actor: Actor, note: str) -> None:
+        self._move(complaint, actor, "coordinate", Status.COORDINATING, note)
+        complaint.acknowledged_at = complaint.acknowledged_at or self.now
+        self._relay(complaint, note)
+
+    def answer(self, complaint: Complaint, actor: Actor, text: str) -> None:
+        self._move(complaint, actor, "answer", Status.ANSWERED, text)
+        complaint.acknowledged_at = complaint.acknowledged_at or self.now
+        complaint.answered_at = self.now
+        complaint.answer_text = text
+        complaint.reply_due_at = self.calendar.due_at(self.now, self.settings.sla.reply_window_days)
+        complaint.next_escalation_at = None
+        self._relay(complaint, text)
+
+    def close(self, complaint: Complaint, actor: Actor, note: str | None = None) -> None:
+        self._move(complaint, actor, "close", Status.CLOSED, note)
+        complaint.closed_at = self.now
+        complaint.next_escalation_at = None
+        unsatisfied = complaint.satisfied is False
+        self._relay(complaint, note, extra=ombudsman_hint(complaint, self.calendar.zone) if unsatisfied else None)
+
+    def reject(self, complaint: Complaint, actor: Actor, reason: str | None) -> None:
+        why = _reject_reason(reason)
+        self._move(complaint, actor, "reject", Status.REJECTED, why.value)
+        complaint.reject_reason = why.value
+        complaint.closed_at = self.now
+        complaint.next_escalation_at = None
+        self._relay(complaint, _REJECT_TEXT[why])
+
+    def not_our_authority(self, complaint: Complaint, actor: Actor, reason: str | None) -> None:
+        """'Bukan wewenang': back to the triage queue for re-disposition, never a dead end."""
+        previous = complaint.agency_code
+        self._move(complaint, actor, "bukan_wewenang", Status.RECEIVED, reason, data={"from": previous})
+        complaint.agency_code = None
+        complaint.verify_due_at = self.calendar.due_at(self.now, self.settings.sla.verify_days)
+        complaint.next_escalation_at = complaint.verify_due_at
+        complaint.escalation_level = 0
+        self._alert_triage(complaint, f"bukan wewenang {previous}: {reason or '-'}")
+
+    def reopen(self, complaint: Complaint, actor: Actor, note: str | None) -> None:
+        self._move(complaint, actor, "reopen", Status.REOPENED, note)
+        complaint.reopen_count += 1
+        complaint.satisfied = False
+        complaint.closed_at = None
+        sla = self._sla_for(complaint.agency_code)
+        complaint.answer_due_at = self.calendar.due_at(self.now, sla["answer_days"])
+        complaint.escalation_level = 0
+        complaint.next_escalation_at = complaint.answer_due_at
+        if complaint.agency_code:
+            self._alert_agency(complaint, "Laporan DIBUKA KEMBALI (pelapor belum puas)", "reopened",
+                               roles={Role.ADMIN.value, Role.HEAD.value})
+
+    def record_feedback(self, complaint: Complaint, reporter: Reporter, satisfied: bool,
+                        rating: int | None = None) -> None:
+        """The reporter's 'ya'/'tidak' to an answer: yes closes, no reopens."""
+        actor = Actor("reporter", str(reporter.id))
+        complaint.satisfied = satisfied
+        if rating is not None:
+            complaint.rating = max(1, min(5, rating))
+        if satisfied:
+            self.close(complaint, actor, "pelapor menyatakan selesai")
+        else:
+            self.reopen(complaint, actor, "pelapor menyatakan belum selesai")
+
+    def record_rating(self, complaint: Complaint, reporter: Reporter, rating: int) -> None:
+        complaint.rating = max(1, min(5, rating))
+        self._event(complaint, Actor("reporter", str(reporter.id)), "rate", None, None, note=str(rating))
+
+    def add_supporter(self, complaint: Complaint, reporter: Reporter) -> bool:
+        exists = select(Supporter.id).where(
+            Supporter.complaint_id == complaint.id, Supporter.reporter_id == reporter.id
+        )
+        if complaint.reporter_id == reporter.id or self.session.scalar(exists) is not None:
+            return False
+        self.session.add(Supporter(complaint_id=complaint.id, reporter_id=reporter.id, created_at=self.now))
+        complaint.supporter_count += 1
+        self._event(complaint, Actor("reporter", str(reporter.id)), "support", None, None)
+        return True
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _dispatch(self, complaint: Complaint, actor: Actor, agency_code: str, relay: bool,
+                  note: str | None = None, action: str = "dispatch") -> None:
+        data = {"from": complaint.agency_code, "to": agency_code}
+        self._move(complaint, actor, action, Status.DISPATCHED, note, data=data)
+        sla = self._sla_for(agency_code)
+        complaint.agency_code = agency_code
+        complaint.category = self.settings.agency(agency_code).category
+        complaint.confidential = complaint.confidential or agency_code in CONFIDENTIAL_AGENCIES
+        complaint.dispatched_at = self.now
+        complaint.acknowledged_at = None
+        complaint.sla = sla
+        complaint.ack_due_at = self.calendar.due_at(self.now, sla["ack_days"])
+        complaint.answer_due_at = self.calendar.due_at(self.now, sla["answer_days"])
+        complaint.escalation_level = 0
+        complaint.next_escalation_at = complaint.ack_due_at
+        self._alert_agency(complaint, "LAPORAN BARU", "new_complaint", roles={Role.ADMIN.value})
+        if relay:
+            self._relay(complaint, note)
+
+    def _forward(self, complaint: Complaint, actor: Actor, agency_code: str, relay: bool,
+                 action: str = "forward") -> None:
+        data = {"from": complaint.agency_code, "to": agency_code}
+        self._move(complaint, actor, action, Status.FORWARDED, data=data)
+        agency = self.settings.agency(agency_code)
+        complaint.agency_code = agency_code
+        complaint.category = agency.category
+        complaint.closed_at = self.now
+        complaint.next_escalation_at = None
+        self._alert_triage(complaint, f"diteruskan ke {agency.name}; teruskan lewat SP4N-LAPOR! bila perlu")
+        if relay:
+            self._relay(complaint, f"Diteruskan ke {agency.name}. Hubungi: {agency.contact}")
+
+    def _move(self, complaint: Complaint, actor: Actor, action: str, target: Status,
+              note: str | None = None, data: dict[str, Any] | None = None) -> None:
+        check_transition(complaint.status, target)
+        previous = complaint.status
+        complaint.status = target.value
+        complaint.updated_at = self.now
+        self._event(complaint, actor, action, previous, target.value, note=note, data=data)
+
+    def _event(self, complaint: Complaint, actor: Actor, action: str, from_status: str | None,
+               to_status: str | None, note: str | None = None, data: dict[str, Any] | None = None) -> None:
+        event = ComplaintEvent(
+            at=self.now,
+            actor_kind=actor.kind,
+            actor_id=actor.audit_id,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            data=data,
+        )
+        complaint.events.append(event)
+        self.session.flush()
+
+    def _sla_for(self, agency_code: str | None) -> dict[str, Any]:
+        sla = self.settings.sla
+        values: dict[str, Any] = {
+            "verify_days": sla.verify_days,
+            "ack_days": sla.ack_days,
+            "answer_days": sla.answer_days,
+            "reply_window_days": sla.reply_window_days,
+            "reminder_every_days": sla.reminder_every_days,
+            "reminder_cap": sla.reminder_cap,
+            "emergency": False,
+        }
+        if agency_code is None:
+            return values
+        category = self.settings.agency(agency_code).category
+        for key in (category, agency_code):
+            override = sla.overrides.get(key)
+            if override is not None:
+                values.update(override.model_dump(exclude_none=True))
+        return values
+
+    def _known_agency(self, code: str) -> Any:
+        if not self.settings.has_agency(code):
+            raise DomainError(f"unknown agency code {code!r}")
+        return self.settings.agency(code)
+
+    def _last_event_id(self, complaint: Complaint) -> int:
+        return complaint.events[-1].id
+
+    def _alert_agency(self, complaint: Complaint, heading: str, purpose: str, roles: set[str]) -> None:
+        agency_name = self.settings.agency(complaint.agency_code or "").name
+        payload = official_alert(complaint, agency_name, heading, self.calendar.zone)
+        for official in officials_with_roles(self.session, roles, complaint.agency_code):
+            self._notify_official(complaint, official, purpose, payload)
+
+    def _alert_triage(self, complaint: Complaint, reason: str) -> None:
+        payload = triage_alert(complaint, reason, self.calendar.zone)
+        for official in officials_with_roles(self.session, {Role.TRIAGE.value}):
+            self._notify_official(complaint, official, "triage", payload)
+
+    def _notify_official(self, complaint: Complaint, official: Official, purpose: str,
+                         payload: dict[str, Any], level: int = 0) -> None:
+        event_id = self._last_event_id(complaint)
+        for contact in official.contacts:
+            recipient = Recipient("official", official.id, contact.channel, contact.address)
+            key = f"{complaint.code}:{purpose}:{level}:official-{official.id}:{contact.channel}:{event_id}"
+            enqueue(self.session, recipient=recipient, purpose=purpose, payload=payload, dedup_key=key,
+                    now=self.now, complaint_id=complaint.id, level=level)
+
+    def _relay(self, complaint: Complaint, note: str | None, extra: str | None = None) -> None:
+        """Tell the reporter and every supporter, on the channel each of them used."""
+        agency_name = self.settings.agency(complaint.agency_code).name if complaint.agency_code else None
+        payload = status_relay(complaint, agency_name, note, self.calendar.zone, extra)
+        event_id = self._last_event_id(complaint)
+        for reporter in self._audience(complaint):
+            if reporter.erased_at is not None or reporter.blocked_at is not None:
+                continue
+            recipient = Recipient("reporter", str(reporter.id), reporter.channel, reporter.provider_id)
+            key = f"{complaint.code}:status:0:reporter-{reporter.id}:{reporter.channel}:{event_id}"
+            enqueue(self.session, recipient=recipient, purpose="status", payload=payload, dedup_key=key,
+                    now=self.now, complaint_id=complaint.id)
+
+    def _audience(self, complaint: Complaint) -> list[Reporter]:
+        supporters = select(Reporter).join(Supporter, Supporter.reporter_id == Reporter.id).where(
+            Supporter.complaint_id == complaint.id
+        )
+        return [complaint.reporter, *self.session.scalars(supporters)]
+
+    def _local_day_start(self) -> datetime:
+        local = self.calendar.local(self.now)
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def find_open_complaints_of(session: Session, reporter: Reporter) -> list[Complaint]:
+    query = select(Complaint).where(
+        Complaint.reporter_id == reporter.id, Complaint.status.in_([s.value for s in OPEN_STATUSES])
+    )
+    return list(session.scalars(query.order_by(Complaint.created_at.desc())))
+
+
+def _required(value: str | None, option: str) -> str:
+    if not value:
+        raise DomainError(f"this action needs {option}")
+    return value
+
+
+def _reject_reason(reason: str | None) -> RejectReason:
+    try:
+        return RejectReason(reason or RejectReason.UNCLEAR.value)
+    except ValueError:
+        choices = ", ".join(r.value for r in RejectReason)
+        raise DomainError(f"reject reason must be one of: {choices}") from None
+
+
+_REJECT_TEXT: dict[RejectReason, str] = {
+    RejectReason.UNCLEAR: (
+        "Laporan ditolak karena kurang jelas. Silakan kirim ulang dengan rincian apa, di mana, kapan."
+    ),
+    RejectReason.NOT_PUBLIC_SERVICE: "Laporan ditolak karena bukan tentang pelayanan publik.",
+    RejectReason.DUPLICATE: "Laporan ditolak karena sama dengan laporan lain yang sedang ditangani.",
+    RejectReason.SPAM: "Laporan ditolak sebagai spam.",
+}

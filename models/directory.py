@@ -1,0 +1,81 @@
+"""Agencies and officials: mirrored from config into the database on start."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.config import Role, Settings
+from models.lifecycle import DomainError
+from models.permissions import Actor
+from models.tables import Agency, Official, OfficialContact
+
+
+def sync_directory(session: Session, settings: Settings) -> None:
+    """Make agencies, officials and their contacts match the config (config wins)."""
+    for agency_config in settings.agencies:
+        session.merge(
+            Agency(
+                code=agency_config.code,
+                name=agency_config.name,
+                kind=agency_config.kind,
+                category=agency_config.category,
+                contact=agency_config.contact,
+            )
+        )
+    session.flush()
+    configured: set[str] = set()
+    for official_config, agency_code in settings.all_officials():
+        configured.add(official_config.id)
+        official = session.get(Official, official_config.id) or Official(id=official_config.id)
+        official.name = official_config.name
+        official.role = official_config.role.value
+        official.agency_code = agency_code
+        official.active = True
+        session.add(official)
+        _sync_contacts(session, official, official_config.contacts())
+    for official in session.scalars(select(Official).where(Official.id.not_in(configured))):
+        official.active = False
+    session.flush()
+
+
+def _sync_contacts(session: Session, official: Official, contacts: list[tuple[str, str]]) -> None:
+    existing = {contact.channel: contact for contact in official.contacts}
+    wanted = {channel for channel, _ in contacts}
+    for priority, (channel, address) in enumerate(contacts):
+        contact = existing.get(channel)
+        if contact is None:
+            contact = OfficialContact(official_id=official.id, channel=channel, address=address)
+            official.contacts.append(contact)
+        elif contact.address != address:
+            contact.address = address
+            contact.unreachable_at = None
+            contact.unreachable_reason = None
+        contact.priority = priority
+    for channel, contact in existing.items():
+        if channel not in wanted:
+            official.contacts.remove(contact)
+            session.delete(contact)
+
+
+def official_actor(session: Session, official_id: str) -> Actor:
+    official = session.get(Official, official_id)
+    if official is None or not official.active:
+        raise DomainError(f"unknown or inactive official {official_id!r}")
+    return Actor("official", official.id, Role(official.role), official.agency_code)
+
+
+def officials_with_roles(session: Session, roles: set[str], agency_code: str | None = None) -> list[Official]:
+    query = select(Official).where(Official.active.is_(True), Official.role.in_(roles))
+    if agency_code is not None:
+        query = query.where(Official.agency_code == agency_code)
+    return list(session.scalars(query.order_by(Official.id)))
+
+
+def official_by_contact(session: Session, channel: str, address: str) -> Official | None:
+    query = (
+        select(Official)
+        .join(OfficialContact)
+        .where(OfficialContact.channel == channel, OfficialContact.address == address, Official.active.is_(True))
+    )
+    return session.scalars(query).first()

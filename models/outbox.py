@@ -1,0 +1,72 @@
+"""Writing notifications into the outbox, inside the caller's transaction.
+
+Nothing here sends anything: the notifier claims queued rows and delivers them.
+A de-duplication key makes writing the same notification twice a no-op, on
+SQLite and PostgreSQL alike, without aborting the surrounding transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from models.tables import Notification
+
+
+@dataclass(frozen=True)
+class Recipient:
+    kind: str  # official | reporter | operations
+    id: str
+    channel: str
+    address: str
+
+
+def enqueue(
+    session: Session,
+    *,
+    recipient: Recipient,
+    purpose: str,
+    payload: dict[str, Any],
+    dedup_key: str,
+    now: datetime,
+    complaint_id: int | None = None,
+    level: int = 0,
+    not_before: datetime | None = None,
+) -> None:
+    """Queue one message; a row with the same dedup_key already queued wins."""
+    values = {
+        "complaint_id": complaint_id,
+        "dedup_key": dedup_key[:300],
+        "recipient_kind": recipient.kind,
+        "recipient_id": recipient.id,
+        "channel": recipient.channel,
+        "address": recipient.address,
+        "purpose": purpose,
+        "level": level,
+        "payload": payload,
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": not_before or now,
+        "callback_token": secrets.token_urlsafe(24),
+        "created_at": now,
+    }
+    session.execute(_insert_ignoring_duplicates(session, values))
+
+
+def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> Insert:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(Notification).values(**values).on_conflict_do_nothing(
+            index_elements=["dedup_key"]
+        )
+    if dialect == "sqlite":
+        return sqlite.insert(Notification).values(**values).on_conflict_do_nothing(
+            index_elements=["dedup_key"]
+        )
+    raise RuntimeError(f"unsupported database dialect {dialect!r}")

@@ -1,0 +1,291 @@
+"""Database tables (SQLAlchemy 2 typed ORM). All timestamps are stored in UTC.
+
+The schema is owned by the Alembic migrations in ``models/migrations``; a test
+checks that they produce exactly these tables on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, naive UTC in the database.
+
+    SQLite has no time zones; storing naive UTC everywhere keeps comparisons in SQL
+    correct on both backends.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; pass an aware UTC instant")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(100))
+    contact: Mapped[str | None] = mapped_column(String(300))
+
+
+class Official(Base):
+    __tablename__ = "officials"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+
+    contacts: Mapped[list[OfficialContact]] = relationship(
+        back_populates="official", order_by="OfficialContact.priority"
+    )
+
+
+class OfficialContact(Base):
+    __tablename__ = "official_contacts"
+    __table_args__ = (UniqueConstraint("official_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    official_id: Mapped[str] = mapped_column(ForeignKey("officials.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(200), index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    last_inbound_at: Mapped[datetime | None]
+    unreachable_at: Mapped[datetime | None]
+    unreachable_reason: Mapped[str | None] = mapped_column(String(500))
+
+    official: Mapped[Official] = relationship(back_populates="contacts")
+
+
+class Reporter(Base):
+    """A citizen as seen on one channel. Identity fields are wiped on erasure requests."""
+
+    __tablename__ = "reporters"
+    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    provider_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    last_inbound_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
+    blocked_at: Mapped[datetime | None]
+    unreachable_at: Mapped[datetime | None]
+    unreachable_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+    __table_args__ = (
+        Index("ix_complaints_agency_status", "agency_code", "status"),
+        Index("ix_complaints_status_created", "status", "created_at"),
+        Index("ix_complaints_next_escalation", "next_escalation_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    # Moderated text shown publicly; the original stays in `text` for the record.
+    public_text: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(100))
+    agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("reporters.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    location_text: Mapped[str | None] = mapped_column(String(500))
+    routing: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    dispatched_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    verify_due_at: Mapped[datetime | None]
+    ack_due_at: Mapped[datetime | None]
+    answer_due_at: Mapped[datetime | None]
+    reply_due_at: Mapped[datetime | None]
+    # The SLA in force when the complaint was dispatched (policy changes do not move old deadlines).
+    sla: Mapped[dict[str, Any] | None]
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    next_escalation_at: Mapped[datetime | None]
+    answer_text: Mapped[str | None] = mapped_column(Text)
+    reject_reason: Mapped[str | None] = mapped_column(String(40))
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    supporter_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    reporter: Mapped[Reporter] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+    events: Mapped[list[ComplaintEvent]] = relationship(
+        back_populates="complaint", order_by="ComplaintEvent.id"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="complaint")
+
+
+class ComplaintEvent(Base):
+    """Append-only audit trail: who did what, when, and which status change it caused."""
+
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    at: Mapped[datetime]
+    actor_kind: Mapped[str] = mapped_column(String(20))  # reporter | official | system
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None]
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")
+
+
+class Supporter(Base):
+    """A citizen who joined an existing complaint instead of filing the same problem again."""
+
+    __tablename__ = "supporters"
+    __table_args__ = (UniqueConstraint("complaint_id", "reporter_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("reporters.id"))
+    created_at: Mapped[datetime]
+
+
+class Notification(Base):
+    """The outbox. Rows are written in the same transaction as the change that caused them."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
+    dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
+    recipient_kind: Mapped[str] = mapped_column(String(20))  # official | reporter | operations
+    recipient_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(String(40))
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    provider_message_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    callback_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+
+
+class ChatSession(Base):
+    """Conversation state per chat, in the database so a restart loses nothing."""
+
+    __tablename__ = "chat_sessions"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(40), default="idle")
+    draft: Mapped[dict[str, Any]]
+    language: Mapped[str] = mapped_column(String(5), default="id")
+    updated_at: Mapped[datetime]
+
+
+class InboundMessage(Base):
+    """Provider message ids already handled, with the reply given, for idempotency."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "provider_message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    provider_message_id: Mapped[str] = mapped_column(String(200))
+    chat_id: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime]
+    replies: Mapped[list[Any]]
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # photo | document | audio | video
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    provider_file_id: Mapped[str | None] = mapped_column(String(300))
+    source_url: Mapped[str | None] = mapped_column(String(1000))
+    storage_path: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+    complaint: Mapped[Complaint | None] = relationship(back_populates="attachments")
+
+
+class AppState(Base):
+    """Small durable key/value facts, e.g. the last Telegram update id processed."""
+
+    __tablename__ = "app_state"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
