@@ -1,0 +1,142 @@
+"""Scoring and the route / ask / triage decision."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.routing.matcher import PhraseHit, analyse, find_phrases, normalized_words
+from bot.routing.table import RoutingTable, Rule
+
+Decision = Literal["route", "ask", "triage"]
+MAX_CANDIDATES = 5
+# Pungli/misconduct reports go to the Inspectorate with the reporter's identity hidden, so the
+# accused office never learns who complained (SP4N-LAPOR! "rahasia").
+CONFIDENTIAL_AGENCY = "INSPEKTORAT"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    agency: str
+    score: float
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoutingResult:
+    decision: Decision
+    candidates: tuple[Candidate, ...]
+    confidential: bool
+    normalized: str
+
+    def top(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision,
+            "confidential": self.confidential,
+            "candidates": [
+                {"agency": c.agency, "score": c.score, "keywords": list(c.keywords)}
+                for c in self.candidates
+            ],
+        }
+
+
+def normalize(text: str, table: RoutingTable) -> str:
+    """The text as the router sees it: NFKC, lower case, words only, slang expanded."""
+    return " ".join(normalized_words(text, table))
+
+
+def classify(text: str, table: RoutingTable) -> RoutingResult:
+    words, resolved = analyse(text, table)
+    hits = find_phrases(words, resolved, table)
+    scores, evidence = _keyword_scores(hits, table)
+    _apply_rules(table, hits.keys(), scores, evidence)
+    candidates = _ranked(scores, evidence, table.agency_set)
+    decision = _decide(candidates, table)
+    confidential = bool(candidates) and candidates[0].agency == CONFIDENTIAL_AGENCY
+    return RoutingResult(decision, candidates, confidential, " ".join(words))
+
+
+def _keyword_scores(
+    hits: Mapping[int, PhraseHit], table: RoutingTable
+) -> tuple[dict[str, float], dict[str, list[tuple[float, str]]]]:
+    settings = table.settings
+    scores: dict[str, float] = {}
+    evidence: dict[str, list[tuple[float, str]]] = {}
+    for phrase_id, hit in hits.items():
+        # The opening words usually state the problem; later words are often addresses or
+        # side remarks. Repeated mentions add a little, with a cap so long texts do not run away.
+        factor = 1.0 + (settings.lead_bonus if hit.first < settings.lead_words else 0.0)
+        factor *= 1.0 + settings.repeat_bonus * min(hit.count - 1, 2)
+        if hit.landmark:
+            factor *= settings.landmark_factor
+        for agency, weight in table.phrase_weights[phrase_id]:
+            points = weight * factor
+            scores[agency] = scores.get(agency, 0.0) + points
+            evidence.setdefault(agency, []).append((points, table.phrase_labels[phrase_id]))
+    return scores, evidence
+
+
+def _apply_rules(
+    table: RoutingTable,
+    present: Iterable[int],
+    scores: dict[str, float],
+    evidence: dict[str, list[tuple[float, str]]],
+) -> None:
+    found = set(present)
+    triggered = sorted({i for phrase_id in found for i in table.rule_triggers.get(phrase_id, ())})
+    for position in triggered:  # table order, so earlier rules act first
+        rule = table.rules[position]
+        if not _rule_holds(rule, found):
+            continue
+        for agency, points in rule.add:
+            scores[agency] = scores.get(agency, 0.0) + points
+            evidence.setdefault(agency, []).append((points, f"rule:{rule.name}"))
+        for agency, factor in rule.multiply:
+            if agency in scores:
+                scores[agency] *= factor
+
+
+def _rule_holds(rule: Rule, found: set[int]) -> bool:
+    if not all(term in found for term in rule.all_of):
+        return False
+    if rule.any_of and not any(term in found for term in rule.any_of):
+        return False
+    return not any(term in found for term in rule.none_of)
+
+
+def _ranked(
+    scores: Mapping[str, float],
+    evidence: Mapping[str, list[tuple[float, str]]],
+    routable: frozenset[str],
+) -> tuple[Candidate, ...]:
+    ordered = sorted(
+        ((agency, score) for agency, score in scores.items() if score > 0 and agency in routable),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return tuple(
+        Candidate(agency, round(score, 3), _strongest_first(evidence.get(agency, [])))
+        for agency, score in ordered[:MAX_CANDIDATES]
+    )
+
+
+def _strongest_first(items: list[tuple[float, str]]) -> tuple[str, ...]:
+    labels: list[str] = []
+    for _, label in sorted(items, key=lambda item: (-item[0], item[1])):
+        if label not in labels:
+            labels.append(label)
+    return tuple(labels)
+
+
+def _decide(candidates: tuple[Candidate, ...], table: RoutingTable) -> Decision:
+    settings = table.settings
+    if not candidates or candidates[0].score < settings.min_score:
+        return "triage"
+    top = candidates[0].score
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if top >= runner_up * settings.route_ratio or top - runner_up >= settings.route_margin:
+        return "route"
+    return "ask"

@@ -1,0 +1,244 @@
+"""Accuracy evaluation on a labelled CSV and the speed benchmark (shared by the CLI and bench/).
+
+Reads files and measures time, so it is kept apart from the pure routing modules.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from bot.routing.classify import RoutingResult, classify
+from bot.routing.table import REGIONAL_CODES, RoutingTable, load_table
+
+EXTERNAL_WILDCARD = "EXT_*"
+
+
+@dataclass(frozen=True)
+class LabelledText:
+    text: str
+    accept: frozenset[str]
+
+
+def read_labelled_csv(path: Path) -> list[LabelledText]:
+    """Rows of a CSV with columns ``text`` and ``accept`` ('|'-joined codes, EXT_* wildcard)."""
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"text", "accept"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path}: missing column(s): {', '.join(sorted(missing))}")
+        return [
+            LabelledText(row["text"] or "", frozenset(c.strip() for c in (row["accept"] or "").split("|")
+                                                         if c.strip()))
+            for row in reader
+        ]
+
+
+def accepts(accept: frozenset[str], agency: str | None) -> bool:
+    if agency is None:
+        return False
+    if agency in accept:
+        return True
+    return agency.startswith("EXT_") and EXTERNAL_WILDCARD in accept
+
+
+def is_regional_row(accept: frozenset[str]) -> bool:
+    return any(code in REGIONAL_CODES for code in accept)
+
+
+def evaluate(rows: Sequence[LabelledText], table: RoutingTable) -> dict[str, Any]:
+    """Accuracy figures; a row counts as correct only when routed to an accepted agency."""
+    started = time.perf_counter()
+    results = [classify(row.text, table) for row in rows]
+    elapsed = time.perf_counter() - started
+    return summarise(rows, results, elapsed)
+
+
+def summarise(rows: Sequence[LabelledText], results: Sequence[RoutingResult], elapsed: float) -> dict[str, Any]:
+    n = len(rows)
+    correct = [_routed_correctly(row, result) for row, result in zip(rows, results, strict=True)]
+    routed = [result.decision == "route" for result in results]
+    top3 = [
+        any(accepts(row.accept, c.agency) for c in result.candidates[:3])
+        for row, result in zip(rows, results, strict=True)
+    ]
+    regional = [i for i, row in enumerate(rows) if is_regional_row(row.accept)]
+    external = [i for i, row in enumerate(rows) if not is_regional_row(row.accept)]
+    decisions = Counter(result.decision for result in results)
+    return {
+        "n": n,
+        "accuracy": _share(sum(correct), n),
+        "top3_accuracy": _share(sum(top3), n),
+        "coverage": _share(sum(routed), n),
+        "routed_accuracy": _share(sum(c for c, r in zip(correct, routed, strict=True) if r), sum(routed)),
+        "regional_accuracy": _share(sum(correct[i] for i in regional), len(regional)),
+        "external_accuracy": _share(sum(correct[i] for i in external), len(external)),
+        "n_regional": len(regional),
+        "n_external": len(external),
+        "ask_rate": _share(decisions["ask"], n),
+        "triage_rate": _share(decisions["triage"], n),
+        "confusions": _confusions(rows, results),
+        "seconds": round(elapsed, 4),
+        "per_second": round(n / elapsed, 1) if elapsed > 0 else 0.0,
+    }
+
+
+def _routed_correctly(row: LabelledText, result: RoutingResult) -> bool:
+    top = result.top()
+    return result.decision == "route" and top is not None and accepts(row.accept, top.agency)
+
+
+def _share(part: float, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def _confusions(rows: Sequence[LabelledText], results: Sequence[RoutingResult], limit: int = 10) -> list[
+        dict[str, Any]]:
+    counter: Counter[tuple[str, str]] = Counter()
+    for row, result in zip(rows, results, strict=True):
+        if _routed_correctly(row, result):
+            continue
+        top = result.top()
+        got = result.decision if result.decision != "route" or top is None else top.agency
+        expected = "|".join(sorted(row.accept)) if len(row.accept) <= 3 else "any regional"
+        counter[(expected, got)] += 1
+    return [
+        {"expected": expected, "got": got, "count": count}
+        for (expected, got), count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    ]
+
+
+# --- speed benchmark -----------------------------------------------------------------------------
+
+# Chat-length complaint templates (hand-written, not taken from any dataset): a problem, a place,
+# an urgency word; then random slang, elongation and typos so that the per-word caches meet
+# plenty of words they have never seen.
+_PROBLEMS = (
+    "jalan rusak parah", "jln berlubang", "lampu pju mati", "lampu jalan padam", "air pdam tidak ngalir",
+    "air keruh bau", "sampah numpuk tidak diangkut", "blangko ktp habis", "akta kelahiran belum jadi",
+    "puskesmas tutup dokter tidak ada", "obat habis di pustu", "guru sering bolos", "pungli di sekolah",
+    "bansos tidak cair", "pkh salah sasaran", "izin usaha lama", "pkl tutup trotoar", "banjir setinggi lutut",
+    "pohon tumbang tutup jalan", "gaji tidak dibayar perusahaan", "pupuk subsidi langka", "gas melon langka",
+    "wifi taman mati", "kepala desa tidak transparan dana desa", "sppt pbb belum datang", "honorer belum digaji",
+    "kdrt di tetangga", "surat pengantar kelurahan lama", "lapangan bola rusak", "kartu bpjs tidak aktif",
+    "pencairan jht lama", "listrik padam terus", "pencurian motor", "solar langka di spbu", "sertifikat tanah",
+    "paspor lama jadi", "madrasah rusak", "sekolah sma pungutan", "jalan nasional berlubang", "drainase mampet",
+)
+_PLACES = (
+    "depan sdn 2", "dekat pasar", "di rt 03", "jalan ahmad yani", "gang mawar", "dekat masjid", "handil bakti",
+    "desa sungai tabuk", "kelurahan baru", "depan kantor camat", "simpang empat", "km 12", "",
+)
+_TAILS = ("tolong segera", "sudah 3 hari", "mohon ditindak", "parah bgt", "udh lapor blm ada respon", "", "!!!")
+
+
+def synthetic_messages(count: int, seed: int = 2024) -> list[str]:
+    rng = random.Random(seed)
+    messages = []
+    for _ in range(count):
+        words = " ".join((rng.choice(_PROBLEMS), rng.choice(_PLACES), rng.choice(_TAILS))).split()
+        messages.append(" ".join(_noisy(word, rng) for word in words))
+    return messages
+
+
+def _noisy(word: str, rng: random.Random) -> str:
+    roll = rng.random()
+    if len(word) < 4 or roll > 0.35:
+        return word
+    position = rng.randrange(1, len(word))
+    if roll < 0.12:  # elongation
+        return word + word[-1] * rng.randint(2, 4)
+    if roll < 0.24:  # swapped letters
+        chars = list(word)
+        chars[position - 1], chars[position] = chars[position], chars[position - 1]
+        return "".join(chars)
+    return word[:position] + rng.choice("aiueokrnst") + word[position + 1:]  # wrong letter
+
+
+def naive_baseline(table: RoutingTable) -> Callable[[str], str | None]:
+    """What the router replaces: ``fuzz.partial_ratio`` of the message against every keyword."""
+    keywords = [
+        (table.phrase_labels[phrase_id].lower(), weights)
+        for phrase_id, weights in enumerate(table.phrase_weights)
+        if weights
+    ]
+
+    def route(message: str) -> str | None:
+        text = message.lower()
+        scores: dict[str, float] = {}
+        for keyword, weights in keywords:
+            if fuzz.partial_ratio(keyword, text) >= 90:
+                for agency, weight in weights:
+                    scores[agency] = scores.get(agency, 0.0) + weight
+        return max(sorted(scores), key=scores.__getitem__) if scores else None
+
+    return route
+
+
+def _rate(function: Callable[[str], object], messages: Sequence[str]) -> float:
+    return len(messages) / _seconds(function, messages)
+
+
+def bench(table_path: Path, data_path: Path | None = None, count: int = 20_000,
+          baseline_count: int = 1_000, rounds: int = 10) -> dict[str, Any]:
+    """Messages per second, one core, router vs naive baseline in the same run.
+
+    The router runs on a table built inside this call, so its per-word caches start empty
+    ("cold") and fill during the timed pass; a second pass over the same messages gives the warm
+    figure. Router and baseline are timed in interleaved slices so that load from other
+    processes on the machine affects both alike. The baseline has no cache to warm."""
+    messages = synthetic_messages(count)
+    build_started = time.perf_counter()
+    table = load_table(table_path)
+    build_seconds = time.perf_counter() - build_started
+    router = lambda m: classify(m, table)  # noqa: E731
+    baseline_route = naive_baseline(table)
+    baseline_messages = messages[:baseline_count]
+    cold_seconds = baseline_seconds = 0.0
+    for part in range(rounds):
+        cold_seconds += _seconds(router, messages[part::rounds])
+        baseline_seconds += _seconds(baseline_route, baseline_messages[part::rounds])
+    cold = len(messages) / cold_seconds
+    baseline = len(baseline_messages) / baseline_seconds
+    warm = len(messages) / _seconds(router, messages)
+    report: dict[str, Any] = {
+        "messages": len(messages),
+        "mean_chars": round(sum(map(len, messages)) / len(messages), 1),
+        "table_build_seconds": round(build_seconds, 3),
+        "router_cold_per_second": round(cold, 1),
+        "router_warm_per_second": round(warm, 1),
+        "baseline_per_second": round(baseline, 1),
+        "baseline_messages": len(baseline_messages),
+        "speedup_cold": round(cold / baseline, 1),
+        "speedup_warm": round(warm / baseline, 1),
+        "distinct_words_cached": table.cache_sizes()["resolve"],
+    }
+    if data_path is not None:
+        report.update(_bench_long(table_path, data_path))
+    return report
+
+
+def _seconds(function: Callable[[str], object], messages: Sequence[str]) -> float:
+    started = time.perf_counter()
+    for message in messages:
+        function(message)
+    return max(time.perf_counter() - started, 1e-9)
+
+
+def _bench_long(table_path: Path, data_path: Path) -> dict[str, Any]:
+    texts = [row.text for row in read_labelled_csv(data_path)]
+    table = load_table(table_path)
+    long_baseline = texts[: max(1, len(texts) // 10)]
+    return {
+        "long_texts": len(texts),
+        "long_mean_chars": round(sum(map(len, texts)) / max(1, len(texts)), 1),
+        "long_router_cold_per_second": round(_rate(lambda m: classify(m, table), texts), 1),
+        "long_baseline_per_second": round(_rate(naive_baseline(table), long_baseline), 1),
+    }

@@ -1,0 +1,245 @@
+"""The routing table: keyword/slang/rule data loaded from ``routing.yaml`` and precomputed indexes.
+
+A ``RoutingTable`` is built once and then only read. Its per-word caches are the one mutable
+part; they are bounded, live on the table (never at module level) and only ever memoise pure
+functions, so sharing a table between threads or requests is safe.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.routing import text as tx
+
+REGIONAL_CODES: tuple[str, ...] = (
+    "PUPR", "PERKIM", "DLH", "DISHUB", "DISDUKCAPIL", "DINKES", "DISDIK", "DINSOS", "DPMPTSP",
+    "SATPOLPP", "BPBD", "DISNAKER", "DISTAN", "DISPERINDAG", "DISKOMINFO", "INSPEKTORAT", "DPMD",
+    "BAPENDA", "BKPSDM", "DP3A", "KECAMATAN", "PDAM", "DISPARPORA",
+)
+EXTERNAL_CODES: tuple[str, ...] = (
+    "EXT_BPJS_KESEHATAN", "EXT_BPJS_KETENAGAKERJAAN", "EXT_PLN", "EXT_POLRI", "EXT_PERTAMINA",
+    "EXT_BPN", "EXT_IMIGRASI", "EXT_KEMENAG", "EXT_PROVINSI", "EXT_NASIONAL",
+)
+ALL_CODES: frozenset[str] = frozenset(REGIONAL_CODES + EXTERNAL_CODES)
+
+# Bounds of the per-word caches: plenty for a region's vocabulary of chat words, small enough
+# that a flood of random strings cannot grow memory without limit (the cache is then reset).
+WORD_CACHE_LIMIT = 200_000
+
+
+class RoutingTableError(ValueError):
+    """A routing table that cannot be used; the message names the file, key path and problem."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Tunable numbers of the router (``settings:`` in routing.yaml)."""
+
+    fuzzy_min_length: int = 5  # shorter words only match exactly ("gas" never hits "petugas")
+    fuzzy_long_length: int = 10  # from this length two typos are tolerated instead of one
+    max_gap: int = 2  # words allowed between the words of a phrase ("jalan di depan rusak")
+    lead_words: int = 15  # the opening words (the subject of a report) ...
+    lead_bonus: float = 0.5  # ... count this much extra
+    repeat_bonus: float = 0.25  # each further mention of a keyword adds this share (at most 2)
+    landmark_factor: float = 0.3  # weight of a keyword only seen after "depan", "dekat", ...
+    min_score: float = 2.0  # below this nothing is credible -> triage
+    route_ratio: float = 1.3  # top must beat the runner-up by this factor ...
+    route_margin: float = 2.0  # ... or by this many points, else ask
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A context rule: when the conditions hold, add to and/or scale agency scores."""
+
+    name: str
+    all_of: tuple[int, ...]  # phrase ids that must all be present
+    any_of: tuple[int, ...]  # at least one must be present (ignored when empty)
+    none_of: tuple[int, ...]  # none may be present
+    add: tuple[tuple[str, float], ...]
+    multiply: tuple[tuple[str, float], ...]
+
+
+@dataclass
+class RoutingTable:
+    """Precomputed routing data. Treat as read-only; build it with ``load_table``."""
+
+    source: str
+    settings: Settings
+    agencies: tuple[str, ...]
+    slang: Mapping[str, tuple[str, ...]]
+    stopwords: frozenset[str]
+    protected: frozenset[str]  # real words that must never be "typo-corrected" to a keyword
+    landmarks: frozenset[str]  # place prepositions: what follows them is a landmark
+    phrases: tuple[tuple[str, ...], ...]  # phrase id -> its normalised words
+    phrase_labels: tuple[str, ...]  # phrase id -> keyword as written in the table
+    phrase_weights: tuple[tuple[tuple[str, float], ...], ...]  # phrase id -> (agency, weight)
+    neutral: frozenset[int]  # phrase ids whose words must not trigger other keywords
+    rules: tuple[Rule, ...]
+    vocabulary: frozenset[str] = field(init=False)
+    # first word -> (phrase id, the phrase's remaining words)
+    first_word_index: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = field(init=False)
+    known_words: frozenset[str] = field(init=False)
+    _not_typos: frozenset[str] = field(init=False)
+    _fuzzy_choices: dict[str, list[str]] = field(init=False)
+    rule_triggers: dict[int, tuple[int, ...]] = field(init=False)
+    agency_set: frozenset[str] = field(init=False)
+    _chunk_cache: dict[str, tuple[tuple[str, ...], tuple[frozenset[str], ...]]] = field(
+        init=False, default_factory=dict
+    )
+    _word_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    _resolve_cache: dict[str, frozenset[str]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        vocabulary = {word for phrase in self.phrases for word in phrase}
+        self.vocabulary = frozenset(vocabulary)
+        index: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for phrase_id, phrase in enumerate(self.phrases):
+            index.setdefault(phrase[0], []).append((phrase_id, phrase[1:]))
+        self.first_word_index = {word: tuple(entries) for word, entries in index.items()}
+        self.rule_triggers = _rule_triggers(self.rules)
+        self.agency_set = frozenset(self.agencies)
+        self.known_words = frozenset(
+            vocabulary | set(self.slang) | self.stopwords | self.protected | self.landmarks
+        )
+        self._fuzzy_choices = _fuzzy_buckets(vocabulary, self.settings.fuzzy_min_length)
+        # Real words (stopwords, protected, slang) are never "typo-corrected" into a keyword.
+        self._not_typos = frozenset(set(self.slang) | self.stopwords | self.protected)
+
+    # --- per-word steps, memoised on the table ------------------------------------------------
+    def analyse_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
+        """Canonical words of one alphanumeric chunk and the vocabulary each stands for."""
+        cached = self._chunk_cache.get(chunk)
+        if cached is None:
+            pieces = (chunk,) if chunk.isalpha() else tx.split_chunk(chunk)
+            words = tuple(word for piece in pieces for word in self.words_for(piece))
+            cached = (words, tuple(self.resolve(word) for word in words))
+            _remember(self._chunk_cache, chunk, cached)
+        return cached
+
+    def words_for(self, raw: str) -> tuple[str, ...]:
+        """Canonical words for one raw token: elongations collapsed, slang expanded."""
+        cached = self._word_cache.get(raw)
+        if cached is None:
+            cached = self._canonical_words(raw)
+            _remember(self._word_cache, raw, cached)
+        return cached
+
+    def resolve(self, word: str) -> frozenset[str]:
+        """Vocabulary words that ``word`` stands for: exact, typo-tolerant, and via its roots."""
+        cached = self._resolve_cache.get(word)
+        if cached is None:
+            cached = self._resolve_uncached(word)
+            _remember(self._resolve_cache, word, cached)
+        return cached
+
+    def cache_sizes(self) -> dict[str, int]:
+        return {
+            "chunks": len(self._chunk_cache),
+            "words": len(self._word_cache),
+            "resolve": len(self._resolve_cache),
+        }
+
+    def _canonical_words(self, raw: str) -> tuple[str, ...]:
+        if raw in self.slang:
+            return self.slang[raw]
+        if raw in self.known_words:  # "pppk" is a word, not an elongation
+            return (raw,)
+        word = tx.collapse_elongation(raw)
+        if word not in self.known_words:
+            undoubled = tx.undouble(word)
+            if undoubled in self.known_words:
+                word = undoubled
+        return self.slang.get(word, (word,))
+
+    def _resolve_uncached(self, word: str) -> frozenset[str]:
+        if word in self.vocabulary:
+            return frozenset((word,))
+        matches = {root for root in tx.stem_candidates(word) if root in self.vocabulary}
+        if not matches and word not in self._not_typos:
+            matches.update(self._fuzzy(word))
+        return frozenset(matches)
+
+    def _fuzzy(self, word: str) -> list[str]:
+        settings = self.settings
+        if len(word) < settings.fuzzy_min_length or not word.isalpha():
+            return []
+        choices = self._fuzzy_choices.get(word[:2], [])
+        allowed = 2 if len(word) >= settings.fuzzy_long_length else 1
+        # OSA counts a swapped pair ("puskesams") as one typo.
+        best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=allowed)
+        return [best[0]] if best is not None else []
+
+
+def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
+    if len(cache) >= WORD_CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
+def _rule_triggers(rules: tuple[Rule, ...]) -> dict[int, tuple[int, ...]]:
+    # A rule can only hold when one of its 'all' or 'any' phrases is present, so only rules
+    # triggered by a found phrase are evaluated.
+    triggers: dict[int, list[int]] = {}
+    for position, rule in enumerate(rules):
+        for phrase_id in set(rule.all_of) | set(rule.any_of):
+            triggers.setdefault(phrase_id, []).append(position)
+    return {phrase_id: tuple(positions) for phrase_id, positions in triggers.items()}
+
+
+def _fuzzy_buckets(vocabulary: Collection[str], min_length: int) -> dict[str, list[str]]:
+    # Typos rarely hit the first two letters, while real words one letter away from a keyword
+    # often differ there (talang/tilang, maria/marka). Bucketing by the first two letters keeps
+    # each fuzzy search small and avoids far-fetched corrections.
+    buckets: dict[str, list[str]] = {}
+    for word in sorted(vocabulary):
+        if len(word) >= min_length and word.isalpha():
+            buckets.setdefault(word[:2], []).append(word)
+    return buckets
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def load_table(
+    path: Path,
+    extra_keywords: Mapping[str, Mapping[str, float]] | None = None,
+    agency_codes: Collection[str] | None = None,
+) -> RoutingTable:
+    """Read and validate ``routing.yaml``; ``extra_keywords`` (from config.yaml) are merged in."""
+    name = Path(path).name
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise RoutingTableError(f"{name}: cannot read file: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise RoutingTableError(f"{name}: not valid YAML: {exc}") from exc
+    return build_table(raw, name, extra_keywords, agency_codes)
+
+
+def build_table(
+    raw: object,
+    name: str = "routing.yaml",
+    extra_keywords: Mapping[str, Mapping[str, float]] | None = None,
+    agency_codes: Collection[str] | None = None,
+) -> RoutingTable:
+    """Validate already-parsed YAML data (also used by tests) and build the table."""
+    from bot.routing.loader import TableBuilder
+
+    return TableBuilder(name, agency_codes).build(raw, extra_keywords)
+
+
+def is_positive_number(value: object) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )

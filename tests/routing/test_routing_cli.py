@@ -1,0 +1,66 @@
+"""The command line contract other tools rely on."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot.classifier", *args], cwd=REPO_ROOT,
+                          capture_output=True, text=True, check=False)
+
+
+def test_classify_prints_json_with_decision_and_candidates() -> None:
+    completed = _run("classify", "air pdam gk ngalir", "--json")
+    assert completed.returncode == 0, completed.stderr
+    payload = json.loads(completed.stdout)
+    assert payload["decision"] == "route"
+    assert payload["candidates"][0]["agency"] == "PDAM"
+    assert payload["confidential"] is False
+
+
+def test_classify_prints_a_readable_ranking() -> None:
+    completed = _run("classify", "lampu pju mati")
+    assert completed.returncode == 0
+    assert "decision: route" in completed.stdout
+    assert "DISHUB" in completed.stdout
+
+
+def test_evaluate_prints_one_json_object_with_contract_keys(tmp_path: Path) -> None:
+    path = tmp_path / "mini.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "accept"])
+        writer.writerow(["1", "jalan rusak parah", "PUPR"])
+        writer.writerow(["2", "paspor lama jadi", "EXT_*"])
+        writer.writerow(["3", "halo", "PUPR|PERKIM"])
+    completed = _run("evaluate", str(path), "--json")
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    for key in ("n", "accuracy", "top3_accuracy", "coverage", "routed_accuracy",
+                "regional_accuracy", "external_accuracy", "per_second"):
+        assert key in report
+    assert report["n"] == 3
+    assert report["accuracy"] == round(2 / 3, 4)
+    assert report["external_accuracy"] == 1.0
+
+
+def test_bad_table_path_is_a_clear_error(tmp_path: Path) -> None:
+    completed = _run("classify", "jalan rusak", "--table", str(tmp_path / "missing.yaml"))
+    assert completed.returncode == 2
+    assert "cannot read file" in completed.stderr
+
+
+def test_bench_reports_router_and_baseline_rates() -> None:
+    completed = _run("bench", "--count", "300", "--json")
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert report["router_cold_per_second"] > 0
+    assert report["baseline_per_second"] > 0
+    assert "speedup_cold" in report

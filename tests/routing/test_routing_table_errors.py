@@ -1,0 +1,111 @@
+"""A broken routing table is rejected with a message naming the key path and the problem."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.routing import RoutingTableError, classify, load_table
+from bot.routing.table import build_table
+
+MINIMAL: dict[str, Any] = {
+    "slang": {"jln": "jalan"},
+    "agencies": {
+        "PUPR": {"keywords": {"jalan rusak": 3}},
+        "DISHUB": {"keywords": {"lampu jalan": 3}},
+    },
+    "rules": [{"name": "demo", "any": ["lampu jalan"], "add": {"DISHUB": 1}}],
+}
+
+
+def _with(path: list[Any], value: Any) -> dict[str, Any]:
+    data = copy.deepcopy(MINIMAL)
+    target: Any = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (_with(["agencies", "PUPR", "keywords", "jalan rusak"], "x"),
+         "routing.yaml: agencies.PUPR.keywords['jalan rusak']: weight must be a positive number, got 'x'"),
+        (_with(["agencies", "PUPR", "keywords", "jalan rusak"], -1),
+         "agencies.PUPR.keywords['jalan rusak']: weight must be a positive number, got -1"),
+        (_with(["agencies", "PUPR", "keywords", "jalan rusak"], True),
+         "agencies.PUPR.keywords['jalan rusak']: weight must be a positive number"),
+        (_with(["agencies", "PUPR", "keywords", "!!!"], 2), "agencies.PUPR.keywords['!!!']"),
+        (_with(["agencies", "DINAS_FIKTIF"], {"keywords": {"x": 1}}),
+         "agencies.DINAS_FIKTIF: unknown agency code 'DINAS_FIKTIF'"),
+        (_with(["agencies", "PUPR", "kata"], {}), "agencies.PUPR.kata: unknown key"),
+        (_with(["agencies", "PUPR", "keywords"], ["jalan"]), "agencies.PUPR.keywords: must be a mapping"),
+        (_with(["settings"], {"min_score": "tinggi"}), "settings.min_score: must be a number >= 0, got 'tinggi'"),
+        (_with(["settings"], {"max_gap": 1.5}), "settings.max_gap: must be a whole number"),
+        (_with(["settings"], {"speed": 3}), "settings.speed: unknown key"),
+        (_with(["slang"], {"jalan raya": "jalan"}), "slang['jalan raya']: the word to replace must be a single word"),
+        (_with(["slang"], {"jln": 5}), "slang['jln']: replacement must be a non-empty text"),
+        (_with(["rules", 0, "add"], {"DISHUB": "banyak"}), "rules['demo'].add.DISHUB: must be a positive number"),
+        (_with(["rules", 0, "add"], {"POLISI": 1}), "rules['demo'].add.POLISI: unknown agency code"),
+        (_with(["rules", 0, "any"], []), "rules['demo']: needs at least one phrase under 'all' or 'any'"),
+        (_with(["rules", 0, "name"], ""), "rules[0].name: must be a non-empty text"),
+        (_with(["stopwords"], ["dua kata"]), "stopwords[0]: must be a single word"),
+        (_with(["bonus"], 1), "bonus: unknown key"),
+        ({"slang": {}}, "agencies: is missing"),
+        ([1, 2], "(top level): must be a mapping"),
+    ],
+)
+def test_broken_table_names_key_path_and_problem(data: Any, message: str) -> None:
+    with pytest.raises(RoutingTableError) as caught:
+        build_table(data)
+    assert message in str(caught.value)
+
+
+def test_agency_codes_restrict_the_file() -> None:
+    with pytest.raises(RoutingTableError, match=r"agencies\.DISHUB: agency code 'DISHUB' is not among"):
+        build_table(MINIMAL, agency_codes={"PUPR"})
+
+
+def test_codes_absent_from_the_file_are_unroutable() -> None:
+    table = build_table(MINIMAL, agency_codes={"PUPR", "DISHUB", "DLH"})
+    assert table.agencies == ("DISHUB", "PUPR")
+
+
+def test_extra_keywords_from_config_are_merged(tmp_path: Path) -> None:
+    path = tmp_path / "routing.yaml"
+    path.write_text(yaml.safe_dump(MINIMAL), encoding="utf-8")
+    table = load_table(path, extra_keywords={"PUPR": {"handil": 2.0}, "DLH": {"sampah": 3.0}})
+    assert classify("handil dangkal", table).top().agency == "PUPR"  # type: ignore[union-attr]
+    assert classify("sampah numpuk", table).top().agency == "DLH"  # type: ignore[union-attr]
+
+
+def test_extra_keyword_with_bad_weight_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "routing.yaml"
+    path.write_text(yaml.safe_dump(MINIMAL), encoding="utf-8")
+    with pytest.raises(RoutingTableError, match=r"extra keywords of PUPR\['handil'\]: weight must be"):
+        load_table(path, extra_keywords={"PUPR": {"handil": 0}})
+
+
+def test_missing_file_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(RoutingTableError, match="cannot read file"):
+        load_table(tmp_path / "nope.yaml")
+
+
+def test_invalid_yaml_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "routing.yaml"
+    path.write_text("agencies: [unclosed", encoding="utf-8")
+    with pytest.raises(RoutingTableError, match="routing.yaml: not valid YAML"):
+        load_table(path)
+
+
+def test_shipped_table_loads_with_all_configured_codes() -> None:
+    from bot.routing import ALL_CODES
+
+    shipped = Path(__file__).resolve().parents[2] / "routing.yaml"
+    table = load_table(shipped, agency_codes=ALL_CODES)
+    assert set(table.agencies) == set(ALL_CODES)
