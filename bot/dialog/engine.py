@@ -1,0 +1,102 @@
+"""The channel-agnostic dialog engine: one message in, replies out, one transaction.
+
+Adapters (console, Telegram, WhatsApp, web) build an `Inbound` and render the
+`Reply` list; they never touch the database or the lifecycle themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.dialog.messages import Inbound, Reply
+from bot.dialog.texts import say
+from bot.dialog.turn import Turn
+from bot.dialog.words import clean
+from bot.routing import RoutingTable
+from models.config import Settings
+from models.db import transaction
+from models.desk import Desk, calendar_for
+from models.tables import ChatSession, InboundMessage
+
+log = logging.getLogger("aduan.engine")
+
+
+class Engine:
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], table: RoutingTable,
+                 clock: Callable[[], datetime]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.table = table
+        self.clock = clock
+        self.calendar = calendar_for(settings)
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        """Answer one message. Every message gets at least one reply, whatever happens."""
+        try:
+            return self._handle_once(inbound)
+        except IntegrityError:
+            # A concurrent delivery of the same provider message won the race: answer as it did.
+            replayed = self._replay(inbound)
+            if replayed is not None:
+                return replayed
+            log.exception("engine integrity error channel=%s chat=%s", inbound.channel, inbound.chat_id)
+        except Exception:
+            log.exception("engine failure channel=%s chat=%s", inbound.channel, inbound.chat_id)
+        return [Reply(say("error", "id"), short="Maaf, terjadi gangguan. Kirim ulang sebentar lagi.")]
+
+    def _handle_once(self, inbound: Inbound) -> list[Reply]:
+        now = self.clock()
+        with transaction(self.sessions) as db:
+            seen = _stored_replies(db, inbound)
+            if seen is not None:
+                return seen
+            desk = Desk(db, self.settings, self.calendar, now)
+            reporter = desk.reporter_for(inbound.channel, inbound.sender_id, inbound.sender_name, inbound.phone)
+            chat = _chat_session(db, inbound, now)
+            turn = Turn(db, self.settings, desk, self.table, chat, reporter, inbound, clean(inbound.text))
+            replies = turn.run() or [Reply(say("help", chat.language))]
+            _remember(db, inbound, replies, now)
+            codes = [str(r.data["code"]) for r in replies if r.data.get("code")]
+            log.info("message channel=%s chat=%s state=%s code=%s", inbound.channel, inbound.chat_id,
+                     chat.state, ",".join(codes) or "-")
+            return replies
+
+    def _replay(self, inbound: Inbound) -> list[Reply] | None:
+        with transaction(self.sessions) as db:
+            return _stored_replies(db, inbound)
+
+
+def _chat_session(db: Session, inbound: Inbound, now: datetime) -> ChatSession:
+    query = select(ChatSession).where(ChatSession.channel == inbound.channel,
+                                      ChatSession.chat_id == inbound.chat_id)
+    chat = db.scalars(query).first()
+    if chat is None:
+        chat = ChatSession(channel=inbound.channel, chat_id=inbound.chat_id, state="idle", draft={},
+                           language="id", updated_at=now)
+        db.add(chat)
+        db.flush()
+    return chat
+
+
+def _stored_replies(db: Session, inbound: Inbound) -> list[Reply] | None:
+    if not inbound.message_id:
+        return None
+    query = select(InboundMessage).where(InboundMessage.channel == inbound.channel,
+                                         InboundMessage.provider_message_id == inbound.message_id)
+    seen = db.scalars(query).first()
+    return None if seen is None else [Reply.from_dict(raw) for raw in seen.replies]
+
+
+def _remember(db: Session, inbound: Inbound, replies: list[Reply], now: datetime) -> None:
+    if not inbound.message_id:
+        return
+    db.add(InboundMessage(channel=inbound.channel, provider_message_id=inbound.message_id,
+                          chat_id=inbound.chat_id, received_at=now,
+                          replies=[reply.to_dict() for reply in replies]))
+    db.flush()
