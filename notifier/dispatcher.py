@@ -1,0 +1,187 @@
+"""Delivering the outbox: claim due rows with a lease, send each, record the outcome.
+
+Claiming is a conditional UPDATE ... RETURNING on SQLite (whose writers are
+serialised by BEGIN IMMEDIATE) and SELECT ... FOR UPDATE SKIP LOCKED on
+PostgreSQL, so several notifiers never take the same row. A crash between send
+and record leaves the row leased; it is retried when the lease runs out, which
+re-sends at most that one message.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.config import NotifierConfig
+from models.db import transaction
+from models.tables import Complaint, Notification, OfficialContact, Reporter
+from notifier.transports.base import OutgoingMessage, Transport, TransportError
+
+log = logging.getLogger("aduan.notifier")
+
+BACKOFF_BASE_SECONDS = 30.0
+BACKOFF_CAP_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class Claimed:
+    message: OutgoingMessage
+    attempts: int
+    complaint_code: str | None
+
+
+@dataclass
+class PassReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+class Dispatcher:
+    def __init__(self, sessions: sessionmaker[Session], transports: Mapping[str, Transport],
+                 fallback: Transport, config: NotifierConfig, owner: str,
+                 clock: Callable[[], datetime], rng: random.Random | None = None) -> None:
+        self.sessions = sessions
+        self.transports = transports
+        self.fallback = fallback
+        self.config = config
+        self.owner = owner
+        self.clock = clock
+        self.rng = rng or random.Random()
+
+    def run_pass(self) -> PassReport:
+        """Deliver everything due now, batch by batch, until nothing is left."""
+        report = PassReport()
+        while True:
+            batch = self.claim(self.clock())
+            if not batch:
+                return report
+            for claimed in batch:
+                self._deliver(claimed, report)
+
+    def claim(self, now: datetime) -> list[Claimed]:
+        with transaction(self.sessions) as session:
+            ids = self._due_ids(session, now)
+            if not ids:
+                return []
+            lease_until = now + timedelta(seconds=self.config.lease_seconds)
+            statement = (
+                update(Notification)
+                .where(Notification.id.in_(ids), _due(now))
+                .values(status="sending", lease_owner=self.owner, lease_until=lease_until,
+                        attempts=Notification.attempts + 1)
+                .returning(Notification.id)
+            )
+            claimed_ids = sorted(session.scalars(statement))
+            rows = session.execute(
+                select(Notification, Complaint.code)
+                .outerjoin(Complaint, Complaint.id == Notification.complaint_id)
+                .where(Notification.id.in_(claimed_ids))
+                .order_by(Notification.id)
+            ).all()
+            return [_claimed(row, code, _last_inbound(session, row)) for row, code in rows]
+
+    def _due_ids(self, session: Session, now: datetime) -> list[int]:
+        query = select(Notification.id).where(_due(now)).order_by(Notification.id).limit(self.config.batch_size)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list(session.scalars(query))
+
+    def _deliver(self, claimed: Claimed, report: PassReport) -> None:
+        message = claimed.message
+        transport = self.transports.get(message.channel, self.fallback)
+        try:
+            result = transport.send(message)
+        except TransportError as error:
+            self._record_failure(claimed, error, report)
+            return
+        except Exception as error:  # a transport bug must not stop the other messages
+            log.exception("transport crash notification=%s", message.notification_id)
+            self._record_failure(claimed, TransportError(f"unexpected: {error!r}"), report)
+            return
+        self._record_sent(claimed, result.provider_message_id)
+        report.sent += 1
+
+    def _record_sent(self, claimed: Claimed, provider_id: str | None) -> None:
+        now = self.clock()
+        with transaction(self.sessions) as session:
+            session.execute(
+                update(Notification)
+                .where(Notification.id == claimed.message.notification_id)
+                .values(status="sent", sent_at=now, provider_message_id=provider_id,
+                        lease_owner=None, lease_until=None, last_error=None)
+            )
+        log.info("sent notification=%s code=%s channel=%s purpose=%s", claimed.message.notification_id,
+                 claimed.complaint_code or "-", claimed.message.channel, claimed.message.purpose)
+
+    def _record_failure(self, claimed: Claimed, error: TransportError, report: PassReport) -> None:
+        now = self.clock()
+        final = error.permanent or claimed.attempts >= self.config.max_attempts
+        values: dict[str, object] = {"last_error": str(error)[:2000], "lease_owner": None, "lease_until": None}
+        if final:
+            values["status"] = "failed"
+            report.failed += 1
+        else:
+            values["status"] = "queued"
+            values["next_attempt_at"] = now + self._backoff(claimed.attempts, error.retry_after)
+            report.retried += 1
+        with transaction(self.sessions) as session:
+            session.execute(
+                update(Notification).where(Notification.id == claimed.message.notification_id).values(**values)
+            )
+            if error.permanent:
+                _mark_unreachable(session, claimed.message, str(error), now)
+        log.warning("send failed notification=%s code=%s channel=%s final=%s error=%s",
+                    claimed.message.notification_id, claimed.complaint_code or "-",
+                    claimed.message.channel, final, error)
+
+    def _backoff(self, attempts: int, retry_after: float | None) -> timedelta:
+        if retry_after is not None:
+            return timedelta(seconds=retry_after)
+        delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+        return timedelta(seconds=delay * self.rng.uniform(0.8, 1.2))
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(Notification.status == "queued", Notification.next_attempt_at <= now),
+        and_(Notification.status == "sending", Notification.lease_until < now),
+    )
+
+
+def _claimed(row: Notification, code: str | None, last_inbound: datetime | None) -> Claimed:
+    message = OutgoingMessage(
+        notification_id=row.id, channel=row.channel, address=row.address, purpose=row.purpose,
+        payload=dict(row.payload), callback_token=row.callback_token,
+        recipient_last_inbound_at=last_inbound, recipient_kind=row.recipient_kind,
+    )
+    return Claimed(message=message, attempts=row.attempts, complaint_code=code)
+
+
+def _last_inbound(session: Session, row: Notification) -> datetime | None:
+    if row.recipient_kind == "reporter":
+        query = select(Reporter.last_inbound_at).where(Reporter.channel == row.channel,
+                                                       Reporter.provider_id == row.address)
+    else:
+        query = select(OfficialContact.last_inbound_at).where(OfficialContact.channel == row.channel,
+                                                              OfficialContact.address == row.address)
+    return session.scalars(query).first()
+
+
+def _mark_unreachable(session: Session, message: OutgoingMessage, reason: str, now: datetime) -> None:
+    session.execute(
+        update(OfficialContact)
+        .where(OfficialContact.channel == message.channel, OfficialContact.address == message.address)
+        .values(unreachable_at=now, unreachable_reason=reason[:500])
+    )
+    session.execute(
+        update(Reporter)
+        .where(Reporter.channel == message.channel, Reporter.provider_id == message.address)
+        .values(unreachable_at=now, unreachable_reason=reason[:500])
+    )

@@ -1,0 +1,44 @@
+"""The transport contract: `send()` returns a SendResult or raises TransportError."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class TransportError(Exception):
+    """A failed send. `permanent` means retrying cannot help (blocked bot, invalid number)."""
+
+    def __init__(self, message: str, permanent: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    notification_id: int
+    channel: str
+    address: str
+    purpose: str
+    payload: dict[str, Any]
+    callback_token: str | None = None
+    # When the recipient last wrote to us on this channel (WhatsApp's 24-hour window).
+    recipient_last_inbound_at: datetime | None = None
+    recipient_kind: str = "official"
+
+    @property
+    def text(self) -> str:
+        return str(self.payload.get("text", ""))
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_message_id: str | None = None
+
+
+class Transport(Protocol):
+    name: str
+
+    def send(self, message: OutgoingMessage) -> SendResult: ...

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Deliver the outbox (and, later, escalations and digests).
+
+    python run_notifier.py --once [--now 2026-11-23T08:00:00+08:00]   one pass, then exit
+    python run_notifier.py                                             run on a schedule
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+
+from models.clock import FixedClock, parse_instant, system_clock
+from models.config import ConfigError, load_settings
+from models.runtime import open_database
+from notifier.service import Notifier
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", default="config.yaml")
+    parser.add_argument("--once", action="store_true", help="one pass of everything due, then exit")
+    parser.add_argument("--now", help="ISO-8601 instant to act at (default: the wall clock)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as error:
+        print(f"config error:\n{error}", file=sys.stderr)
+        return 2
+    clock = FixedClock(parse_instant(args.now, settings.region.timezone)) if args.now else system_clock
+    database = open_database(settings)
+    notifier = Notifier(settings, database.sessions, clock)
+    if args.once:
+        notifier.run_once()
+        return 0
+    scheduler = notifier.scheduler()
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
