@@ -1,0 +1,62 @@
+"""The newcomer's path, with the real entry points as subprocesses: chat on the console, look at
+the complaint with the admin CLI, deliver its notifications once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = "jln rusak dpn sdn 2 udh 3 bln\n/lokasi -2.9866,114.7514 depan SDN 2 Marabahan\nlewati\n1\nya\n"
+
+
+def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, input=stdin, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_console_complaint_is_dispatched_shown_and_delivered_once(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}"}
+    chat = run(["run_bot.py", "--console", "--chat-id", "siti"], env, SCRIPT)
+    assert chat.returncode == 0, chat.stderr
+    assert "BTL-" in chat.stdout
+
+    listed = json.loads(run(["manage.py", "complaints", "list", "--json"], env).stdout)
+    assert len(listed) == 1
+    shown = run(["manage.py", "complaints", "show", listed[0]["code"].lower(), "--json"], env)
+    detail = json.loads(shown.stdout)
+    assert detail["agency"] == "PUPR" and detail["status"] == "dispatched"
+    assert detail["deadlines"]["timezone"] == "Asia/Makassar"
+    assert all(len(detail["deadlines"][key]) == 10 for key in ("verify_due", "ack_due", "answer_due"))
+    assert [event["action"] for event in detail["events"]] == ["file", "dispatch"]
+
+    first = run(["run_notifier.py", "--once"], env)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.count("[kirim]") == 3
+    second = run(["run_notifier.py", "--once"], env)
+    assert second.stdout.count("[kirim]") == 0
+    notes = json.loads(run(["manage.py", "notifications", "list", "--json"], env).stdout)
+    assert {note["status"] for note in notes} == {"sent"}
+
+
+def test_admin_cli_refuses_an_action_outside_the_officials_agency(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}"}
+    run(["run_bot.py", "--console", "--chat-id", "siti"], env, SCRIPT)
+    code = json.loads(run(["manage.py", "complaints", "list", "--json"], env).stdout)[0]["code"]
+    refused = run(["manage.py", "complaints", "act", code, "--as", "dinkes.admin", "--action", "close"], env)
+    assert refused.returncode == 1 and "may not close" in refused.stderr
+    done = run(["manage.py", "complaints", "act", code, "--as", "pupr.admin", "--action", "ack"], env)
+    assert done.returncode == 0 and "in_progress" in done.stdout
+
+
+def test_bad_config_exits_nonzero_from_every_entry_point(tmp_path: Path) -> None:
+    broken = tmp_path / "config.yaml"
+    broken.write_text("region: {name: X}\nagencies: []\n", encoding="utf-8")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}"}
+    for entry in (["run_bot.py", "--console"], ["run_notifier.py", "--once"], ["manage.py", "config", "check"]):
+        result = run([entry[0], "--config", str(broken), *entry[1:]], env)
+        assert result.returncode == 2, entry
+        assert "region.short_name" in result.stderr
