@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from models.desk import AttachmentIn
+
 
 @dataclass(frozen=True)
 class Location:
@@ -13,14 +15,8 @@ class Location:
     address: str | None = None
 
 
-@dataclass(frozen=True)
-class IncomingAttachment:
-    kind: str  # photo | document | audio | video | sticker
-    content_type: str | None = None
-    size_bytes: int | None = None
-    provider_file_id: str | None = None
-    source_url: str | None = None
-    storage_path: str | None = None
+# A photo or file as the provider announced it; the same shape the desk stores.
+IncomingAttachment = AttachmentIn
 
 
 @dataclass(frozen=True)
