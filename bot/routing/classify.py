@@ -105,6 +105,8 @@ def _rule_holds(rule: Rule, found: set[int]) -> bool:
         return False
     if rule.any_of and not any(term in found for term in rule.any_of):
         return False
+    if rule.also_any and not any(term in found for term in rule.also_any):
+        return False
     return not any(term in found for term in rule.none_of)
 
 

@@ -22,7 +22,7 @@ from bot.routing.table import (
 TOP_LEVEL_KEYS = frozenset({"version", "settings", "slang", "stopwords", "protected", "landmarks",
                             "neutral", "agencies", "rules"})
 AGENCY_KEYS = frozenset({"keywords"})
-RULE_KEYS = frozenset({"name", "all", "any", "none", "add", "multiply"})
+RULE_KEYS = frozenset({"name", "all", "any", "also", "none", "add", "multiply"})
 
 
 def split_words(phrase: str, slang: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -213,13 +213,14 @@ class TableBuilder:
         all_of = self._rule_terms(data.get("all", []), f"{path}.all")
         any_of = self._rule_terms(data.get("any", []), f"{path}.any")
         none_of = self._rule_terms(data.get("none", []), f"{path}.none")
+        also_any = self._rule_terms(data.get("also", []), f"{path}.also")
         if not all_of and not any_of:
             raise self.fail(path, "needs at least one phrase under 'all' or 'any'")
         add = self._rule_effects(data.get("add", {}), f"{path}.add", allow_zero=False)
         multiply = self._rule_effects(data.get("multiply", {}), f"{path}.multiply", allow_zero=True)
         if not add and not multiply:
             raise self.fail(path, "needs 'add' or 'multiply'")
-        return Rule(name, all_of, any_of, none_of, add, multiply)
+        return Rule(name, all_of, any_of, none_of, add, multiply, also_any)
 
     def _rule_terms(self, raw: object, path: str) -> tuple[int, ...]:
         return tuple(

@@ -43,9 +43,11 @@ def find_phrases(words: list[str], resolved: list[frozenset[str]], table: Routin
     """Every table phrase present in ``words`` (neutral phrases mask the words they cover)."""
     spans = _all_spans(resolved, table)
     blocked = _neutral_positions(spans, table) if table.neutral else set()
+    masking = table.masking
     longer = [
         (start, end, len(table.phrases[phrase_id]))
-        for phrase_id, occurrences in spans.items() if len(table.phrases[phrase_id]) > 1
+        for phrase_id, occurrences in spans.items()
+        if len(table.phrases[phrase_id]) > 1 and phrase_id in masking
         for start, end in occurrences
     ]
     hits: dict[int, PhraseHit] = {}
@@ -70,8 +72,12 @@ def find_phrases(words: list[str], resolved: list[frozenset[str]], table: Routin
 
 
 def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int, int]]) -> bool:
+    # Words that merely sit in the gap of a longer phrase ("kks" in "kartu KKS KIS" read as
+    # "kartu kis") are not part of it: only a phrase sharing the longer one's first or last
+    # word, or lying inside a gap-free match, is hidden.
     return any(
         outer_start <= start and end <= outer_end and outer_size > size
+        and (start == outer_start or end == outer_end or outer_end - outer_start + 1 == outer_size)
         for outer_start, outer_end, outer_size in longer
     )
 

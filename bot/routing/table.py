@@ -18,17 +18,12 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.routing import text as tx
+from models.config import ALL_AGENCY_CODES, EXTERNAL_AGENCY_CODES, REGIONAL_AGENCY_CODES
 
-REGIONAL_CODES: tuple[str, ...] = (
-    "PUPR", "PERKIM", "DLH", "DISHUB", "DISDUKCAPIL", "DINKES", "DISDIK", "DINSOS", "DPMPTSP",
-    "SATPOLPP", "BPBD", "DISNAKER", "DISTAN", "DISPERINDAG", "DISKOMINFO", "INSPEKTORAT", "DPMD",
-    "BAPENDA", "BKPSDM", "DP3A", "KECAMATAN", "PDAM", "DISPARPORA",
-)
-EXTERNAL_CODES: tuple[str, ...] = (
-    "EXT_BPJS_KESEHATAN", "EXT_BPJS_KETENAGAKERJAAN", "EXT_PLN", "EXT_POLRI", "EXT_PERTAMINA",
-    "EXT_BPN", "EXT_IMIGRASI", "EXT_KEMENAG", "EXT_PROVINSI", "EXT_NASIONAL",
-)
-ALL_CODES: frozenset[str] = frozenset(REGIONAL_CODES + EXTERNAL_CODES)
+# The agency codes are the domain's; the router only reads them.
+REGIONAL_CODES: tuple[str, ...] = REGIONAL_AGENCY_CODES
+EXTERNAL_CODES: tuple[str, ...] = EXTERNAL_AGENCY_CODES
+ALL_CODES: frozenset[str] = ALL_AGENCY_CODES
 
 # Bounds of the per-word caches: plenty for a region's vocabulary of chat words, small enough
 # that a flood of random strings cannot grow memory without limit (the cache is then reset).
@@ -65,6 +60,7 @@ class Rule:
     none_of: tuple[int, ...]  # none may be present
     add: tuple[tuple[str, float], ...]
     multiply: tuple[tuple[str, float], ...]
+    also_any: tuple[int, ...] = ()  # a second "at least one of" group (ignored when empty)
 
 
 @dataclass
@@ -91,6 +87,9 @@ class RoutingTable:
     _fuzzy_choices: dict[str, list[str]] = field(init=False)
     rule_triggers: dict[int, tuple[int, ...]] = field(init=False)
     agency_set: frozenset[str] = field(init=False)
+    # phrases that carry weight (or are neutral): only these hide shorter phrases inside them;
+    # a phrase used only as a rule condition ("pns daerah") must not hide "pns".
+    masking: frozenset[int] = field(init=False)
     _chunk_cache: dict[str, tuple[tuple[str, ...], tuple[frozenset[str], ...]]] = field(
         init=False, default_factory=dict
     )
@@ -106,6 +105,9 @@ class RoutingTable:
         self.first_word_index = {word: tuple(entries) for word, entries in index.items()}
         self.rule_triggers = _rule_triggers(self.rules)
         self.agency_set = frozenset(self.agencies)
+        self.masking = frozenset(
+            phrase_id for phrase_id, weights in enumerate(self.phrase_weights) if weights
+        ) | self.neutral
         self.known_words = frozenset(
             vocabulary | set(self.slang) | self.stopwords | self.protected | self.landmarks
         )
@@ -175,7 +177,13 @@ class RoutingTable:
         allowed = 2 if len(word) >= settings.fuzzy_long_length else 1
         # OSA counts a swapped pair ("puskesams") as one typo.
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=allowed)
-        return [best[0]] if best is not None else []
+        if best is None:
+            return []
+        # Two edits on a long word reach unrelated place names ("petudungan" is not
+        # "perundungan"); accept them only when the first three letters agree.
+        if best[1] > 1 and best[0][:3] != word[:3]:
+            return []
+        return [best[0]]
 
 
 def _remember(cache: dict[str, Any], key: str, value: Any) -> None:

@@ -26,10 +26,11 @@ def report(table: RoutingTable) -> dict[str, Any]:
     return evaluate(read_labelled_csv(DEV_CSV), table)
 
 
-# The targets. Not reached yet with keywords an agency would agree with (measured 0.857
-# accuracy / 0.959 top-3, see docs/ROUTING.md); kept visible as expected failures rather than
-# lowered, so reaching them later turns these into unexpected passes.
-TARGET_GAP = "target not reached with generalisable keywords; see docs/ROUTING.md 'Measured figures'"
+# The targets. Top-3 is reached (0.973) and asserted for real. Top-1 accuracy is not
+# yet reached with keywords and rules an agency would agree with (measured 0.903, see
+# docs/ROUTING.md); it stays visible as an expected failure rather than lowered, so reaching it
+# later turns it into an unexpected pass.
+TARGET_GAP = "top-1 target not reached with generalisable rules; see docs/ROUTING.md 'Measured figures'"
 
 
 @pytest.mark.xfail(reason=TARGET_GAP, strict=False)
@@ -37,14 +38,14 @@ def test_dev_set_accuracy_reaches_target(report: dict[str, Any]) -> None:
     assert report["accuracy"] >= 0.92
 
 
-@pytest.mark.xfail(reason=TARGET_GAP, strict=False)
 def test_dev_set_top3_accuracy_reaches_target(report: dict[str, Any]) -> None:
     assert report["top3_accuracy"] >= 0.97
 
 
 def test_dev_set_does_not_regress_below_measured_figures(report: dict[str, Any]) -> None:
-    assert report["accuracy"] >= 0.85
-    assert report["top3_accuracy"] >= 0.95
+    # measured 0.903 / 0.973; the floor leaves a small margin (about five rows of 586)
+    assert report["accuracy"] >= 0.895
+    assert report["top3_accuracy"] >= 0.97
 
 
 def test_dev_set_asks_or_triages_under_five_percent(report: dict[str, Any]) -> None:

@@ -266,6 +266,22 @@ EXAMPLES: list[tuple[str, str]] = [
     ("npwp online tidak bisa didaftarkan", "EXT_NASIONAL"),
     ("pinjol meneror keluarga saya", "EXT_NASIONAL"),
     ("jalan trans kalimantan rusak berat", "EXT_NASIONAL"),
+    # Rules added when tuning on half of the LAPOR! 2017 dev set (wording our own)
+    ("pasien bpjs disuruh bayar sendiri di rumah sakit", "EXT_BPJS_KESEHATAN"),  # bpjs-di-fasilitas
+    ("anak sudah 22 tahun apakah masih jadi tanggungan bpjs saya", "EXT_BPJS_KESEHATAN"),  # kepesertaan
+    ("pengumuman hasil seleksi cpns ditunda terus", "EXT_NASIONAL"),  # karier-asn-nasional
+    ("nip belum terbit padahal sk cpns sudah keluar", "EXT_NASIONAL"),
+    ("tunjangan profesi dan nuptk saya bermasalah", "EXT_NASIONAL"),
+    ("proposal ke kementerian pertanian tidak ada jawaban", "EXT_NASIONAL"),  # kementerian-disebut
+    ("dirjen tidak membalas surat kami soal bantuan", "EXT_NASIONAL"),
+    ("lampu jalan di rt 04 kelurahan kami mati seminggu", "PERKIM"),  # pju-lingkungan-perkim
+    ("cara mengurus kks kis dan kip untuk keluarga miskin", "DINSOS"),  # kartu-program-sosial
+    ("tabung gas 3 kg langka di semua warung", "EXT_PERTAMINA"),  # elpiji-langka-pasokan
+    ("pendaftaran pkm mahasiswa di laman dikti gagal", "EXT_NASIONAL"),  # pkm-mahasiswa
+    ("saldo bpjs mau dicairkan setelah berhenti kerja", "EXT_BPJS_KETENAGAKERJAAN"),
+    ("dana sosial kematian untuk ayah belum keluar", "DINSOS"),
+    ("jalan ke dusun kami tidak layak dilewati", "PUPR"),
+    ("jalan desa rusak berat tidak pernah diperbaiki", "PUPR"),
 ]
 
 

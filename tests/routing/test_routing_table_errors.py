@@ -109,3 +109,48 @@ def test_shipped_table_loads_with_all_configured_codes() -> None:
     shipped = Path(__file__).resolve().parents[2] / "routing.yaml"
     table = load_table(shipped, agency_codes=ALL_CODES)
     assert set(table.agencies) == set(ALL_CODES)
+
+
+# --- rule conditions and phrase masking (added with the 'also' rule key) ---------------------
+
+ALSO_TABLE: dict[str, Any] = {
+    "agencies": {
+        "DINKES": {"keywords": {"rumah sakit": 2}},
+        "EXT_BPJS_KESEHATAN": {"keywords": {"bpjs": 2}},
+        "BKPSDM": {"keywords": {"pns": 2}},
+        "DINSOS": {"keywords": {"kks": 3}},
+        "EXT_BPJS_KETENAGAKERJAAN": {"keywords": {"kartu kis": 3}},
+    },
+    "rules": [
+        {"name": "both-groups", "any": ["bpjs"], "also": ["rumah sakit"], "add": {"EXT_BPJS_KESEHATAN": 5}},
+        {"name": "rule-only-phrase", "any": ["pns daerah"], "add": {"BKPSDM": 1}},
+    ],
+}
+
+
+def test_rule_with_also_needs_one_phrase_of_each_group() -> None:
+    table = build_table(copy.deepcopy(ALSO_TABLE))
+    with_both = classify("bpjs ditolak rumah sakit", table).top()
+    assert with_both is not None and with_both.agency == "EXT_BPJS_KESEHATAN" and with_both.score >= 5
+    only_one = [c for c in classify("bpjs ditolak", table).candidates if c.agency == "EXT_BPJS_KESEHATAN"]
+    assert only_one and only_one[0].score < 5
+
+
+def test_also_must_be_a_list_of_phrases() -> None:
+    data = copy.deepcopy(ALSO_TABLE)
+    data["rules"][0]["also"] = "rumah sakit"
+    with pytest.raises(RoutingTableError, match=r"rules\['both-groups'\]\.also: must be a list"):
+        build_table(data)
+
+
+def test_phrase_used_only_by_a_rule_does_not_hide_its_words() -> None:
+    table = build_table(copy.deepcopy(ALSO_TABLE))
+    top = classify("kenaikan pangkat pns daerah", table).top()
+    assert top is not None and top.agency == "BKPSDM" and "pns" in top.keywords
+
+
+def test_words_in_the_gap_of_a_phrase_still_count() -> None:
+    # "kartu kis" is matched across "kks"; "kks" itself must still count
+    table = build_table(copy.deepcopy(ALSO_TABLE))
+    agencies = {c.agency for c in classify("kartu kks kis", table).candidates}
+    assert {"DINSOS", "EXT_BPJS_KETENAGAKERJAAN"} <= agencies
