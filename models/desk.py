@@ -29,7 +29,7 @@ from models.lifecycle import (
 )
 from models.notices import official_alert, ombudsman_hint, status_relay, triage_alert
 from models.outbox import Recipient, enqueue
-from models.permissions import Action, Actor, authorize
+from models.permissions import SYSTEM, Action, Actor, authorize
 from models.tables import Attachment, Complaint, ComplaintEvent, Official, Reporter, Supporter
 from models.workdays import WorkingCalendar
 
@@ -133,6 +133,7 @@ class Desk:
             self._dispatch(complaint, reporter_actor, agency.code, relay=False)
         else:
             reason = "pelapor tidak tahu instansi tujuan" if agency is None else "menunggu verifikasi"
+            complaint.next_escalation_at = self.escalation_moment(complaint.verify_due_at, None)
             self._alert_triage(complaint, reason)
         return complaint
 
@@ -169,6 +170,22 @@ class Desk:
             if self.session.scalar(select(Complaint.id).where(Complaint.code == code)) is None:
                 return code
         raise DomainError("could not find an unused tracking code")
+
+    # --- escalation clock ------------------------------------------------------------------
+
+    def escalation_moment(self, deadline: datetime | None, sla: dict[str, Any] | None) -> datetime | None:
+        """When the sweep should act on `deadline`: office hours of a working day, or at once for emergencies."""
+        if deadline is None:
+            return None
+        if sla is not None and sla.get("emergency"):
+            return deadline
+        return self.calendar.next_office_moment(deadline)
+
+    def record_escalation(self, complaint: Complaint, level: int, note: str, data: dict[str, Any]) -> None:
+        """Audit one escalation step taken by the sweep (a system event, no status change)."""
+        complaint.escalation_level = level
+        complaint.updated_at = self.now
+        self._event(complaint, SYSTEM, "escalate", None, None, note=note, data=data)
 
     # --- officials' actions ----------------------------------------------------------------
 
@@ -217,7 +234,8 @@ class Desk:
     def acknowledge(self, complaint: Complaint, actor: Actor) -> None:
         self._move(complaint, actor, "acknowledge", Status.IN_PROGRESS)
         complaint.acknowledged_at = complaint.acknowledged_at or self.now
-        complaint.next_escalation_at = complaint.answer_due_at if complaint.escalation_level < 2 else None
+        if complaint.escalation_level < 2:
+            complaint.next_escalation_at = self.escalation_moment(complaint.answer_due_at, complaint.sla)
         self._relay(complaint, None)
 
     def coordinate(self, complaint: Complaint, actor: Actor, note: str) -> None:
@@ -255,7 +273,7 @@ class Desk:
         self._move(complaint, actor, "bukan_wewenang", Status.RECEIVED, reason, data={"from": previous})
         complaint.agency_code = None
         complaint.verify_due_at = self.calendar.due_at(self.now, self.settings.sla.verify_days)
-        complaint.next_escalation_at = complaint.verify_due_at
+        complaint.next_escalation_at = self.escalation_moment(complaint.verify_due_at, None)
         complaint.escalation_level = 0
         self._alert_triage(complaint, f"bukan wewenang {previous}: {reason or '-'}")
 
@@ -267,7 +285,7 @@ class Desk:
         sla = self._sla_for(complaint.agency_code)
         complaint.answer_due_at = self.calendar.due_at(self.now, sla["answer_days"])
         complaint.escalation_level = 0
-        complaint.next_escalation_at = complaint.answer_due_at
+        complaint.next_escalation_at = self.escalation_moment(complaint.answer_due_at, complaint.sla or sla)
         if complaint.agency_code:
             self._alert_agency(complaint, "Laporan DIBUKA KEMBALI (pelapor belum puas)", "reopened",
                                roles={Role.ADMIN.value, Role.HEAD.value})
@@ -315,7 +333,7 @@ class Desk:
         complaint.ack_due_at = self.calendar.due_at(self.now, sla["ack_days"])
         complaint.answer_due_at = self.calendar.due_at(self.now, sla["answer_days"])
         complaint.escalation_level = 0
-        complaint.next_escalation_at = complaint.ack_due_at
+        complaint.next_escalation_at = self.escalation_moment(complaint.ack_due_at, sla)
         self._alert_agency(complaint, "LAPORAN BARU", "new_complaint", roles={Role.ADMIN.value})
         if relay:
             self._relay(complaint, note)

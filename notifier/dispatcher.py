@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.config import NotifierConfig
 from models.db import transaction
+from models.outbox import Recipient, enqueue
 from models.tables import Complaint, Notification, OfficialContact, Reporter
+from notifier.ratelimit import RateLimiter
 from notifier.transports.base import OutgoingMessage, Transport, TransportError
 
 log = logging.getLogger("aduan.notifier")
@@ -41,12 +43,15 @@ class PassReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    deferred: int = 0
+    fallbacks: int = 0
 
 
 class Dispatcher:
     def __init__(self, sessions: sessionmaker[Session], transports: Mapping[str, Transport],
                  fallback: Transport, config: NotifierConfig, owner: str,
-                 clock: Callable[[], datetime], rng: random.Random | None = None) -> None:
+                 clock: Callable[[], datetime], rng: random.Random | None = None,
+                 limiter: RateLimiter | None = None) -> None:
         self.sessions = sessions
         self.transports = transports
         self.fallback = fallback
@@ -54,6 +59,7 @@ class Dispatcher:
         self.owner = owner
         self.clock = clock
         self.rng = rng or random.Random()
+        self.limiter = limiter or RateLimiter({})
 
     def run_pass(self) -> PassReport:
         """Deliver everything due now, batch by batch, until nothing is left."""
@@ -96,9 +102,16 @@ class Dispatcher:
     def _deliver(self, claimed: Claimed, report: PassReport) -> None:
         message = claimed.message
         transport = self.transports.get(message.channel, self.fallback)
+        wait = self.limiter.paused_for(message.channel) or self.limiter.acquire(message.channel, message.address)
+        if wait > 0:
+            self._defer(claimed, wait, report)
+            return
         try:
             result = transport.send(message)
         except TransportError as error:
+            if error.retry_after is not None:
+                # The provider says we are too fast: the whole transport waits, not just this row.
+                self.limiter.pause(message.channel, error.retry_after)
             self._record_failure(claimed, error, report)
             return
         except Exception as error:  # a transport bug must not stop the other messages
@@ -110,15 +123,34 @@ class Dispatcher:
 
     def _record_sent(self, claimed: Claimed, provider_id: str | None) -> None:
         now = self.clock()
+        row = Notification.id == claimed.message.notification_id
         with transaction(self.sessions) as session:
-            session.execute(
+            still_ours = session.scalars(
                 update(Notification)
-                .where(Notification.id == claimed.message.notification_id)
+                .where(row, Notification.status == "sending", Notification.lease_owner == self.owner)
                 .values(status="sent", sent_at=now, provider_message_id=provider_id,
                         lease_owner=None, lease_until=None, last_error=None)
-            )
+                .returning(Notification.id)
+            ).first()
+            if still_ours is None:
+                # A delivery callback got here first (delivered, or requeued for a template):
+                # keep its status, only fill in what the send itself knows.
+                session.execute(
+                    update(Notification).where(row, Notification.sent_at.is_(None))
+                    .values(sent_at=now, provider_message_id=provider_id)
+                )
         log.info("sent notification=%s code=%s channel=%s purpose=%s", claimed.message.notification_id,
                  claimed.complaint_code or "-", claimed.message.channel, claimed.message.purpose)
+
+    def _defer(self, claimed: Claimed, seconds: float, report: PassReport) -> None:
+        """Rate limit or pause: put the row back untouched (the attempt does not count)."""
+        with transaction(self.sessions) as session:
+            session.execute(
+                update(Notification).where(Notification.id == claimed.message.notification_id)
+                .values(status="queued", attempts=Notification.attempts - 1, lease_owner=None, lease_until=None,
+                        next_attempt_at=self.clock() + timedelta(seconds=seconds))
+            )
+        report.deferred += 1
 
     def _record_failure(self, claimed: Claimed, error: TransportError, report: PassReport) -> None:
         now = self.clock()
@@ -135,8 +167,9 @@ class Dispatcher:
             session.execute(
                 update(Notification).where(Notification.id == claimed.message.notification_id).values(**values)
             )
-            if error.permanent:
+            if final:
                 _mark_unreachable(session, claimed.message, str(error), now)
+                report.fallbacks += _fall_back(session, claimed.message, now)
         log.warning("send failed notification=%s code=%s channel=%s final=%s error=%s",
                     claimed.message.notification_id, claimed.complaint_code or "-",
                     claimed.message.channel, final, error)
@@ -172,6 +205,26 @@ def _last_inbound(session: Session, row: Notification) -> datetime | None:
         query = select(OfficialContact.last_inbound_at).where(OfficialContact.channel == row.channel,
                                                               OfficialContact.address == row.address)
     return session.scalars(query).first()
+
+
+def _fall_back(session: Session, message: OutgoingMessage, now: datetime) -> int:
+    """Queue the same message on the official's next channel (e.g. WhatsApp -> e-mail); 1 if queued."""
+    row = session.get(Notification, message.notification_id)
+    if row is None or row.recipient_kind != "official":
+        return 0
+    contacts = list(session.scalars(select(OfficialContact).where(
+        OfficialContact.official_id == row.recipient_id).order_by(OfficialContact.priority)))
+    failed = next((c for c in contacts if c.channel == row.channel), None)
+    # Strictly later in the official's order: a chain of fallbacks can never loop.
+    later = [c for c in contacts if failed is None or c.priority > failed.priority]
+    target = next((c for c in later if c.unreachable_at is None), None)
+    if target is None:
+        return 0
+    enqueue(session, recipient=Recipient("official", row.recipient_id, target.channel, target.address),
+            purpose=row.purpose, payload=dict(row.payload), dedup_key=f"{row.dedup_key}>{target.channel}",
+            now=now, complaint_id=row.complaint_id, level=row.level)
+    log.info("fallback notification=%s from=%s to=%s", row.id, row.channel, target.channel)
+    return 1
 
 
 def _mark_unreachable(session: Session, message: OutgoingMessage, reason: str, now: datetime) -> None:

@@ -2,53 +2,158 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.config import Settings
+from models.config import CONTACT_CHANNELS, Settings
+from models.db import transaction
+from models.desk import calendar_for
+from models.escalation import SweepReport, sweep
+from models.reports import queue_digests, queue_monthly_recap
+from models.tables import Notification
 from notifier.dispatcher import Dispatcher, PassReport
+from notifier.health import check_transports, queue_operations_summary
+from notifier.ratelimit import Limits, RateLimiter
 from notifier.transports import LogTransport, Transport
+from notifier.transports.base import CheckResult
 
 log = logging.getLogger("aduan.notifier")
 
 
-def build_transports(settings: Settings) -> dict[str, Transport]:
-    """channel -> transport. Only the log transport exists so far; unknown names fail fast."""
-    known: dict[str, Callable[[], Transport]] = {"log": LogTransport}
+OPTIONAL_TRANSPORTS = ("notifier.transports.email", "notifier.transports.telegram", "notifier.transports.whatsapp")
+
+
+def build_transports(settings: Settings, environ: Mapping[str, str] | None = None,
+                     modules: Sequence[str] = OPTIONAL_TRANSPORTS) -> dict[str, Transport]:
+    """channel -> transport: every optional module whose secrets are present, else the log transport.
+
+    Each module exposes `from_environment(settings, environ) -> Transport | None` (None: not configured).
+    A module that does not exist yet is skipped with a log line. `notifier.transports` in config can pin
+    a channel to "log" (e.g. a staging server that must not message real officials).
+    """
+    env = os.environ if environ is None else environ
     transports: dict[str, Transport] = {}
+    for module_name in modules:
+        channel = module_name.rsplit(".", 1)[-1]
+        transport = _load_optional(module_name, settings, env)
+        if transport is not None:
+            transports[channel] = transport
+    if "whatsapp" in transports:
+        # Citizens who wrote by SMS are answered through the same Twilio account.
+        transports.setdefault("sms", transports["whatsapp"])
     for channel, name in settings.notifier.transports.items():
-        if name not in known:
-            raise ValueError(f"notifier.transports.{channel}: unknown transport {name!r} (known: log)")
-        transports[channel] = known[name]()
+        if name != "log" and name != channel:
+            raise ValueError(f"notifier.transports.{channel}: unknown transport {name!r} (known: log, {channel})")
+        if name == "log":
+            transports[channel] = LogTransport()
+        elif channel not in transports:
+            raise ValueError(f"notifier.transports.{channel}: {name} is not configured (missing secrets?)")
+    for channel in CONTACT_CHANNELS:
+        if channel not in transports:
+            log.info("channel %s uses the log transport", channel)
     return transports
 
 
+def _load_optional(module_name: str, settings: Settings, environ: Mapping[str, str]) -> Transport | None:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name != module_name:
+            raise  # the module exists but one of its own imports is missing: that is a bug to see
+        log.info("transport module %s not installed; skipped", module_name)
+        return None
+    transport: Transport | None = module.from_environment(settings, environ)
+    if transport is None:
+        log.info("transport %s not configured (no secrets in the environment)", module_name)
+    return transport
+
+
 class Notifier:
+    """Everything the notifier does, each step idempotent, so a pass can run at any time, twice."""
+
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], clock: Callable[[], datetime],
-                 transports: dict[str, Transport] | None = None, fallback: Transport | None = None) -> None:
+                 transports: dict[str, Transport] | None = None, fallback: Transport | None = None,
+                 limiter: RateLimiter | None = None, owner: str | None = None) -> None:
         self.settings = settings
-        owner = f"{socket.gethostname()}:{os.getpid()}"
+        self.sessions = sessions
+        self.clock = clock
+        self.calendar = calendar_for(settings)
+        self.transports = transports if transports is not None else build_transports(settings)
         self.dispatcher = Dispatcher(
-            sessions, transports if transports is not None else build_transports(settings),
-            fallback or LogTransport(), settings.notifier, owner, clock,
+            sessions, self.transports, fallback or LogTransport(), settings.notifier,
+            owner or f"{socket.gethostname()}:{os.getpid()}", clock,
+            limiter=limiter or RateLimiter(rate_limits(settings)),
         )
 
     def run_once(self) -> PassReport:
+        """One pass of everything due now: escalations, daily messages, then delivery."""
+        self.sweep()
+        self.daily()
+        return self.dispatch()
+
+    def dispatch(self) -> PassReport:
         report = self.dispatcher.run_pass()
-        log.info("pass done sent=%d retried=%d failed=%d", report.sent, report.retried, report.failed)
+        if report.sent or report.retried or report.failed:
+            log.info("pass done sent=%d retried=%d failed=%d deferred=%d fallbacks=%d", report.sent,
+                     report.retried, report.failed, report.deferred, report.fallbacks)
         return report
+
+    def wake(self) -> None:
+        """Cheap peek (index-only read); deliver at once when something is due."""
+        now = self.clock()
+        with self.sessions() as session:
+            due = session.scalar(select(Notification.id).where(
+                Notification.status == "queued", Notification.next_attempt_at <= now).limit(1))
+        if due is not None:
+            self.dispatch()
+
+    def sweep(self) -> SweepReport:
+        report = sweep(self.sessions, self.settings, self.calendar, self.clock())
+        if report.escalated or report.closed:
+            log.info("sweep done escalated=%d deferred=%d closed=%d", report.escalated, report.deferred,
+                     report.closed)
+        return report
+
+    def daily(self) -> int:
+        """Digests, the monthly recap and the operators' summary, once a working day after digest_time."""
+        now = self.clock()
+        local = self.calendar.local(now)
+        if not self.calendar.is_working_day(local.date()) or local.time() < self.settings.notifier.digest_time:
+            return 0
+        with transaction(self.sessions) as session:
+            queued = queue_digests(session, self.settings, self.calendar, now)
+            queued += queue_monthly_recap(session, self.settings, self.calendar, now)
+            queued += queue_operations_summary(session, self.settings, self.calendar, now)
+        return queued
+
+    def self_check(self) -> list[CheckResult]:
+        with transaction(self.sessions) as session:
+            return check_transports(session, self.settings, self.calendar, self.transports, self.clock())
 
     def scheduler(self) -> BlockingScheduler:
         """Code-defined jobs only; the state they act on lives in the database."""
+        config = self.settings.notifier
         scheduler = BlockingScheduler(timezone=self.settings.region.timezone)
-        scheduler.add_job(
-            self.run_once, "interval", seconds=self.settings.notifier.tick_seconds, id="dispatch",
-            coalesce=True, max_instances=1, misfire_grace_time=3600,
-        )
+        common: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
+        scheduler.add_job(self.wake, "interval", seconds=config.wake_seconds, id="wake", **common)
+        scheduler.add_job(self.dispatch, "interval", seconds=config.tick_seconds, id="dispatch", **common)
+        scheduler.add_job(self.sweep, "interval", seconds=config.sweep_seconds, id="sweep", **common)
+        scheduler.add_job(self.daily, "cron", day_of_week="mon-fri", hour=config.digest_time.hour,
+                          minute=config.digest_time.minute, id="daily", **common)
+        scheduler.add_job(self.self_check, "interval", minutes=config.self_check_minutes, id="self_check",
+                          **common)
         return scheduler
+
+
+def rate_limits(settings: Settings) -> dict[str, Limits]:
+    return {channel: Limits(limit.per_second, limit.per_recipient_per_second, limit.per_group_per_minute)
+            for channel, limit in settings.notifier.rate_limits.items()}

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dialog.messages import Inbound, Reply
+from bot.dialog.officials import answer_official
 from bot.dialog.texts import say
 from bot.dialog.turn import Turn
 from bot.dialog.words import clean
@@ -57,6 +58,12 @@ class Engine:
             if seen is not None:
                 return seen
             desk = Desk(db, self.settings, self.calendar, now)
+            official_replies = answer_official(db, self.settings, desk, inbound)
+            if official_replies is not None:
+                # A registered official's command (or a stranger's, refused): never a citizen Turn.
+                _remember(db, inbound, official_replies, now)
+                log.info("official message channel=%s chat=%s", inbound.channel, inbound.chat_id)
+                return official_replies
             reporter = desk.reporter_for(inbound.channel, inbound.sender_id, inbound.sender_name, inbound.phone)
             chat = _chat_session(db, inbound, now)
             turn = Turn(db, self.settings, desk, self.table, chat, reporter, inbound, clean(inbound.text))

@@ -42,3 +42,26 @@ class Transport(Protocol):
     name: str
 
     def send(self, message: OutgoingMessage) -> SendResult: ...
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of a transport's self-test (SMTP login, Telegram getMe, Twilio account fetch)."""
+
+    transport: str
+    ok: bool
+    detail: str = ""
+
+
+def self_check(transport: Transport) -> CheckResult:
+    """Run the transport's optional `check()`; a transport without one counts as healthy."""
+    check = getattr(transport, "check", None)
+    if check is None:
+        return CheckResult(transport.name, True, "no self-check")
+    try:
+        result = check()
+    except Exception as error:  # a broken channel must be reported, not crash the notifier
+        return CheckResult(transport.name, False, f"{type(error).__name__}: {error}")
+    if isinstance(result, CheckResult):
+        return result
+    return CheckResult(transport.name, True, str(result or "ok"))

@@ -1,0 +1,170 @@
+"""WhatsApp (and SMS) through Twilio's REST API.
+
+Free text only inside the 24-hour window after the recipient's last message (minus a margin,
+so a message queued at 23:59 does not land at 24:01); otherwise the approved template for the
+notification's purpose, by ContentSid with ContentVariables. Twilio's error codes decide
+whether retrying can help.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from models.clock import system_clock
+from models.config import ConfigError, Settings
+from models.delivery import OUTSIDE_WINDOW, PERMANENT_CODES
+from models.segments import whatsapp_bodies
+from models.whatsapp_config import TemplateConfig, WhatsAppConfig, whatsapp_config
+from notifier.transports.base import OutgoingMessage, SendResult, TransportError
+
+log = logging.getLogger("aduan.notifier.whatsapp")
+
+WINDOW = timedelta(hours=24)
+HTTP_TIMEOUT_SECONDS = 15.0
+TOO_MANY_REQUESTS = 429
+DEFAULT_RETRY_AFTER = 60.0
+
+
+class RoutedHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no type hints
+    """Twilio's client with a mandatory timeout, an optional other host (the tests' fake Twilio),
+    and the last Retry-After header, which TwilioRestException does not carry."""
+
+    def __init__(self, base_url: str | None = None, timeout: float = HTTP_TIMEOUT_SECONDS) -> None:
+        super().__init__(timeout=timeout)
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.retry_after: float | None = None
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
+        if self.base_url:
+            base, target = urlsplit(self.base_url), urlsplit(url)
+            url = urlunsplit((base.scheme, base.netloc, base.path + target.path, target.query, ""))
+        response = super().request(method, url, *args, **kwargs)
+        self.retry_after = _seconds(response.headers.get("Retry-After") if response.headers else None)
+        return response
+
+
+class WhatsAppTransport:
+    name = "whatsapp"
+
+    def __init__(self, client: Client, config: WhatsAppConfig, sender: str, public_base_url: str | None,
+                 sms_sender: str | None = None, clock: Callable[[], datetime] = system_clock) -> None:
+        self.client = client
+        self.config = config
+        self.sender = sender.removeprefix("whatsapp:")
+        self.sms_sender = sms_sender or self.sender
+        self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
+        self.clock = clock
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        if message.channel == "sms":
+            body = str(message.payload.get("short") or message.text)
+            return SendResult(self._create(message, to=message.address, from_=self.sms_sender, body=body))
+        if self.in_window(message) and not message.payload.get("force_template"):
+            return self._free_text(message)
+        return self._template(message)
+
+    def check(self) -> str:
+        """Self-test for the notifier's health report: the account answers and is active."""
+        try:
+            account = self.client.api.v2010.accounts(self.client.account_sid).fetch()
+        except (TwilioException, requests.RequestException) as error:
+            raise TransportError(f"twilio account check failed: {error}") from None
+        if account.status != "active":
+            raise TransportError(f"twilio account is {account.status}", permanent=True)
+        return f"account {account.sid} active, sender {self.sender}"
+
+    def in_window(self, message: OutgoingMessage) -> bool:
+        last = message.recipient_last_inbound_at
+        margin = timedelta(minutes=self.config.window_margin_minutes)
+        return last is not None and self.clock() - last < WINDOW - margin
+
+    def _free_text(self, message: OutgoingMessage) -> SendResult:
+        sids = []
+        try:
+            for body in whatsapp_bodies(message.text) or ["-"]:
+                sids.append(self._create(message, to=f"whatsapp:{message.address}",
+                                         from_=f"whatsapp:{self.sender}", body=body))
+        except TransportError as error:
+            # Twilio can refuse free text synchronously too; the template is the way through.
+            if not sids and str(error).startswith(OUTSIDE_WINDOW):
+                return self._template(message)
+            raise
+        return SendResult(sids[0])
+
+    def _template(self, message: OutgoingMessage) -> SendResult:
+        template = self.config.templates.get(message.purpose) or self.config.templates.get("default")
+        if template is None:
+            raise TransportError(f"no approved WhatsApp template for purpose {message.purpose!r} "
+                                 "and the recipient is outside the 24-hour window", permanent=False)
+        sid = self._create(message, to=f"whatsapp:{message.address}", from_=f"whatsapp:{self.sender}",
+                           content_sid=template.content_sid,
+                           content_variables=template_variables(template, message.payload))
+        return SendResult(sid)
+
+    def _create(self, message: OutgoingMessage, **fields: str) -> str:
+        if self.public_base_url and message.callback_token:
+            fields["status_callback"] = f"{self.public_base_url}/webhooks/twilio/status/{message.callback_token}"
+        try:
+            created = self.client.messages.create(**fields)
+        except TwilioRestException as error:
+            raise self._error(error) from None
+        except (TwilioException, requests.RequestException) as error:
+            raise TransportError(f"twilio unreachable: {error}") from None
+        return str(created.sid)
+
+    def _error(self, error: TwilioRestException) -> TransportError:
+        code = str(error.code)
+        text = f"{code}: {error.msg}"[:500]
+        if error.status == TOO_MANY_REQUESTS:
+            http = self.client.http_client
+            retry_after = http.retry_after if isinstance(http, RoutedHttpClient) else None
+            return TransportError(text, retry_after=retry_after or DEFAULT_RETRY_AFTER)
+        # Only a fault of the recipient's number is permanent: the dispatcher then marks the
+        # contact unreachable. Our own mistakes (auth, config) are retried after the fix.
+        return TransportError(text, permanent=code in PERMANENT_CODES)
+
+
+def template_variables(template: TemplateConfig, payload: Mapping[str, Any]) -> str:
+    """{"1": ..., "2": ...} in the template's declared order, from the payload's `variables`."""
+    variables = payload.get("variables") or {}
+    values = {str(n): str(variables.get(name, "-"))[:1000] or "-" for n, name in enumerate(template.variables, 1)}
+    return json.dumps(values, ensure_ascii=False)
+
+
+def from_environment(settings: Settings, environ: Mapping[str, str],
+                     clock: Callable[[], datetime] = system_clock) -> WhatsAppTransport | None:
+    """The transport when TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are set; None otherwise.
+    Raises ConfigError when the sender or a needed template is missing."""
+    sid, token = environ.get("TWILIO_ACCOUNT_SID"), environ.get("TWILIO_AUTH_TOKEN")
+    if not sid or not token:
+        return None
+    config = whatsapp_config(settings, require_templates=True)
+    sender = environ.get("TWILIO_WHATSAPP_FROM") or config.sender
+    if not sender:
+        raise ConfigError("config: channels.whatsapp.sender: required when TWILIO_ACCOUNT_SID is set "
+                          "(or set TWILIO_WHATSAPP_FROM)")
+    public = environ.get("PUBLIC_BASE_URL")
+    if not public:
+        log.warning("whatsapp: PUBLIC_BASE_URL not set, no delivery status callbacks")
+    http = RoutedHttpClient(environ.get("TWILIO_API_BASE_URL"))
+    client = Client(sid, token, http_client=http)
+    sms_sender = environ.get("TWILIO_SMS_FROM") or config.sms_sender
+    return WhatsAppTransport(client, config, sender, public, sms_sender=sms_sender, clock=clock)
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
