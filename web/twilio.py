@@ -1,0 +1,119 @@
+"""Twilio's webhooks: inbound WhatsApp/SMS messages and delivery status callbacks.
+
+Every request is checked against Twilio's signature over the public URL it was sent to and
+the exact form received; anything unsigned gets 403 and touches nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from flask import Blueprint, Response, abort, current_app, request
+from sqlalchemy import update
+from twilio.request_validator import RequestValidator
+
+from bot.dialog.engine import Engine
+from bot.dialog.messages import Inbound, Reply
+from bot.whatsapp import MalformedForm, parse_form, twiml
+from models.config import Settings
+from models.db import transaction
+from models.delivery import record_callback
+from models.runtime import Database
+from models.tables import OfficialContact
+from web.media import MediaFetcher
+
+log = logging.getLogger("aduan.web.twilio")
+
+TWIML = "application/xml"
+
+
+class Signatures:
+    """Rebuilds the URL Twilio signed: PUBLIC_BASE_URL, or the proxy's headers when trusted."""
+
+    def __init__(self, auth_token: str | None, public_base_url: str | None, trust_proxy: bool) -> None:
+        self.validator = RequestValidator(auth_token) if auth_token else None
+        self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
+        self.trust_proxy = trust_proxy
+
+    def public_url(self) -> str:
+        query = request.query_string.decode("latin-1")
+        suffix = request.path + (f"?{query}" if query else "")
+        if self.trust_proxy:
+            scheme = _first(request.headers.get("X-Forwarded-Proto")) or request.scheme
+            host = _first(request.headers.get("X-Forwarded-Host")) or request.host
+            return f"{scheme}://{host}{suffix}"
+        if self.public_base_url:
+            return self.public_base_url + suffix
+        return request.host_url.rstrip("/") + suffix
+
+    def verified(self) -> bool:
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if self.validator is None or not signature:
+            return False
+        return bool(self.validator.validate(self.public_url(), request.form, signature))
+
+
+def _first(header: str | None) -> str | None:
+    return header.split(",")[0].strip() if header else None
+
+
+def make_blueprint(settings: Settings, database: Database, engine: Engine, environ: Mapping[str, str],
+                   fetcher: MediaFetcher) -> Blueprint:
+    signatures = Signatures(environ.get("TWILIO_AUTH_TOKEN"), environ.get("PUBLIC_BASE_URL"),
+                            environ.get("TRUST_PROXY") == "1")
+    if signatures.validator is None:
+        log.warning("twilio: TWILIO_AUTH_TOKEN not set, every webhook will be refused")
+    officials = frozenset(o.whatsapp for o, _ in settings.all_officials() if o.whatsapp)
+    blueprint = Blueprint("twilio", __name__, url_prefix="/webhooks/twilio")
+
+    @blueprint.post("/whatsapp")
+    def inbound_message() -> Response:
+        """A citizen's (or official's) WhatsApp or SMS message; the answer is TwiML."""
+        if not signatures.verified():
+            abort(403)
+        try:
+            inbound = parse_form(request.form)
+        except MalformedForm as error:
+            return Response(str(error), status=400, mimetype="text/plain")
+        replies = engine.handle(inbound)
+        try:
+            _after_turn(inbound, replies)
+        except Exception:  # the citizen's reply is already decided; bookkeeping must not turn it into a 500
+            log.exception("twilio: after-turn work failed channel=%s chat=%s", inbound.channel, inbound.chat_id)
+        return Response(twiml(replies, inbound.channel), mimetype=TWIML)
+
+    def _after_turn(inbound: Inbound, replies: list[Reply]) -> None:
+        # A reply carrying a code filed a complaint in this turn: its photos now have rows.
+        for reply in replies:
+            if reply.data.get("code"):
+                fetcher.fetch_for(str(reply.data["code"]))
+        if inbound.channel == "whatsapp" and inbound.sender_id in officials:
+            # Opens the official's 24-hour window for free-text alerts.
+            with transaction(database.sessions) as session:
+                session.execute(update(OfficialContact).where(
+                    OfficialContact.channel == "whatsapp", OfficialContact.address == inbound.sender_id,
+                ).values(last_inbound_at=engine.clock()))
+
+    @blueprint.post("/status/<token>")
+    def delivery_status(token: str) -> Response:
+        """Twilio's StatusCallback for one notification, addressed by its unguessable token."""
+        if not signatures.verified():
+            abort(403)
+        status = (request.form.get("MessageStatus") or "").strip().lower()
+        if not status or len(token) > 64:
+            return Response("MessageStatus is missing", status=400, mimetype="text/plain")
+        with transaction(database.sessions) as session:
+            outcome = record_callback(session, token, status, request.form.get("ErrorCode"), engine.clock(),
+                                      request.form.get("MessageSid"))
+        if not outcome.found:
+            abort(404)
+        return Response("", status=204)
+
+    return blueprint
+
+
+def fetcher_of() -> MediaFetcher:
+    """The app's media fetcher (tests drain it to see stored files)."""
+    fetcher: MediaFetcher = current_app.extensions["aduan.media"]
+    return fetcher
