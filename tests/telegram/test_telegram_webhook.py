@@ -1,0 +1,128 @@
+"""Webhook mode: Telegram's POSTs are accepted only with the secret, processed once, in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from citizens import Citizen
+from conftest import BOTH_BACKENDS
+from fake_bot_api import FakeBotApi
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.dialog.engine import Engine
+from bot.telegram import start_in_background
+from models.config import ConfigError, Settings
+from models.tables import InboundMessage
+from web.telegram import SECRET_HEADER, make_blueprint
+
+SECRET = "s3cret-Token_for-tests"
+URL = "https://aduan.example.go.id/hooks/telegram"
+
+
+@pytest.fixture
+def webhook_env(environ: dict[str, str]) -> dict[str, str]:
+    return {**environ, "TELEGRAM_WEBHOOK_URL": URL, "TELEGRAM_WEBHOOK_SECRET": SECRET}
+
+
+@pytest.fixture
+def client(telegram_settings: Settings, tg_engine: Engine, webhook_env: dict[str, str]) -> Any:
+    app = Flask(__name__)
+    app.register_blueprint(make_blueprint(telegram_settings, tg_engine, webhook_env))
+    yield app.test_client()
+    for function in app.view_functions.values():
+        receiver = getattr(function, "__self__", None)
+        if receiver is not None and receiver.service is not None:
+            receiver.service.stop()
+
+
+def post(client: Any, update: dict[str, Any], secret: str | None = SECRET) -> int:
+    headers = {SECRET_HEADER: secret} if secret is not None else {}
+    return int(client.post("/hooks/telegram", json=update, headers=headers).status_code)
+
+
+def test_an_update_with_the_secret_is_answered(client: Any, citizen: Citizen, fake_api: FakeBotApi) -> None:
+    update = {"update_id": 1, **citizen.message(text="/bantuan")}
+    assert post(client, update) == 200
+    assert "LAPOR" in fake_api.texts_to(citizen.chat_id)[0]
+
+
+@pytest.mark.parametrize("secret", [None, SECRET[:-1]])
+def test_an_update_without_the_right_secret_is_refused_and_ignored(
+        client: Any, citizen: Citizen, fake_api: FakeBotApi, sessions: sessionmaker[Session],
+        secret: str | None) -> None:
+    assert post(client, {"update_id": 1, **citizen.message(text="/bantuan")}, secret) == 403
+    assert fake_api.texts_to(citizen.chat_id) == []
+    with sessions() as db:
+        assert db.scalar(select(func.count(InboundMessage.id))) == 0
+
+
+@BOTH_BACKENDS
+def test_a_redelivered_webhook_update_is_answered_once(
+        client: Any, citizen: Citizen, fake_api: FakeBotApi, sessions: sessionmaker[Session]) -> None:
+    update = {"update_id": 7, **citizen.message(text="jalan rusak berlubang depan SDN 2 Marabahan")}
+    assert post(client, update) == 200 and post(client, update) == 200
+    assert len(fake_api.texts_to(citizen.chat_id)) == 1
+
+
+def test_something_that_is_not_an_update_is_acknowledged_and_dropped(client: Any, fake_api: FakeBotApi) -> None:
+    assert post(client, {"hello": "world"}) == 200
+    assert not fake_api.calls("sendMessage")
+
+
+def test_webhook_mode_registers_the_url_and_secret_with_telegram(
+        telegram_settings: Settings, tg_engine: Engine, webhook_env: dict[str, str], fake_api: FakeBotApi) -> None:
+    service = start_in_background(telegram_settings, None, tg_engine, webhook_env)  # type: ignore[arg-type]
+    fake_api.wait_until(lambda: bool(fake_api.calls("setMyCommands")))
+    service.stop()
+    [registration] = fake_api.calls("setWebhook")
+    assert registration.params["url"] == URL and registration.params["secret_token"] == SECRET
+    assert not fake_api.calls("getUpdates")
+
+
+def test_a_webhook_without_a_secret_is_refused_at_start(
+        telegram_settings: Settings, tg_engine: Engine, environ: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
+        make_blueprint(telegram_settings, tg_engine, {**environ, "TELEGRAM_WEBHOOK_URL": URL})
+
+
+def test_without_a_webhook_url_the_blueprint_has_no_routes(
+        telegram_settings: Settings, tg_engine: Engine, environ: dict[str, str]) -> None:
+    app = Flask(__name__)
+    app.register_blueprint(make_blueprint(telegram_settings, tg_engine, environ))
+    assert app.test_client().post("/telegram/webhook", json={"update_id": 1}).status_code == 404
+
+
+def test_without_a_webhook_url_run_bot_polls_and_answers(
+        telegram_settings: Settings, tg_engine: Engine, environ: dict[str, str], fake_api: FakeBotApi,
+        citizen: Citizen) -> None:
+    service = start_in_background(telegram_settings, None, tg_engine, environ)  # type: ignore[arg-type]
+    try:
+        assert "LAPOR" in citizen.says("/bantuan")[0]
+        assert fake_api.calls("deleteWebhook") and not fake_api.calls("setWebhook")
+    finally:
+        service.stop()
+
+
+def test_telegram_unreachable_at_boot_is_retried_without_stopping_the_rest(
+        telegram_settings: Settings, tg_engine: Engine, environ: dict[str, str], fake_api: FakeBotApi,
+        citizen: Citizen, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.telegram.service.NETWORK_BACKOFF_SECONDS", 0.05)
+    fake_api.fail_next("getMe", status=502, description="Bad Gateway", retry_after=None)
+    service = start_in_background(telegram_settings, None, tg_engine, environ)  # type: ignore[arg-type]
+    try:
+        assert "LAPOR" in citizen.says("/bantuan")[0]
+        assert len(fake_api.calls("getMe")) == 2
+    finally:
+        service.stop()
+
+
+def test_a_refused_token_switches_the_channel_off_without_raising(
+        telegram_settings: Settings, tg_engine: Engine, environ: dict[str, str], fake_api: FakeBotApi) -> None:
+    service = start_in_background(telegram_settings, None, tg_engine,  # type: ignore[arg-type]
+                                  {**environ, "TELEGRAM_BOT_TOKEN": "999:wrong"})
+    assert service.polling is not None and service.polling.result(timeout=10) is None
+    service.stop()
+    assert not fake_api.calls("getUpdates")

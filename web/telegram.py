@@ -1,0 +1,68 @@
+"""Telegram's webhook: Telegram POSTs each update here when TELEGRAM_WEBHOOK_URL is set.
+
+The path is the one in TELEGRAM_WEBHOOK_URL (default /telegram/webhook). Every request must carry
+TELEGRAM_WEBHOOK_SECRET in X-Telegram-Bot-Api-Secret-Token, compared in constant time. Without a
+token or a webhook URL the blueprint has no routes (polling mode, or Telegram not configured).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+from collections.abc import Mapping
+
+from flask import Blueprint, Response, request
+
+from bot.dialog.engine import Engine
+from bot.telegram.service import TelegramService
+from bot.telegram.settings import TelegramEnvironment
+from models.config import Settings
+
+log = logging.getLogger("aduan.web.telegram")
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class WebhookReceiver:
+    """Hands verified updates to a TelegramService started on the first one (importing starts nothing)."""
+
+    def __init__(self, engine: Engine, environ: Mapping[str, str], secret: str) -> None:
+        self.engine = engine
+        self.environ = dict(environ)
+        self.secret = secret.encode()
+        self.service: TelegramService | None = None
+        self.lock = threading.Lock()
+
+    def receive(self) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self.secret):
+            log.warning("telegram webhook: wrong or missing secret from %s", request.remote_addr)
+            return Response("forbidden", status=403, mimetype="text/plain")
+        update = request.get_json(silent=True)
+        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+            # 200 for what we will never process, so Telegram does not retry it forever.
+            return Response("ignored", mimetype="text/plain")
+        try:
+            self._service().handle_json(update)
+        except Exception:
+            # 500 makes Telegram deliver it again; the update id check keeps that harmless.
+            log.exception("telegram webhook: update %s not processed", update["update_id"])
+            return Response("retry", status=500, mimetype="text/plain")
+        return Response("ok", mimetype="text/plain")
+
+    def _service(self) -> TelegramService:
+        with self.lock:
+            if self.service is None:
+                self.service = TelegramService(self.engine, self.environ).start()
+            return self.service
+
+
+def make_blueprint(settings: Settings, engine: Engine, environ: Mapping[str, str]) -> Blueprint:
+    blueprint = Blueprint("telegram", __name__)
+    if not environ.get("TELEGRAM_BOT_TOKEN") or not environ.get("TELEGRAM_WEBHOOK_URL"):
+        return blueprint
+    env = TelegramEnvironment.from_environ(environ)  # refuses a webhook without a usable secret
+    receiver = WebhookReceiver(engine, environ, env.webhook_secret or "")
+    blueprint.add_url_rule(env.webhook_path, "webhook", receiver.receive, methods=["POST"])
+    return blueprint
