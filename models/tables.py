@@ -289,3 +289,8 @@ class AppState(Base):
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+# Dashboard inbox: newest-first paging, region-wide and per agency, without sorting in memory.
+Index("ix_complaints_created", Complaint.created_at, Complaint.id)
+Index("ix_complaints_agency_created", Complaint.agency_code, Complaint.created_at, Complaint.id)

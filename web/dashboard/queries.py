@@ -1,0 +1,127 @@
+"""Read queries behind the inbox: role scope, filters, search and paging (all index-friendly)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from models.codes import normalize_code
+from models.lifecycle import OPEN_STATUSES, Status
+from models.permissions import Actor
+from models.tables import Complaint
+from models.workdays import WorkingCalendar
+from web.dashboard.context import sees_everything
+
+PAGE_SIZE = 50
+OPEN = [status.value for status in OPEN_STATUSES]
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = ""
+    agency: str = ""
+    category: str = ""
+    channel: str = ""
+    overdue: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> Filters:
+        return cls(status=args.get("status", ""), agency=args.get("agency", ""),
+                   category=args.get("category", ""), channel=args.get("channel", ""),
+                   overdue=args.get("overdue") in {"1", "on", "true"}, date_from=_date(args.get("from")),
+                   date_to=_date(args.get("to")), q=args.get("q", "").strip()[:200],
+                   page=max(1, min(_int(args.get("page"), 1), 100_000)))
+
+
+def overdue_condition(now: datetime) -> Any:
+    """Open and past its deadline: verification for the triage queue, the answer otherwise."""
+    return and_(Complaint.status.in_(OPEN), or_(
+        Complaint.answer_due_at < now,
+        and_(Complaint.status == Status.RECEIVED.value, Complaint.verify_due_at < now)))
+
+
+def scoped(query: Select[Any], actor: Actor) -> Select[Any]:
+    if sees_everything(actor):
+        return query
+    return query.where(Complaint.agency_code == actor.agency_code)
+
+
+def inbox_page(db: Session, actor: Actor, filters: Filters, now: datetime, calendar: WorkingCalendar,
+               prefix: str) -> tuple[list[Complaint], int]:
+    query = _filtered(scoped(select(Complaint), actor), filters, now, calendar, prefix)
+    total = db.scalar(query.with_only_columns(func.count(Complaint.id)).order_by(None)) or 0
+    return list(db.scalars(page_of(query, filters.page))), int(total)
+
+
+def page_of(query: Select[Any], page: int) -> Select[Any]:
+    """Newest first; (created_at, id) and (agency_code, created_at, id) are indexed for this order."""
+    ordered = query.order_by(Complaint.created_at.desc(), Complaint.id.desc())
+    return ordered.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+
+
+def inbox_query(actor: Actor, filters: Filters, now: datetime, calendar: WorkingCalendar,
+                prefix: str) -> Select[Any]:
+    """The page query itself (for query-plan checks)."""
+    return page_of(_filtered(scoped(select(Complaint), actor), filters, now, calendar, prefix), filters.page)
+
+
+def _filtered(query: Select[Any], f: Filters, now: datetime, calendar: WorkingCalendar,
+              prefix: str) -> Select[Any]:
+    for column, value in ((Complaint.status, f.status), (Complaint.agency_code, f.agency),
+                          (Complaint.category, f.category), (Complaint.channel, f.channel)):
+        if value:
+            query = query.where(column == value)
+    if f.overdue:
+        query = query.where(overdue_condition(now))
+    if f.date_from:
+        query = query.where(Complaint.created_at >= _local_midnight(f.date_from, calendar))
+    if f.date_to:
+        query = query.where(Complaint.created_at < _local_midnight(f.date_to + timedelta(days=1), calendar))
+    if f.q:
+        query = query.where(_search(f.q, prefix))
+    return query
+
+
+def _search(q: str, prefix: str) -> Any:
+    code = normalize_code(q, prefix)
+    if code:
+        return Complaint.code == code
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return Complaint.text.ilike(pattern, escape="\\")
+
+
+def _local_midnight(day: date, calendar: WorkingCalendar) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=calendar.zone)
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text else default
+    except ValueError:
+        return default
+
+
+def row_colour(complaint: Complaint, now: datetime) -> str:
+    """LAPOR! colours: red unanswered past deadline, yellow reporter not satisfied."""
+    if complaint.status in OPEN:
+        due = complaint.answer_due_at or (complaint.verify_due_at if complaint.status == "received" else None)
+        if due is not None and due < now:
+            return "red"
+    if complaint.satisfied is False:
+        return "yellow"
+    return ""

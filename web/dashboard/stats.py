@@ -1,0 +1,75 @@
+"""Statistics per month and agency with SVG charts, and the same table as CSV/XLSX."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, Response, g, render_template, request
+
+from models.lifecycle import LABELS
+from models.stats import COLUMNS, agency_response, counts_by, monthly_totals, sla_table
+from web.dashboard.context import Context, login_required, sees_everything
+from web.dashboard.exports import to_csv, to_xlsx
+from web.dashboard.security import language, protect
+from web.dashboard.svg import bar_chart
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def make_blueprint(context: Context) -> Blueprint:
+    bp = protect(Blueprint("stats", __name__, template_folder="templates"))
+    guard = login_required(context)
+
+    @bp.get("/dashboard/stats")
+    @guard
+    def page() -> str:
+        start, end, agency = _period(context)
+        db = context.read()
+        table = sla_table(db, start, end, context.calendar.zone, agency)
+        response = agency_response(table)
+        return render_template(
+            "dashboard/stats.html", table=table, columns=COLUMNS, start=start, end=end, agency=agency,
+            by_status=counts_by(db, "status", start, end, agency),
+            by_category=counts_by(db, "category", start, end, agency),
+            month_chart=bar_chart("per month", [(m, float(n)) for m, n in monthly_totals(table)], chart_id="months"),
+            agency_chart=bar_chart("% in time", [(r["agency"], r["answered_in_time_pct"] or 0.0) for r in response],
+                                   unit="%", chart_id="agencies"),
+            agencies=context.settings.agencies, args=request.args.to_dict(), labels=LABELS[language()])
+
+    @bp.get("/dashboard/stats.csv")
+    @guard
+    def csv_export() -> Response:
+        start, end, agency = _period(context)
+        rows = sla_table(context.read(), start, end, context.calendar.zone, agency)
+        return Response(to_csv(COLUMNS, rows), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=statistik.csv"})
+
+    @bp.get("/dashboard/stats.xlsx")
+    @guard
+    def xlsx_export() -> Response:
+        start, end, agency = _period(context)
+        rows = sla_table(context.read(), start, end, context.calendar.zone, agency)
+        return Response(to_xlsx(COLUMNS, rows), mimetype=XLSX,
+                        headers={"Content-Disposition": "attachment; filename=statistik.xlsx"})
+
+    return bp
+
+
+def _period(context: Context) -> tuple[datetime, datetime, str | None]:
+    """[from, to] in local dates; default: the twelve months up to today."""
+    today = context.now().astimezone(context.calendar.zone).date()
+    start_day = _date(request.args.get("from")) or date(today.year - 1, today.month, 1)
+    end_day = _date(request.args.get("to")) or today
+    zone = context.calendar.zone
+    start = datetime.combine(start_day, time(0), tzinfo=zone)
+    end = datetime.combine(end_day + timedelta(days=1), time(0), tzinfo=zone)
+    # Agency admins and heads see their own agency's figures; region-wide roles choose.
+    agency = (request.args.get("agency") or None) if sees_everything(g.actor) else g.actor.agency_code
+    return start, end, agency
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
