@@ -22,11 +22,11 @@ notifier: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m mypy models bot notifier
+	$(PY) -m mypy models bot notifier web
 
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m mypy models bot notifier
+	$(PY) -m mypy models bot notifier web
 	$(PY) -m pytest
 
 check-config: $(STAMP)

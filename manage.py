@@ -10,12 +10,16 @@
         [--to AGENCY] [--note TEXT]
     python manage.py notifications list [--status S] [--json]
     python manage.py router report [--json]
+    python manage.py report monthly --month YYYY-MM [--format csv|xlsx|json] [--output PATH]
+    python manage.py status [--json]
+    python manage.py officials set-password OFFICIAL_ID      # password from stdin or a prompt
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -84,6 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
     router = groups.add_parser("router").add_subparsers(dest="command", required=True)
     report = router.add_parser("report", help="most frequent misroutes and keyword suggestions")
     report.add_argument("--json", action="store_true")
+
+    reports = groups.add_parser("report").add_subparsers(dest="command", required=True)
+    monthly = reports.add_parser("monthly", help="counts per agency x category x status, medians, satisfaction")
+    monthly.add_argument("--month", required=True, help="YYYY-MM")
+    monthly.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv")
+    monthly.add_argument("--output", help="file to write (required for xlsx; default: standard output)")
+
+    status = groups.add_parser("status", help="transport self-checks, queue depth, stuck and failed notifications")
+    status.add_argument("--json", action="store_true")
+
+    officials = groups.add_parser("officials").add_subparsers(dest="command", required=True)
+    password = officials.add_parser("set-password", help="set an official's dashboard password")
+    password.add_argument("official")
     return parser
 
 
@@ -189,6 +206,76 @@ def cmd_router_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report_monthly(settings: Settings, args: argparse.Namespace) -> int:
+    from models.reports import monthly_recap
+    from notifier.export import recap_csv, recap_xlsx
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
+        raise DomainError(f"--month must look like 2026-11, not {args.month!r}")
+    with _session(settings) as (session, calendar):
+        recap = monthly_recap(session, calendar, args.month)
+    if args.format == "json":
+        _write(json.dumps(recap, ensure_ascii=False, indent=2), args.output)
+    elif args.format == "csv":
+        _write(recap_csv(recap), args.output)
+    else:
+        if not args.output:
+            raise DomainError("--format xlsx needs --output FILE.xlsx")
+        recap_xlsx(recap, args.output)
+        print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_status(settings: Settings, args: argparse.Namespace) -> int:
+    from notifier.health import queue_health, stored_checks
+
+    with _session(settings) as (session, _calendar):
+        status = {"transports": stored_checks(session), **queue_health(session, settings, system_clock())}
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2))
+        return 0
+    for check in status["transports"] or [{"channel": "-", "ok": True, "detail": "no self-check run yet",
+                                            "at": "-"}]:
+        print(f"transport {check['channel']:<9} {'OK' if check['ok'] else 'FAILED':<6} {check['detail']} "
+              f"({check['at']})")
+    depth = ", ".join(f"{name} {count}" for name, count in sorted(status["depth"].items())) or "empty"
+    print(f"queue: {depth}; stuck: {status['stuck']}")
+    for row in status["failed_last_day"]:
+        print(f"failed in the last day: {row['count']}x {row['channel']}: {row['reason']}")
+    return 0 if all(check["ok"] for check in status["transports"]) and not status["stuck"] else 1
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        print(f"wrote {output}")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def cmd_officials_set_password(settings: Settings, args: argparse.Namespace) -> int:
+    from models.accounts import set_password
+
+    password = _read_password()
+    database = open_database(settings)
+    with transaction(database.sessions) as session:
+        set_password(session, args.official, password)
+    print(f"password set for {args.official}")
+    return 0
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("New password: ")
+    if first != getpass.getpass("Repeat it: "):
+        raise DomainError("the two passwords differ")
+    return first
+
+
 class _session:
     """Context manager giving a read session and the region's calendar."""
 
@@ -240,6 +327,9 @@ COMMANDS: dict[tuple[str, str | None], Callable[[Settings, argparse.Namespace], 
     ("complaints", "act"): cmd_complaints_act,
     ("notifications", "list"): cmd_notifications_list,
     ("router", "report"): cmd_router_report,
+    ("report", "monthly"): cmd_report_monthly,
+    ("status", None): cmd_status,
+    ("officials", "set-password"): cmd_officials_set_password,
 }
 
 if __name__ == "__main__":

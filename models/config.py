@@ -214,6 +214,20 @@ class RoutingConfig(_Strict):
     table: str = "routing.yaml"
 
 
+class RateLimitConfig(_Strict):
+    per_second: float = Field(gt=0, le=10_000)
+    per_recipient_per_second: float | None = Field(default=None, gt=0)
+    # Telegram groups (negative chat ids) have their own, slower limit.
+    per_group_per_minute: float | None = Field(default=None, gt=0)
+
+
+def _default_rate_limits() -> dict[str, RateLimitConfig]:
+    return {
+        "telegram": RateLimitConfig(per_second=30, per_recipient_per_second=1, per_group_per_minute=20),
+        "whatsapp": RateLimitConfig(per_second=80),
+    }
+
+
 class NotifierConfig(_Strict):
     tick_seconds: float = Field(default=5.0, gt=0, le=3600)
     batch_size: int = Field(default=100, ge=1, le=10_000)
@@ -221,6 +235,18 @@ class NotifierConfig(_Strict):
     lease_seconds: int = Field(default=120, ge=5, le=3600)
     # channel -> transport name; anything not listed goes to the log transport.
     transports: dict[str, str] = Field(default_factory=dict)
+    # Token buckets per transport (the providers' published limits).
+    rate_limits: dict[str, RateLimitConfig] = Field(default_factory=_default_rate_limits)
+    # How often an idle notifier peeks for new outbox rows ("reaksi cepat": alerts leave within seconds).
+    wake_seconds: float = Field(default=1.0, gt=0, le=60)
+    # How often the escalation sweep looks for due complaints.
+    sweep_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Local time of the daily digests and the operators' summary (working days only).
+    digest_time: time = time(7, 0)
+    # Transport self-checks after start and then every so many minutes.
+    self_check_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # A row still queued or sending after this long counts as stuck in the operators' summary.
+    stuck_after_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
 
 class Settings(_Strict):
