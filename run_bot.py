@@ -2,6 +2,7 @@
 """Start the citizen-facing chatbot.
 
     python run_bot.py --console        chat in this terminal (no tokens, no network)
+    python run_bot.py --console --web  the same, plus the local dashboard and web chat (what `make run` does)
     python run_bot.py                  web app on HOST:PORT (webhooks) and Telegram polling if a token is set
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from bot.console import prompted, run_console
@@ -24,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default="config.yaml")
     parser.add_argument("--console", action="store_true", help="chat in the terminal")
     parser.add_argument("--chat-id", help="console identity (default: your user name)")
+    parser.add_argument("--web", action="store_true",
+                        help="with --console: also serve the local dashboard and web chat on HOST:PORT")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
@@ -38,6 +42,15 @@ def main(argv: list[str] | None = None) -> int:
 
         logging.getLogger().setLevel(logging.INFO)
         return serve(settings, database, engine)
+    if args.web:
+        from bot.serve import start_web_in_background
+
+        # The console is for chatting: keep request logs and missing-secret notices out of it.
+        for noisy in ("werkzeug", "aduan.web"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+        if start_web_in_background(settings, database, engine) is not None:
+            host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
+            print(f"Dasbor petugas: http://{host}:{port}/dashboard/  Web chat: http://{host}:{port}/chat")
     lines = prompted(sys.stdin, sys.stdout) if sys.stdin.isatty() else sys.stdin
     run_console(engine, lines, sys.stdout, args.chat_id)
     return 0

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, redirect
 
 from bot.dialog.engine import Engine
 from bot.media import MediaStore
@@ -45,6 +45,8 @@ def create_app(settings: Settings, *, database: Database | None = None, engine: 
     app.config["MAX_CONTENT_LENGTH"] = MAX_FORM_BYTES
     # Liveness only (the process answers); /healthz, from the dashboard, also checks the database.
     app.add_url_rule("/livez", "livez", lambda: Response("ok", mimetype="text/plain"))
+    # A citizen who opens the bare address lands on the web chat.
+    app.add_url_rule("/", "home", lambda: redirect("/chat"))
     _register_twilio(app, settings, database, engine, env)
     _register_telegram(app, settings, engine, env)
     install_dashboard(app, settings, database, engine)
