@@ -6,7 +6,9 @@ notifier and the admin CLI can share one file. PostgreSQL is used as is.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -34,11 +36,83 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
-        # pysqlite's own transaction handling defers BEGIN; take control so that
-        # claims (UPDATE ... RETURNING) see a consistent write lock.
-        event.listen(engine, "begin", _begin_immediate)
+        path = make_url(url).database
+        if path and path != ":memory:":
+            WriterQueue(Path(path).with_name(Path(path).name + ".writer-lock")).install(engine)
+        else:
+            event.listen(engine, "begin", _begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+class WriterQueue:
+    """Queue SQLite writers on an OS file lock instead of SQLite's busy handler.
+
+    Every transaction takes the write lock (BEGIN IMMEDIATE) so claims see a consistent view.
+    When two processes want it at once, SQLite's busy handler sleeps 1, 2, 5 ... 100 ms between
+    tries, which wastes most of the time the lock is free; waiting on a file lock wakes at once.
+    The wait is bounded like SQLite's busy timeout, so a mistake can never hang a worker.
+    """
+
+    def __init__(self, lock_path: Path, timeout_seconds: float = 30.0) -> None:
+        self.lock_path = lock_path
+        self.timeout_seconds = timeout_seconds
+        self._files: dict[int, int] = {}
+
+    def install(self, engine: Engine) -> None:
+        event.listen(engine, "connect", self._open)
+        event.listen(engine, "close", self._close)
+        event.listen(engine, "begin", self._begin)
+        dialect = engine.dialect
+        commit, rollback = dialect.do_commit, dialect.do_rollback
+
+        def do_commit(dbapi_connection: Any) -> None:
+            try:
+                commit(dbapi_connection)
+            finally:
+                self._release(dbapi_connection)
+
+        def do_rollback(dbapi_connection: Any) -> None:
+            try:
+                rollback(dbapi_connection)
+            finally:
+                self._release(dbapi_connection)
+
+        dialect.do_commit = do_commit  # type: ignore[method-assign]
+        dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+
+    def _open(self, dbapi_connection: Any, _record: Any) -> None:
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        self._files[id(dbapi_connection)] = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def _close(self, dbapi_connection: Any, _record: Any) -> None:
+        descriptor = self._files.pop(id(dbapi_connection), None)
+        if descriptor is not None:
+            os.close(descriptor)
+
+    def _begin(self, connection: Any) -> None:
+        descriptor = self._files[id(connection.connection.dbapi_connection)]
+        deadline = time.monotonic() + self.timeout_seconds
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"database writer lock busy for {self.timeout_seconds:.0f} s") from None
+                time.sleep(0.0002)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+            raise
+
+    def _release(self, dbapi_connection: Any) -> None:
+        # The pool hands over its proxy when it resets a returned connection; unwrap it.
+        raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+        descriptor = self._files.get(id(raw))
+        if descriptor is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
