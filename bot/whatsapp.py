@@ -112,8 +112,8 @@ def reply_pieces(reply: Reply, channel: str) -> list[str]:
 
 
 def with_choices(text: str, reply: Reply, compact: bool) -> str:
-    """Buttons become text. Numbers where the engine reads numbers; otherwise the words to type,
-    because the engine reads "YA"/"LEWATI" and a stateless adapter cannot map "1" back to them."""
+    """Buttons become numbered text; the engine maps a number back to the choice it stood for,
+    so a citizen may answer with the number or with the word."""
     choices = reply.choices
     if not choices or _already_listed(text, reply):
         return text
@@ -121,7 +121,8 @@ def with_choices(text: str, reply: Reply, compact: bool) -> str:
         if compact:
             return text + "\n" + " ".join(f"{c.value}.{c.label}" for c in choices)
         return text + "\n" + "\n".join(f"{c.value}. {c.label}" for c in choices)
-    return text + "\n" + "Balas: " + " / ".join(choice.label for choice in choices)
+    numbered = enumerate((choice.label for choice in choices), start=1)
+    return text + "\n" + "Balas: " + " / ".join(f"{number} {label}" for number, label in numbered)
 
 
 def _already_listed(text: str, reply: Reply) -> bool:

@@ -256,3 +256,14 @@ def test_similar_open_complaint_is_offered_for_support(chat, sessions) -> None:
     assert "mendukung" in chat("ya", chat_id="warga-2")
     complaint = only_complaint(sessions)
     assert complaint.supporter_count == 1
+
+
+def test_numbers_answer_word_choices_on_channels_without_buttons(chat, sessions) -> None:
+    chat("jalan berlubang depan SDN 2 Marabahan")
+    chat("1")  # the only choice offered: LEWATI
+    chat("1")  # LEWATI again, for the photo
+    chat("2")  # privacy: anonim
+    assert "BTL-" in chat("1")  # YA, send it to the suggested agency
+    complaint = only_complaint(sessions)
+    assert complaint.anonymous is True and complaint.agency_code == "PUPR"
+    assert complaint.location_text is None

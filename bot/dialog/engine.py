@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.dialog.messages import Inbound, Reply
 from bot.dialog.officials import answer_official
 from bot.dialog.texts import say
-from bot.dialog.turn import Turn
+from bot.dialog.turn import CHOICES_KEY, Turn
 from bot.dialog.words import clean
 from bot.routing import RoutingTable
 from models.config import Settings
@@ -68,6 +68,7 @@ class Engine:
             chat = _chat_session(db, inbound, now)
             turn = Turn(db, self.settings, desk, self.table, chat, reporter, inbound, clean(inbound.text))
             replies = turn.run() or [Reply(say("help", chat.language))]
+            _offer_numbers_for(chat, replies)
             _remember(db, inbound, replies, now)
             codes = [str(r.data["code"]) for r in replies if r.data.get("code")]
             log.info("message channel=%s chat=%s state=%s code=%s", inbound.channel, inbound.chat_id,
@@ -89,6 +90,12 @@ def _chat_session(db: Session, inbound: Inbound, now: datetime) -> ChatSession:
         db.add(chat)
         db.flush()
     return chat
+
+
+def _offer_numbers_for(chat: ChatSession, replies: list[Reply]) -> None:
+    """Remember the last choices offered, so "2" works where a button or word was expected (SMS, console)."""
+    offered = next((reply.choices for reply in reversed(replies) if reply.choices), ())
+    chat.draft = {**(chat.draft or {}), CHOICES_KEY: [choice.value for choice in offered]}
 
 
 def _stored_replies(db: Session, inbound: Inbound) -> list[Reply] | None:

@@ -29,6 +29,8 @@ from models.notices import local_date_text, summary
 from models.tables import ChatSession, Complaint, Reporter
 
 IDLE = "idle"
+# Draft key holding the values of the choices last offered (see engine._offer_numbers_for).
+CHOICES_KEY = "_choices"
 PHOTO_KINDS = {"photo"}
 UNSUPPORTED_MEDIA = {"audio": "pesan suara", "video": "video", "sticker": "stiker", "document": "dokumen"}
 MIN_COMPLAINT_CHARS = 8
@@ -49,6 +51,7 @@ class Turn:
         self.text = text
         # A deep copy: the JSON column only notices changes made by assigning a different value.
         self.draft: dict[str, Any] = copy.deepcopy(chat.draft or {})
+        self.text = _numbered_choice(text, self.draft.pop(CHOICES_KEY, []))
 
     @property
     def lang(self) -> str:
@@ -435,6 +438,12 @@ class Turn:
     def _yes_no(self, text: str) -> Reply:
         yes, no = ("YA", "TIDAK") if self.lang == "id" else ("YES", "NO")
         return Reply(text, choices=(Choice(yes, "ya"), Choice(no, "tidak")))
+
+
+def _numbered_choice(text: str, offered: list[str]) -> str:
+    """ "2" after choices [ya, tidak] means "tidak"; anything else is kept as typed."""
+    number = words.choice_number(text, len(offered)) if offered else None
+    return offered[number - 1] if number is not None else text
 
 
 def infer_kind(text: str) -> Kind:

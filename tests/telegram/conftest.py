@@ -8,7 +8,7 @@ directory well under a minute while every query is still exercised on both."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from fake_bot_api import TOKEN, FakeBotApi
 from sqlalchemy import Engine as DatabaseEngine
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
+from telegram_support import OFFICIALS_GROUP, OPERATIONS_CHAT, POLL_TIMEOUT, StartBot
 
 from bot.dialog.engine import Engine
 from bot.setup import build_engine
@@ -26,14 +27,6 @@ from models.clock import FixedClock
 from models.config import Settings
 from models.db import make_engine
 from models.tables import Base
-
-OPERATIONS_CHAT = "-1009990001"
-OFFICIALS_GROUP = "-1001234567"
-POLL_TIMEOUT = 0.5
-
-
-BOTH_BACKENDS = pytest.mark.parametrize(
-    "db_engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 
 
 @pytest.fixture(params=["sqlite"])
@@ -79,7 +72,6 @@ def environ(fake_api: FakeBotApi) -> dict[str, str]:
     return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url}
 
 
-StartBot = Callable[[], TelegramService]
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from citizens import Citizen
-from conftest import BOTH_BACKENDS
 from fake_bot_api import FakeBotApi
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from telegram_support import BOTH_BACKENDS
 
 from bot.telegram import TelegramService
 from models.config import Settings

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from citizens import Citizen
-from conftest import BOTH_BACKENDS, OFFICIALS_GROUP, OPERATIONS_CHAT, StartBot
 from fake_bot_api import FakeBotApi
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from telegram_support import BOTH_BACKENDS, OFFICIALS_GROUP, OPERATIONS_CHAT, StartBot
 
 from bot.telegram import TelegramService
 from bot.telegram.handlers import APOLOGY

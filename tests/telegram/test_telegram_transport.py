@@ -9,10 +9,10 @@ from datetime import timedelta
 
 import pytest
 from citizens import Citizen
-from conftest import BOTH_BACKENDS
 from fake_bot_api import TOKEN, FakeBotApi
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from telegram_support import BOTH_BACKENDS
 
 from bot.telegram import TelegramService
 from models.clock import FixedClock

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 from citizens import Citizen
-from conftest import BOTH_BACKENDS
 from fake_bot_api import FakeBotApi
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from telegram_support import BOTH_BACKENDS
 
 from bot.dialog.engine import Engine
 from bot.telegram import start_in_background

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fake_twilio import FakeTwilio
 from flask import Flask
-from flask.testing import FlaskClient
-from twilio.request_validator import RequestValidator
-from werkzeug.test import TestResponse
+from twilio_support import ACCOUNT_SID, AUTH_TOKEN, CITIZEN, PUBLIC, Twilio
 
 from models.config import Settings
 from models.runtime import Database
 from web import create_app
-
-ACCOUNT_SID = "AC" + "1" * 32
-AUTH_TOKEN = "test-auth-token-0123456789abcdef"
-PUBLIC = "https://lapor.baritokuala.example.go.id"
-CITIZEN = "+6281255550001"
 
 
 @pytest.fixture
@@ -48,28 +40,6 @@ def app(wa_settings, db_engine, sessions, engine, environ) -> Iterator[Flask]:  
     flask_app = create_app(wa_settings, database=Database(db_engine, sessions), engine=engine, environ=environ)
     yield flask_app
     flask_app.extensions["aduan.media"].close()
-
-
-def sign(url: str, form: dict[str, str], token: str = AUTH_TOKEN) -> str:
-    return str(RequestValidator(token).compute_signature(url, form))
-
-
-@dataclass
-class Twilio:
-    """Posts to the app the way Twilio does: a signed form at the public URL."""
-
-    client: FlaskClient
-    public: str = PUBLIC
-
-    def post(self, path: str, form: dict[str, str], signature: str | None = "auto",
-             headers: dict[str, str] | None = None, signed_url: str | None = None) -> TestResponse:
-        url = signed_url or self.public + path
-        all_headers = dict(headers or {})
-        if signature == "auto":
-            all_headers["X-Twilio-Signature"] = sign(url, form)
-        elif signature is not None:
-            all_headers["X-Twilio-Signature"] = signature
-        return self.client.post(path, data=form, headers=all_headers)
 
 
 @pytest.fixture

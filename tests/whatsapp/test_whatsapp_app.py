@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import AUTH_TOKEN, PUBLIC, sign
+from twilio_support import AUTH_TOKEN, PUBLIC, sign
 
 ROOT = Path(__file__).resolve().parents[2]
 

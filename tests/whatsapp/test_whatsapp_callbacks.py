@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Twilio
 from sqlalchemy import select, update
+from twilio_support import Twilio
 
 from models.db import transaction
 from models.outbox import Recipient, enqueue

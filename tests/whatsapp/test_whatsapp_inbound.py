@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import CITIZEN, PUBLIC, Twilio, sign
 from flask import Flask
 from sqlalchemy import func, select
+from twilio_support import CITIZEN, PUBLIC, Twilio, sign
 from werkzeug.serving import make_server
 
 from models.desk import calendar_for

@@ -8,8 +8,8 @@ import random
 from datetime import timedelta
 
 import pytest
-from conftest import ACCOUNT_SID, AUTH_TOKEN, PUBLIC
 from sqlalchemy import select, update
+from twilio_support import ACCOUNT_SID, AUTH_TOKEN, PUBLIC
 
 from models.config import ConfigError
 from models.db import transaction

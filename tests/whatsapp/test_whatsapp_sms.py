@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import Twilio
 from sqlalchemy import select
+from twilio_support import Twilio
 
 from bot.dialog.messages import Choice, Reply
 from bot.whatsapp import parse_form, reply_pieces, twiml
@@ -44,11 +44,11 @@ def test_a_bare_number_is_sms_and_a_prefixed_one_is_whatsapp(message) -> None:
     assert (inbound.channel, inbound.chat_id, inbound.phone) == ("whatsapp", "+6281234567890", "+6281234567890")
 
 
-def test_the_short_form_is_preferred_on_sms_and_buttons_become_words_to_type() -> None:
+def test_the_short_form_is_preferred_on_sms_and_buttons_become_numbered_words() -> None:
     reply = Reply("Teks panjang " * 30, short="Ke PUPR? Balas YA/LAIN", choices=(Choice("YA", "ya"),))
     assert reply_pieces(reply, "sms") == ["Ke PUPR? Balas YA/LAIN"]
     assert reply_pieces(Reply("Hapus data?", choices=(Choice("YA", "ya"), Choice("TIDAK", "tidak"))),
-                        "whatsapp") == ["Hapus data?\nBalas: YA / TIDAK"]
+                        "whatsapp") == ["Hapus data?\nBalas: 1 YA / 2 TIDAK"]
 
 
 def test_numbered_choices_replace_buttons_unless_the_text_lists_them() -> None:
