@@ -36,6 +36,14 @@ def code_in(text: str) -> str:
     return match.group(0)
 
 
+def file_pothole(chat, privacy: str = "1", text: str = "jalan berlubang depan SDN 2 Marabahan",
+                 chat_id: str = "warga-1") -> str:
+    """The shortest whole filing: complaint text, no location, no photo, privacy, confirm. Returns the code."""
+    for said in (text, "lewati", "lewati", privacy):
+        chat(said, chat_id=chat_id)
+    return code_in(chat("ya", chat_id=chat_id))
+
+
 def test_first_message_that_is_a_complaint_is_not_asked_again(chat, sessions) -> None:
     answers = run_transcript(chat, [
         ("jalan berlubang depan SDN 2 Marabahan", "lokasi"),
@@ -130,11 +138,7 @@ def test_every_message_gets_a_reply_in_every_state(chat) -> None:
 
 
 def test_status_by_code_shows_details_only_to_the_reporter(chat) -> None:
-    chat("jalan berlubang depan SDN 2 Marabahan")
-    chat("lewati")
-    chat("lewati")
-    chat("1")
-    code = code_in(chat("ya"))
+    code = file_pothole(chat)
     mine = chat(f"cek {code.lower()}")
     theirs = chat(f"/status {code}", chat_id="tetangga")
     assert "Dinas Pekerjaan Umum" in mine and "Didisposisi" in mine
@@ -142,21 +146,13 @@ def test_status_by_code_shows_details_only_to_the_reporter(chat) -> None:
 
 
 def test_confidential_complaint_is_invisible_to_others(chat) -> None:
-    chat("jalan berlubang depan SDN 2 Marabahan")
-    chat("lewati")
-    chat("lewati")
-    chat("3")
-    code = code_in(chat("ya"))
+    code = file_pothole(chat, privacy="3")
     assert "tidak ditemukan" in chat(f"cek {code}", chat_id="orang-lain")
     assert "Didisposisi" in chat(f"cek {code}")
 
 
 def test_status_lookup_forgives_case_and_confusable_letters(chat) -> None:
-    chat("jalan berlubang depan SDN 2 Marabahan")
-    chat("lewati")
-    chat("lewati")
-    chat("1")
-    code = code_in(chat("ya"))
+    code = file_pothole(chat)
     sloppy = code.lower().replace("0", "o").replace("1", "i").replace("-", " ")
     assert code in chat(f"cek {sloppy}")
 
@@ -176,11 +172,7 @@ def test_too_long_message_is_kept_and_asked_to_be_shortened(chat, sessions) -> N
 
 def test_daily_limit_stops_the_sixth_complaint(chat, settings) -> None:
     for number in range(settings.intake.max_complaints_per_day):
-        chat(f"jalan berlubang nomor {number} depan SDN 2 Marabahan")
-        chat("lewati")
-        chat("lewati")
-        chat("1")
-        assert "BTL-" in chat("ya")
+        assert file_pothole(chat, text=f"jalan berlubang nomor {number} depan SDN 2 Marabahan").startswith("BTL-")
     assert "sudah mengirim 5 laporan" in chat("jalan berlubang lagi depan SDN 2 Marabahan")
 
 
@@ -221,11 +213,7 @@ def test_voice_note_gets_a_polite_request_for_text(chat) -> None:
 
 
 def test_erasure_request_wipes_identity_after_confirmation(chat, sessions) -> None:
-    chat("jalan berlubang depan SDN 2 Marabahan")
-    chat("lewati")
-    chat("lewati")
-    chat("1")
-    chat("ya")
+    file_pothole(chat)
     assert "Hapus data pribadi" in chat("hapus data saya")
     assert "telah dihapus" in chat("ya")
     complaint = only_complaint(sessions)
