@@ -50,11 +50,6 @@ def first_word(text: str) -> str:
     return words[0] if words else ""
 
 
-def rest_after_first_word(text: str) -> str:
-    parts = text.strip().split(maxsplit=1)
-    return parts[1] if len(parts) > 1 else ""
-
-
 def is_one_of(text: str, words: set[str]) -> bool:
     return simple(text) in words
 
