@@ -16,7 +16,7 @@ def load_routing_table(settings: Settings) -> RoutingTable:
     """The shared keyword table plus each agency's local keywords from config.yaml."""
     extra = {agency.code: agency.keywords for agency in settings.agencies if agency.keywords}
     return load_table(settings.resolve(settings.routing.table), extra_keywords=extra,
-                      agency_codes=ALL_AGENCY_CODES)
+                      agency_codes=ALL_AGENCY_CODES, owners=settings.routing.owners)
 
 
 def build_engine(settings: Settings, sessions: sessionmaker[Session], clock: Callable[[], datetime],

@@ -212,6 +212,9 @@ class RegionConfig(_Strict):
 
 class RoutingConfig(_Strict):
     table: str = "routing.yaml"
+    # Who owns a shared keyword group in this region, e.g. {street_lighting: DISHUB}; the
+    # routing table names the default owner and the groups that exist.
+    owners: dict[str, str] = {}
 
 
 class RateLimitConfig(_Strict):

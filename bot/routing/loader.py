@@ -20,8 +20,9 @@ from bot.routing.table import (
 )
 
 TOP_LEVEL_KEYS = frozenset({"version", "settings", "slang", "stopwords", "protected", "landmarks",
-                            "neutral", "agencies", "rules"})
+                            "neutral", "agencies", "shared", "rules"})
 AGENCY_KEYS = frozenset({"keywords"})
+SHARED_KEYS = frozenset({"owner", "others", "keywords"})
 RULE_KEYS = frozenset({"name", "all", "any", "also", "none", "add", "multiply"})
 
 
@@ -37,8 +38,10 @@ def split_words(phrase: str, slang: Mapping[str, tuple[str, ...]]) -> tuple[str,
 class TableBuilder:
     """Turns parsed YAML into a ``RoutingTable`` or raises ``RoutingTableError``."""
 
-    def __init__(self, name: str, agency_codes: Collection[str] | None) -> None:
+    def __init__(self, name: str, agency_codes: Collection[str] | None,
+                 owners: Mapping[str, str] | None = None) -> None:
         self.name = name
+        self.owners = dict(owners or {})
         self.allowed = frozenset(agency_codes) if agency_codes is not None else ALL_CODES
         self.slang: dict[str, tuple[str, ...]] = {}
         self.phrase_ids: dict[tuple[str, ...], int] = {}
@@ -57,6 +60,7 @@ class TableBuilder:
         protected = self._word_list(data.get("protected", []), "protected")
         landmarks = self._word_list(data.get("landmarks", []), "landmarks")
         agencies = self._agencies(data.get("agencies"))
+        self._shared(data.get("shared", {}))
         if extra:
             self._extra_keywords(extra)
             agencies = tuple(sorted(set(agencies) | set(extra)))
@@ -171,6 +175,42 @@ class TableBuilder:
             keywords = self._mapping(section.get("keywords", {}), f"{path}.keywords")
             self._add_keywords(code, keywords, f"{path}.keywords")
         return tuple(sorted(data))
+
+    def _shared(self, raw: object) -> None:
+        """Keyword groups whose owner differs between regions (street lights: Dishub, Perkim or PU).
+
+        The owner scores the full weight; each office under ``others`` keeps the given share so it
+        stays a candidate. ``owners`` from config.yaml (``routing.owners``) overrides the owner.
+        """
+        groups = self._mapping(raw, "shared")
+        unknown = set(self.owners) - set(groups)
+        if unknown:
+            raise RoutingTableError(f"config: routing.owners.{sorted(unknown)[0]}: no such shared keyword group "
+                                    f"in {self.name} (expected one of: {', '.join(sorted(groups))})")
+        for group, body in groups.items():
+            path = f"shared.{group}"
+            section = self._mapping(body, path)
+            self._no_unknown_keys(section, SHARED_KEYS, path)
+            owner = self._shared_owner(group, section.get("owner"), path)
+            keywords = self._mapping(section.get("keywords", {}), f"{path}.keywords")
+            self._add_keywords(owner, keywords, f"{path}.keywords")
+            for code, share in self._mapping(section.get("others", {}), f"{path}.others").items():
+                self._code(code, f"{path}.others.{code}")
+                if not is_positive_number(share) or share > 1:
+                    raise self.fail(f"{path}.others.{code}", f"must be a share between 0 and 1, got {share!r}")
+                if code != owner:
+                    self._add_keywords(code, {k: w * share for k, w in keywords.items()
+                                              if is_positive_number(w)}, f"{path}.keywords")
+
+    def _shared_owner(self, group: str, declared: object, path: str) -> str:
+        if group in self.owners:
+            code = self.owners[group]
+            if code not in self.allowed:
+                raise RoutingTableError(f"config: routing.owners.{group}: unknown agency code {code!r}")
+            return code
+        if not isinstance(declared, str):
+            raise self.fail(f"{path}.owner", f"must be an agency code, got {_describe(declared)}")
+        return self._code(declared, f"{path}.owner")
 
     def _add_keywords(self, code: str, keywords: Mapping[str, Any], path: str) -> None:
         for keyword, weight in keywords.items():

@@ -112,6 +112,7 @@ class RoutingTable:
             vocabulary | set(self.slang) | self.stopwords | self.protected | self.landmarks
         )
         self._fuzzy_choices = _fuzzy_buckets(vocabulary, self.settings.fuzzy_min_length)
+        self._abbreviations = _skeleton_index(vocabulary)
         # Real words (stopwords, protected, slang) are never "typo-corrected" into a keyword.
         self._not_typos = frozenset(set(self.slang) | self.stopwords | self.protected)
 
@@ -167,7 +168,17 @@ class RoutingTable:
         matches = {root for root in tx.stem_candidates(word) if root in self.vocabulary}
         if not matches and word not in self._not_typos:
             matches.update(self._fuzzy(word))
+            if not matches:
+                matches.update(self._abbreviation(word))
         return frozenset(matches)
+
+    def _abbreviation(self, word: str) -> list[str]:
+        """Chat shorthand drops vowels ("smph", "sklh", "kshtan"): a word with at most one vowel
+        stands for the one keyword word with the same consonants in the same order."""
+        if not word.isalpha() or sum(letter in VOWELS for letter in word) > 1:
+            return []
+        found = self._abbreviations.get(tx.skeleton(word))
+        return [found] if found is not None and found[0] == word[0] else []
 
     def _fuzzy(self, word: str) -> list[str]:
         settings = self.settings
@@ -202,6 +213,21 @@ def _rule_triggers(rules: tuple[Rule, ...]) -> dict[int, tuple[int, ...]]:
     return {phrase_id: tuple(positions) for phrase_id, positions in triggers.items()}
 
 
+VOWELS = frozenset("aeiou")
+# Shorter skeletons ("pk", "rt") stand for too many words to guess from.
+MIN_SKELETON = 3
+
+
+def _skeleton_index(vocabulary: Collection[str]) -> dict[str, str]:
+    """Consonant skeleton -> the only keyword word of five or more letters that has it."""
+    owners: dict[str, set[str]] = {}
+    for word in vocabulary:
+        if len(word) >= 5 and word.isalpha():
+            owners.setdefault(tx.skeleton(word), set()).add(word)
+    return {shape: next(iter(words)) for shape, words in owners.items()
+            if len(words) == 1 and len(shape) >= MIN_SKELETON}
+
+
 def _fuzzy_buckets(vocabulary: Collection[str], min_length: int) -> dict[str, list[str]]:
     # Typos rarely hit the first two letters, while real words one letter away from a keyword
     # often differ there (talang/tilang, maria/marka). Bucketing by the first two letters keeps
@@ -220,8 +246,9 @@ def load_table(
     path: Path,
     extra_keywords: Mapping[str, Mapping[str, float]] | None = None,
     agency_codes: Collection[str] | None = None,
+    owners: Mapping[str, str] | None = None,
 ) -> RoutingTable:
-    """Read and validate ``routing.yaml``; ``extra_keywords`` (from config.yaml) are merged in."""
+    """Read and validate ``routing.yaml``; ``extra_keywords`` and ``owners`` come from config.yaml."""
     name = Path(path).name
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -229,7 +256,7 @@ def load_table(
         raise RoutingTableError(f"{name}: cannot read file: {exc}") from exc
     except yaml.YAMLError as exc:
         raise RoutingTableError(f"{name}: not valid YAML: {exc}") from exc
-    return build_table(raw, name, extra_keywords, agency_codes)
+    return build_table(raw, name, extra_keywords, agency_codes, owners)
 
 
 def build_table(
@@ -237,11 +264,12 @@ def build_table(
     name: str = "routing.yaml",
     extra_keywords: Mapping[str, Mapping[str, float]] | None = None,
     agency_codes: Collection[str] | None = None,
+    owners: Mapping[str, str] | None = None,
 ) -> RoutingTable:
     """Validate already-parsed YAML data (also used by tests) and build the table."""
     from bot.routing.loader import TableBuilder
 
-    return TableBuilder(name, agency_codes).build(raw, extra_keywords)
+    return TableBuilder(name, agency_codes, owners).build(raw, extra_keywords)
 
 
 def is_positive_number(value: object) -> bool:

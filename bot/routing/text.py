@@ -55,6 +55,11 @@ def collapse_elongation(word: str) -> str:
     return _ELONGATION.sub(r"\1", word)
 
 
+def skeleton(word: str) -> str:
+    """"kesehatan" -> "kshtn": the consonants that shorthand keeps."""
+    return "".join(letter for letter in word if letter not in "aeiou")
+
+
 def undouble(word: str) -> str:
     """"sampahh" -> "sampah": tried only when the word with its double letters is unknown."""
     return _DOUBLE.sub(r"\1", word)

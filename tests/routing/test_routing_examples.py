@@ -6,9 +6,11 @@ ambiguous words from the ambiguity matrix and bodies outside the regional govern
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bot.routing import ALL_CODES, RoutingTable, classify
+from bot.routing import ALL_CODES, RoutingTable, classify, load_table
 
 EXAMPLES: list[tuple[str, str]] = [
     # PUPR - roads, bridges, drainage, irrigation
@@ -47,10 +49,9 @@ EXAMPLES: list[tuple[str, str]] = [
     ("asap pabrik bikin sesak napas warga", "DLH"),
     ("pembakaran sampah tiap malam di lahan kosong", "DLH"),
     ("air sungai hitam tercemar limbah", "DLH"),
-    # DISHUB - street lights, traffic, parking, transport
-    ("lampu pju mati", "DISHUB"),
-    ("lampu jalan padam di jalan raya utama", "DISHUB"),
-    ("lpju depan kantor camat mati total", "DISHUB"),
+    ("lampu pju mati", "PERKIM"),  # street lights: the shipped default owner (shared.street_lighting)
+    ("lpju depan kantor camat mati total", "PERKIM"),
+    # DISHUB - traffic lights and signs, parking, transport
     ("lampu merah di simpang empat error", "DISHUB"),
     ("bangjo mati bikin macet", "DISHUB"),
     ("rambu lalu lintas roboh ditabrak truk", "DISHUB"),
@@ -282,6 +283,17 @@ EXAMPLES: list[tuple[str, str]] = [
     ("dana sosial kematian untuk ayah belum keluar", "DINSOS"),
     ("jalan ke dusun kami tidak layak dilewati", "PUPR"),
     ("jalan desa rusak berat tidak pernah diperbaiki", "PUPR"),
+    ("kartu saya tidak bisa digunakan untuk berobat di luar domisili", "EXT_BPJS_KESEHATAN"),  # kartu-berobat
+    ("tiap jam pulang sekolah jalan ahmad yani macet total", "DISHUB"),  # macet-jam-sekolah
+    ("lowongan kerja pt antam itu asli atau penipuan", "EXT_NASIONAL"),  # rekrutmen-bumn
+    ("mau daftar bayi dalam kandungan ke jkn bagaimana caranya", "EXT_BPJS_KESEHATAN"),
+    ("anak saya masih kuliah, bagaimana mengaktifkan lagi sebagai tanggungan", "EXT_BPJS_KESEHATAN"),
+    ("pemasangan tiang lampu jalan baru merusak trotoar", "PUPR"),  # pju-proyek-pupr
+    ("perahu ambil pasir di bawah jembatan tiap malam", "SATPOLPP"),
+    # Vowel-less chat shorthand stands for the one keyword with those consonants
+    ("smph numpuk di pnggir jln", "DLH"),
+    ("jmbtn ambrol", "PUPR"),
+    ("sklh rusak atapnya bocor", "DISDIK"),
 ]
 
 
@@ -317,10 +329,24 @@ def test_empty_or_meaningless_text_goes_to_triage(text: str, table: RoutingTable
     assert result.candidates == ()
 
 
-def test_pju_lamp_goes_to_dishub(table: RoutingTable) -> None:
-    assert classify("lampu pju mati", table).top() == classify("lampu pju mati", table).top()
-    top = classify("lampu pju mati", table).top()
-    assert top is not None and top.agency == "DISHUB"
+TABLE_PATH = Path(__file__).resolve().parents[2] / "routing.yaml"
+STREET_LIGHTS = ["lampu pju mati", "lampu jalan padam di jalan raya utama", "lpju depan kantor camat mati total"]
+
+
+@pytest.mark.parametrize("text", STREET_LIGHTS)
+def test_street_lights_go_to_the_regions_owner_with_the_other_offices_still_offered(
+        text: str, table: RoutingTable) -> None:
+    result = classify(text, table)
+    assert result.decision == "route"
+    assert [c.agency for c in result.candidates[:3]] == ["PERKIM", "DISHUB", "PUPR"]
+
+
+@pytest.mark.parametrize("owner", ["DISHUB", "PUPR"])
+def test_a_region_that_gives_street_lights_to_another_office_says_so_in_config(owner: str) -> None:
+    table = load_table(TABLE_PATH, owners={"street_lighting": owner})
+    for text in STREET_LIGHTS:
+        top = classify(text, table).top()
+        assert top is not None and top.agency == owner, text
 
 
 def test_lamp_with_house_power_words_goes_to_pln(table: RoutingTable) -> None:

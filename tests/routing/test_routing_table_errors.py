@@ -58,6 +58,12 @@ def _with(path: list[Any], value: Any) -> dict[str, Any]:
         (_with(["bonus"], 1), "bonus: unknown key"),
         ({"slang": {}}, "agencies: is missing"),
         ([1, 2], "(top level): must be a mapping"),
+        (_with(["shared"], {"lights": {"owner": "DINAS_LAMPU", "keywords": {"pju": 3}}}),
+         "shared.lights.owner: unknown agency code 'DINAS_LAMPU'"),
+        (_with(["shared"], {"lights": {"keywords": {"pju": 3}}}), "shared.lights.owner: must be an agency code"),
+        (_with(["shared"], {"lights": {"owner": "PUPR", "others": {"DISHUB": 2}, "keywords": {"pju": 3}}}),
+         "shared.lights.others.DISHUB: must be a share between 0 and 1, got 2"),
+        (_with(["shared"], {"lights": {"owner": "PUPR", "colour": "red"}}), "shared.lights.colour: unknown key"),
     ],
 )
 def test_broken_table_names_key_path_and_problem(data: Any, message: str) -> None:
@@ -89,6 +95,33 @@ def test_extra_keyword_with_bad_weight_is_named(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(MINIMAL), encoding="utf-8")
     with pytest.raises(RoutingTableError, match=r"extra keywords of PUPR\['handil'\]: weight must be"):
         load_table(path, extra_keywords={"PUPR": {"handil": 0}})
+
+
+SHARED_LIGHTS: dict[str, Any] = {
+    **MINIMAL,
+    "shared": {"lights": {"owner": "DISHUB", "others": {"PUPR": 0.5}, "keywords": {"pju": 3}}},
+}
+
+
+def test_a_shared_group_scores_its_owner_fully_and_the_others_by_their_share() -> None:
+    ranked = classify("pju mati", build_table(SHARED_LIGHTS)).candidates
+    assert [(c.agency, c.score) for c in ranked] == [("DISHUB", pytest.approx(2 * ranked[1].score)),
+                                                      ("PUPR", ranked[1].score)]
+
+
+def test_config_names_another_owner_for_a_shared_group() -> None:
+    table = build_table(SHARED_LIGHTS, owners={"lights": "PUPR"})
+    assert classify("pju mati", table).top().agency == "PUPR"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("owners", "message"), [
+    ({"lampu": "PUPR"}, "config: routing.owners.lampu: no such shared keyword group in routing.yaml"),
+    ({"lights": "POLISI"}, "config: routing.owners.lights: unknown agency code 'POLISI'"),
+])
+def test_a_wrong_owner_in_config_is_named(owners: dict[str, str], message: str) -> None:
+    with pytest.raises(RoutingTableError) as caught:
+        build_table(SHARED_LIGHTS, owners=owners)
+    assert message in str(caught.value)
 
 
 def test_missing_file_is_reported(tmp_path: Path) -> None:
