@@ -226,10 +226,12 @@ def bench(table_path: Path, data_path: Path | None = None, count: int = 20_000,
 
 
 def _seconds(function: Callable[[str], object], messages: Sequence[str]) -> float:
-    started = time.perf_counter()
+    # CPU time of this process: "messages per second on one core" is what is asked, and on a
+    # shared machine wall time also counts the moments another process held the core.
+    started = time.process_time()
     for message in messages:
         function(message)
-    return max(time.perf_counter() - started, 1e-9)
+    return max(time.process_time() - started, 1e-9)
 
 
 def _bench_long(table_path: Path, data_path: Path) -> dict[str, Any]:
