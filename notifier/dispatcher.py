@@ -167,8 +167,11 @@ class Dispatcher:
             session.execute(
                 update(Notification).where(Notification.id == claimed.message.notification_id).values(**values)
             )
-            if final:
+            if error.permanent:
+                # Only the provider's verdict on the address ("not on WhatsApp", "blocked") makes a
+                # contact unreachable; an outage that outlasts the retries says nothing about it.
                 _mark_unreachable(session, claimed.message, str(error), now)
+            if final:
                 report.fallbacks += _fall_back(session, claimed.message, now)
         log.warning("send failed notification=%s code=%s channel=%s final=%s error=%s",
                     claimed.message.notification_id, claimed.complaint_code or "-",
@@ -218,13 +221,28 @@ def _fall_back(session: Session, message: OutgoingMessage, now: datetime) -> int
     # Strictly later in the official's order: a chain of fallbacks can never loop.
     later = [c for c in contacts if failed is None or c.priority > failed.priority]
     target = next((c for c in later if c.unreachable_at is None), None)
-    if target is None:
+    if target is None or _already_carried(session, row, target.channel):
         return 0
     enqueue(session, recipient=Recipient("official", row.recipient_id, target.channel, target.address),
             purpose=row.purpose, payload=dict(row.payload), dedup_key=f"{row.dedup_key}>{target.channel}",
             now=now, complaint_id=row.complaint_id, level=row.level)
     log.info("fallback notification=%s from=%s to=%s", row.id, row.channel, target.channel)
     return 1
+
+
+def _already_carried(session: Session, row: Notification, channel: str) -> bool:
+    """Escalations and digests already go to every channel of the official: when the e-mail copy
+    exists (queued or sent), a fallback to e-mail would only send it twice. Messages about no
+    complaint (digests, summaries) differ per day and always fall back."""
+    if row.complaint_id is None:
+        return False
+    twin = select(Notification.id).where(
+        Notification.recipient_kind == "official", Notification.recipient_id == row.recipient_id,
+        Notification.channel == channel, Notification.purpose == row.purpose,
+        Notification.complaint_id == row.complaint_id, Notification.level == row.level,
+        Notification.status != "failed", Notification.id != row.id,
+    ).limit(1)
+    return session.scalars(twin).first() is not None
 
 
 def _mark_unreachable(session: Session, message: OutgoingMessage, reason: str, now: datetime) -> None:

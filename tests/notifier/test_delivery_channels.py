@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from models.db import transaction
 from models.outbox import Recipient, enqueue
-from models.tables import Notification, OfficialContact
+from models.tables import Complaint, Notification, OfficialContact
 from notifier.dispatcher import Dispatcher
 from notifier.ratelimit import Limits, RateLimiter
 from notifier.service import build_transports
@@ -98,6 +98,8 @@ class Scripted:
             raise TransportError("63024 invalid recipient", permanent=True)
         if outcome == "slow-down":
             raise TransportError("429 Too Many Requests", retry_after=30)
+        if outcome == "transient":
+            raise TransportError("HTTP 503 Service Unavailable")
         self.sent.append((message.address, message.text))
         return SendResult(f"{self.name}-{message.notification_id}")
 
@@ -126,6 +128,42 @@ def test_whatsapp_permanent_failure_falls_back_to_the_officials_email(sessions, 
     assert [(r.channel, r.status) for r in rows] == [("whatsapp", "failed"), ("email", "sent")]
     assert rows[1].dedup_key == "BTL-X:escalation:1:pupr.head>email"
     assert rows[0].last_error == "63024 invalid recipient" and contact.unreachable_reason == rows[0].last_error
+
+
+def test_an_outage_that_outlasts_the_retries_falls_back_but_leaves_the_contact_reachable(
+        sessions, settings, clock) -> None:
+    queue_alert(sessions, clock, "pupr.head", "whatsapp", "+62811100102", "BTL-X:escalation:1:pupr.head")
+    email = Scripted("email")
+    notifier = dispatcher(sessions, settings, clock,
+                          {"whatsapp": Scripted("whatsapp", {"+62811100102": "transient"}), "email": email})
+    for _ in range(settings.notifier.max_attempts):
+        notifier.run_pass()
+        clock.advance(hours=2)
+    with sessions() as session:
+        rows = list(session.scalars(select(Notification).order_by(Notification.id)))
+        contact = session.scalars(select(OfficialContact).where(OfficialContact.address == "+62811100102")).one()
+    assert [(r.channel, r.status, r.attempts) for r in rows] == [
+        ("whatsapp", "failed", settings.notifier.max_attempts), ("email", "sent", 1)]
+    assert email.sent == [("kepala.pupr@baritokuala.example.org", "ESKALASI BTL-X:escalation:1:pupr.head")]
+    assert contact.unreachable_at is None and contact.unreachable_reason is None
+
+
+def test_a_failed_alert_does_not_fall_back_to_an_email_that_already_carries_it(
+        sessions, settings, clock, desk) -> None:
+    code = desk.file()
+    with transaction(sessions) as session:
+        complaint_id = session.scalars(select(Complaint.id).where(Complaint.code == code)).one()
+        for channel, address in (("whatsapp", "+62811100102"), ("email", "kepala.pupr@baritokuala.example.org")):
+            enqueue(session, recipient=Recipient("official", "pupr.head", channel, address), purpose="escalation",
+                    payload={"text": f"ESKALASI {code}"}, dedup_key=f"{code}:escalation:1:pupr.head:{channel}",
+                    now=clock(), complaint_id=complaint_id, level=1)
+    email = Scripted("email")
+    report = dispatcher(sessions, settings, clock, {
+        "whatsapp": Scripted("whatsapp", {"+62811100102": "permanent"}), "email": email,
+        "telegram": Scripted("telegram")}).run_pass()
+    assert report.failed == 1 and report.fallbacks == 0
+    to_the_head = [sent for sent in email.sent if sent[0] == "kepala.pupr@baritokuala.example.org"]
+    assert to_the_head == [("kepala.pupr@baritokuala.example.org", f"ESKALASI {code}")]
 
 
 def test_a_429_pauses_the_whole_transport_without_burning_attempts(sessions, settings, clock) -> None:
