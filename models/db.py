@@ -16,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -140,9 +140,21 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+# Any fixed number: every process of the desk takes the same PostgreSQL advisory lock.
+STARTUP_LOCK_KEY = 0x416475616E  # "Aduan"
+
+
+def serialize_startup(connection: Connection) -> None:
+    """Make concurrent starts (several gunicorn workers on a fresh database) take turns for the
+    rest of this transaction. SQLite needs nothing: its transactions already take the write lock."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+
+
 def upgrade_schema(engine: Engine) -> None:
     """Create or upgrade the schema to the newest migration."""
     with engine.begin() as connection:
+        serialize_startup(connection)
         config = AlembicConfig()
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.attributes["connection"] = connection

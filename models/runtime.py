@@ -8,7 +8,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.config import Settings
-from models.db import database_url, make_engine, make_session_factory, transaction, upgrade_schema
+from models.db import (
+    database_url,
+    make_engine,
+    make_session_factory,
+    serialize_startup,
+    transaction,
+    upgrade_schema,
+)
 from models.directory import sync_directory
 
 
@@ -24,5 +31,6 @@ def open_database(settings: Settings, url: str | None = None, upgrade: bool = Tr
         upgrade_schema(engine)
     sessions = make_session_factory(engine)
     with transaction(sessions) as session:
+        serialize_startup(session.connection())
         sync_directory(session, settings)
     return Database(engine, sessions)

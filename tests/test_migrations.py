@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from models.db import make_engine, upgrade_schema
 from models.tables import Base
@@ -24,3 +30,38 @@ def test_upgrading_twice_is_harmless_and_sqlite_runs_in_wal_mode(tmp_path) -> No
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+STARTUP = """
+import sys
+from models.config import load_settings
+from models.runtime import open_database
+open_database(load_settings(sys.argv[1]))
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(120)
+def test_four_processes_starting_together_on_a_fresh_postgresql_database_all_come_up() -> None:
+    # What gunicorn -w 4 does on the first boot: each worker migrates and syncs the directory.
+    from conftest import PG_URL, ROOT
+
+    schema = f"t_start_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+        environment = {**os.environ, "DATABASE_URL": url}
+        starts = [subprocess.Popen([sys.executable, "-c", STARTUP, str(ROOT / "config.yaml")], cwd=ROOT,
+                                   env=environment, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        failures = [process.communicate(timeout=100)[1] for process in starts if process.wait(timeout=100) != 0]
+        assert failures == []
+        with admin.connect() as connection:
+            officials = connection.execute(text(f'SELECT count(*) FROM "{schema}".officials')).scalar_one()
+            version = connection.execute(text(f'SELECT version_num FROM "{schema}".alembic_version')).all()
+        assert officials > 0 and len(version) == 1
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
