@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -32,6 +33,8 @@ def test_upgrading_twice_is_harmless_and_sqlite_runs_in_wal_mode(tmp_path) -> No
     engine.dispose()
 
 
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("DATABASE_URL_TEST") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 STARTUP = """
 import sys
 from models.config import load_settings
@@ -44,8 +47,6 @@ open_database(load_settings(sys.argv[1]))
 @pytest.mark.timeout(120)
 def test_four_processes_starting_together_on_a_fresh_postgresql_database_all_come_up() -> None:
     # What gunicorn -w 4 does on the first boot: each worker migrates and syncs the directory.
-    from conftest import PG_URL, ROOT
-
     schema = f"t_start_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL)
     with admin.begin() as connection:
