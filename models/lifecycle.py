@@ -94,6 +94,9 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 OPEN_STATUSES: frozenset[Status] = frozenset(
     {Status.RECEIVED, Status.DISPATCHED, Status.IN_PROGRESS, Status.COORDINATING, Status.REOPENED}
 )
+# A fixed order: partial indexes over open complaints are only used by queries whose condition is
+# written exactly as the index's (SQLite compares the two literally).
+OPEN_VALUES: tuple[str, ...] = tuple(sorted(status.value for status in OPEN_STATUSES))
 FINAL_STATUSES: frozenset[Status] = frozenset({Status.CLOSED, Status.REJECTED, Status.FORWARDED})
 
 

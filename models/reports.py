@@ -17,12 +17,11 @@ from sqlalchemy.orm import Session
 
 from models.config import Role, Settings
 from models.directory import officials_with_roles
-from models.lifecycle import OPEN_STATUSES, Status
+from models.lifecycle import Status
 from models.outbox import Recipient, enqueue
-from models.tables import Complaint, Official
+from models.tables import Complaint, Official, is_open
 from models.workdays import WorkingCalendar
 
-OPEN = [status.value for status in OPEN_STATUSES]
 OLDEST = 10
 STATUS_GROUPS = {
     Status.ANSWERED.value: "resolved", Status.CLOSED.value: "resolved",
@@ -59,7 +58,7 @@ def digest(session: Session, calendar: WorkingCalendar, now: datetime, agency: s
     today = calendar.local_date(now)
     since = _start_of(calendar, _previous_working_day(calendar, today))
     end_of_today = _start_of(calendar, today + timedelta(days=1))
-    is_open = Complaint.status.in_(OPEN)
+    open_now = is_open()
     query = (
         select(
             Complaint.agency_code,
@@ -68,12 +67,12 @@ def digest(session: Session, calendar: WorkingCalendar, now: datetime, agency: s
                           else_=0)),
             func.sum(case((Complaint.answer_due_at <= now, 1), else_=0)),
         )
-        .where(is_open, Complaint.agency_code.is_not(None))
+        .where(open_now, Complaint.agency_code.is_not(None))
         .group_by(Complaint.agency_code)
         .order_by(Complaint.agency_code)
     )
     oldest_query = (select(Complaint.code, Complaint.agency_code, Complaint.created_at)
-                    .where(is_open).order_by(Complaint.created_at, Complaint.id).limit(OLDEST))
+                    .where(open_now).order_by(Complaint.created_at, Complaint.id).limit(OLDEST))
     if agency is not None:
         query = query.where(Complaint.agency_code == agency)
         oldest_query = oldest_query.where(Complaint.agency_code == agency)

@@ -22,9 +22,14 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    bindparam,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
+
+from models.lifecycle import OPEN_VALUES
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -294,3 +299,16 @@ class AppState(Base):
 # Dashboard inbox: newest-first paging, region-wide and per agency, without sorting in memory.
 Index("ix_complaints_created", Complaint.created_at, Complaint.id)
 Index("ix_complaints_agency_created", Complaint.agency_code, Complaint.created_at, Complaint.id)
+
+# Digests ask for the oldest open complaints. Indexes over open complaints only keep that cost
+# with the open work: the history indexes above would walk years of closed complaints first.
+OPEN_CONDITION = "status IN ({})".format(", ".join(f"'{value}'" for value in OPEN_VALUES))
+Index("ix_complaints_open_agency_created", Complaint.agency_code, Complaint.created_at, Complaint.id,
+      sqlite_where=text(OPEN_CONDITION), postgresql_where=text(OPEN_CONDITION))
+Index("ix_complaints_open_created", Complaint.created_at, Complaint.id,
+      sqlite_where=text(OPEN_CONDITION), postgresql_where=text(OPEN_CONDITION))
+
+
+def is_open() -> ColumnElement[bool]:
+    """The open-complaint condition, rendered with literal values so the partial indexes apply."""
+    return Complaint.status.in_(bindparam("open_statuses", OPEN_VALUES, expanding=True, literal_execute=True))

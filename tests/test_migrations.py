@@ -66,3 +66,33 @@ def test_four_processes_starting_together_on_a_fresh_postgresql_database_all_com
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def test_the_open_complaint_indexes_match_the_open_statuses_of_the_lifecycle() -> None:
+    # A status added to OPEN_STATUSES needs a migration that rebuilds the partial indexes.
+    import importlib.util
+
+    from models.tables import OPEN_CONDITION
+
+    path = ROOT / "models" / "migrations" / "versions" / "0003_open_indexes.py"
+    spec = importlib.util.spec_from_file_location("migration_0003", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.OPEN_CONDITION == OPEN_CONDITION
+
+
+def test_the_oldest_open_complaints_of_an_agency_are_read_from_the_open_index(tmp_path) -> None:
+    from sqlalchemy import select
+
+    from models.tables import Complaint, is_open
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    upgrade_schema(engine)
+    oldest = (select(Complaint.code).where(is_open(), Complaint.agency_code == "PUPR")
+              .order_by(Complaint.created_at, Complaint.id).limit(10))
+    compiled = oldest.compile(engine, compile_kwargs={"literal_binds": True})
+    with engine.connect() as connection:
+        plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+    engine.dispose()
+    assert "ix_complaints_open_agency_created" in plan
