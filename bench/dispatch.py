@@ -1,6 +1,6 @@
 """Dispatch throughput under Telegram's limits, without provoking a single 429.
 
-    python bench/dispatch.py [--messages 3000] [--recipients 1000]
+    python bench/dispatch.py [--messages 3000] [--recipients 1000] [--json]
 
 A fake provider enforces Telegram's published limits (30 messages in any sliding second overall,
 1 per second per chat) and answers 429 when exceeded. The notifier's token buckets must keep it
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import json
 import random
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # ruff: noqa: E402  (path set up above so the script runs from anywhere)
+from bench.support import progress_printer
 from models.clock import system_clock
 from models.config import load_settings
 from models.db import transaction
@@ -68,7 +70,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--recipients", type=int, default=1000)
+    parser.add_argument("--json", action="store_true", help="print one JSON object (progress goes to stderr)")
     args = parser.parse_args()
+    say = progress_printer(args.json)
     settings = load_settings(ROOT / "config.yaml")
     with tempfile.TemporaryDirectory() as directory:
         database = open_database(settings, f"sqlite:///{directory}/dispatch.db")
@@ -90,10 +94,15 @@ def main() -> int:
                 time.sleep(0.05)  # only deferred rows left: the notifier's wake tick would pick them up
         elapsed = time.monotonic() - started
     rate = provider.delivered / elapsed
-    print(f"delivered {provider.delivered} messages to {args.recipients} chats in {elapsed:.1f} s")
-    print(f"achieved rate {rate:.2f}/s = {rate / OVERALL_PER_SECOND:.3f} of Telegram's {OVERALL_PER_SECOND}/s "
-          f"limit (target >= 0.9)")
-    print(f"429s caused: {provider.too_many} (target 0)")
+    say(f"delivered {provider.delivered} messages to {args.recipients} chats in {elapsed:.1f} s")
+    say(f"achieved rate {rate:.2f}/s = {rate / OVERALL_PER_SECOND:.3f} of Telegram's {OVERALL_PER_SECOND}/s "
+        f"limit (target >= 0.9)")
+    say(f"429s caused: {provider.too_many} (target 0)")
+    if args.json:
+        print(json.dumps({"messages": args.messages, "recipients": args.recipients, "delivered": provider.delivered,
+                          "seconds": round(elapsed, 2), "per_second": round(rate, 2),
+                          "limit_per_second": OVERALL_PER_SECOND, "share_of_limit": round(rate / OVERALL_PER_SECOND, 3),
+                          "too_many_requests": provider.too_many}))
     return 0 if provider.too_many == 0 else 1
 
 

@@ -1,6 +1,6 @@
 """One escalation sweep: does its cost follow the due work or the size of the table?
 
-    python bench/escalation.py [--due 10000] [--large 1000000]
+    python bench/escalation.py [--due 10000] [--large 1000000] [--json]
 
 Builds two SQLite files (temp dir) with bulk SQL: one holding only the due complaints, one holding the
 same due complaints among `--large` rows (the rest closed or due later). Times one sweep on each and
@@ -10,9 +10,11 @@ prints the ratio large/small (target <= 2: the sweep reads due rows through ix_c
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # ruff: noqa: E402  (path set up above so the script runs from anywhere)
 from sqlalchemy import func, insert, select
 
+from bench.support import progress_printer
 from models.config import load_settings
 from models.db import transaction
 from models.desk import calendar_for
@@ -64,14 +67,14 @@ def _row(n: int, is_due: bool, reporter_id: int) -> dict[str, object]:
     }
 
 
-def time_sweep(database: object, label: str) -> float:
+def time_sweep(database: object, label: str, say: Callable[..., None] = print) -> float:
     settings = load_settings(ROOT / "config.yaml")
     started = time.monotonic()
     report = sweep(database.sessions, settings, calendar_for(settings), NOW)  # type: ignore[attr-defined]
     elapsed = time.monotonic() - started
     with database.sessions() as session:  # type: ignore[attr-defined]
         queued = session.scalar(select(func.count(Notification.id)))
-    print(f"{label}: escalated {report.escalated}, queued {queued} notifications in {elapsed:.2f} s")
+    say(f"{label}: escalated {report.escalated}, queued {queued} notifications in {elapsed:.2f} s")
     return elapsed
 
 
@@ -79,14 +82,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--json", action="store_true", help="print one JSON object (progress goes to stderr)")
     args = parser.parse_args()
+    say = progress_printer(args.json)
     with tempfile.TemporaryDirectory() as directory:
         small, built_small = build(Path(directory) / "small.db", args.due, args.due)
         large, built_large = build(Path(directory) / "large.db", args.due, args.large)
-        print(f"built {args.due:,} rows in {built_small:.1f} s and {args.large:,} rows in {built_large:.1f} s")
-        baseline = time_sweep(small, f"sweep, {args.due:,} due among {args.due:,}")
-        measured = time_sweep(large, f"sweep, {args.due:,} due among {args.large:,}")
-    print(f"ratio large/small: {measured / baseline:.2f} (target <= 2)")
+        say(f"built {args.due:,} rows in {built_small:.1f} s and {args.large:,} rows in {built_large:.1f} s")
+        baseline = time_sweep(small, f"sweep, {args.due:,} due among {args.due:,}", say)
+        measured = time_sweep(large, f"sweep, {args.due:,} due among {args.large:,}", say)
+    say(f"ratio large/small: {measured / baseline:.2f} (target <= 2)")
+    if args.json:
+        print(json.dumps({"due": args.due, "large": args.large, "small_seconds": round(baseline, 3),
+                          "large_seconds": round(measured, 3), "ratio": round(measured / baseline, 3),
+                          "build_seconds": {"small": round(built_small, 1), "large": round(built_large, 1)}}))
     return 0
 
 

@@ -1,6 +1,6 @@
 """"Reaksi cepat": from the citizen's confirmation to the agency admin's alert handed to a transport.
 
-    python bench/relay.py [--complaints 60]
+    python bench/relay.py [--complaints 60] [--json]
 
 Runs the real notifier scheduler (code-defined jobs, `wake_seconds` peek) in a thread on a temp SQLite
 file, files complaints at random intervals the way the dialog's confirming turn does (one Desk
@@ -11,6 +11,7 @@ transaction), and times until the first admin alert of each reaches the transpor
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # ruff: noqa: E402  (path set up above so the script runs from anywhere)
+from bench.support import progress_printer
 from models.clock import system_clock
 from models.config import load_settings
 from models.db import transaction
@@ -51,7 +53,9 @@ class Stopwatch:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--complaints", type=int, default=60)
+    parser.add_argument("--json", action="store_true", help="print one JSON object (progress goes to stderr)")
     args = parser.parse_args()
+    say = progress_printer(args.json)
     settings = load_settings(ROOT / "config.yaml")
     calendar = calendar_for(settings)
     rng = random.Random(3)
@@ -80,9 +84,14 @@ def main() -> int:
     latencies = sorted(stopwatch.first_alert[code] - at for code, at in confirmed.items()
                        if code in stopwatch.first_alert)
     p95 = latencies[max(0, int(round(0.95 * len(latencies))) - 1)]
-    print(f"{len(latencies)}/{len(confirmed)} alerts handed over; wake every {settings.notifier.wake_seconds} s")
-    print(f"confirm -> admin alert: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s, "
-          f"max {latencies[-1]:.2f} s (target p95 <= 5 s; ratio p95/target {p95 / 5:.2f})")
+    say(f"{len(latencies)}/{len(confirmed)} alerts handed over; wake every {settings.notifier.wake_seconds} s")
+    say(f"confirm -> admin alert: p50 {statistics.median(latencies):.2f} s, p95 {p95:.2f} s, "
+        f"max {latencies[-1]:.2f} s (target p95 <= 5 s; ratio p95/target {p95 / 5:.2f})")
+    if args.json:
+        print(json.dumps({"complaints": len(confirmed), "handed_over": len(latencies),
+                          "wake_seconds": settings.notifier.wake_seconds,
+                          "p50_seconds": round(statistics.median(latencies), 3), "p95_seconds": round(p95, 3),
+                          "max_seconds": round(latencies[-1], 3)}))
     return 0 if len(latencies) == len(confirmed) else 1
 
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Benchmark: signed Twilio webhooks against the app under gunicorn on loopback.
 
-    .venv/bin/python bench/webhook.py [--seconds 3] [--levels 1,4,16,32] [--no-postgres]
+    .venv/bin/python bench/webhook.py [--seconds 3] [--levels 1,4,16,32] [--no-postgres] [--json]
 
 Starts `gunicorn -w 2 'web:app_from_environment()'` on 127.0.0.1 with a fresh SQLite file (and a
 fresh PostgreSQL database when one answers on 127.0.0.1:5432 or DATABASE_URL_TEST is set), posts
 signed inbound WhatsApp messages at increasing concurrency, then the bare /livez endpoint of the
-same app as the ceiling, and prints requests/s, p50/p99 latency and the ratio. Loopback only; every
+same app as the ceiling, and prints requests/s, p50/p99 latency, the ratio and each gunicorn worker's
+peak RSS (VmHWM) after the run; --json prints all of it as one object. Loopback only; every
 level is bounded by --seconds, and the whole run by --deadline.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
+import json
 import os
 import socket
 import subprocess
@@ -23,14 +25,18 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from twilio.request_validator import RequestValidator  # noqa: E402
+
+from bench.support import child_pids, peak_rss_mb, progress_printer  # noqa: E402
 
 TOKEN = "bench-auth-token"
 PATH = "/webhooks/twilio/whatsapp"
@@ -54,6 +60,11 @@ class Level:
             return float("nan")
         ordered = sorted(self.latencies)
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+    def summary(self, endpoint: str) -> dict[str, Any]:
+        return {"endpoint": endpoint, "concurrency": self.concurrency, "requests": self.requests,
+                "errors": self.errors, "per_second": round(self.rate, 1),
+                "p50_ms": round(self.percentile(0.50), 2), "p99_ms": round(self.percentile(0.99), 2)}
 
 
 def free_port() -> int:
@@ -126,15 +137,18 @@ def start_gunicorn(port: int, database_url: str, workdir: Path) -> subprocess.Po
                "--log-level", "warning", "--backlog", "2048", "web:app_from_environment()"]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=open(workdir / "gunicorn.log", "wb"))  # noqa: SIM115
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
         try:
             if one_request(port, "GET", "/livez", None, None) == 200:
                 return process
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     process.terminate()
-    raise RuntimeError(f"gunicorn did not start; see {workdir / 'gunicorn.log'}")
+    process.wait(timeout=20)
+    log_lines = (workdir / "gunicorn.log").read_text(errors="replace").strip().splitlines() or ["(empty log)"]
+    raise RuntimeError(f"gunicorn did not answer /livez (exit {process.poll()}): {log_lines[-1][:200]}")
 
 
 def prepare_schema(database_url: str) -> None:
@@ -144,27 +158,35 @@ def prepare_schema(database_url: str) -> None:
     open_database(load_settings(ROOT / "config.yaml"), database_url).engine.dispose()
 
 
-def bench_backend(name: str, database_url: str, levels: list[int], seconds: float, workdir: Path) -> None:
+def bench_backend(name: str, database_url: str, levels: list[int], seconds: float, workdir: Path,
+                  say: Callable[..., None] = print) -> dict[str, Any]:
     prepare_schema(database_url)
     port = free_port()
     process = start_gunicorn(port, database_url, workdir)
     try:
         run_level(port, 4, 1.0, webhook=True)  # warm both workers (imports, routing table, connections)
-        print(f"\n{name}: gunicorn -w 2 (sync) on 127.0.0.1:{port}")
-        print(f"{'endpoint':<10} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
+        say(f"\n{name}: gunicorn -w 2 (sync) on 127.0.0.1:{port}")
+        say(f"{'endpoint':<10} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
         best: dict[bool, Level] = {}
+        measured: list[dict[str, Any]] = []
         for webhook in (True, False):
             for concurrency in levels:
                 level = run_level(port, concurrency, seconds, webhook)
                 label = "webhook" if webhook else "bare"
-                print(f"{label:<10} {concurrency:>4} {level.rate:>8.0f} {level.percentile(0.50):>8.1f} "
-                      f"{level.percentile(0.99):>8.1f} {level.errors:>6}")
+                say(f"{label:<10} {concurrency:>4} {level.rate:>8.0f} {level.percentile(0.50):>8.1f} "
+                    f"{level.percentile(0.99):>8.1f} {level.errors:>6}")
+                measured.append(level.summary(label))
                 if webhook not in best or level.rate > best[webhook].rate:
                     best[webhook] = level
         ratio = best[True].rate / best[False].rate if best[False].rate else float("nan")
-        print(f"{name}: best webhook {best[True].rate:.0f} req/s (p99 {best[True].percentile(0.99):.1f} ms at "
-              f"concurrency {best[True].concurrency}), bare ceiling {best[False].rate:.0f} req/s, "
-              f"ratio {ratio:.2f}")
+        say(f"{name}: best webhook {best[True].rate:.0f} req/s (p99 {best[True].percentile(0.99):.1f} ms at "
+            f"concurrency {best[True].concurrency}), bare ceiling {best[False].rate:.0f} req/s, "
+            f"ratio {ratio:.2f}")
+        workers = [peak for pid in child_pids(process.pid) if (peak := peak_rss_mb(pid)) is not None]
+        say(f"{name}: gunicorn workers' peak RSS: {', '.join(f'{mb:.1f} MB' for mb in workers)}")
+        return {"levels": measured, "best_webhook": best[True].summary("webhook"),
+                "best_bare": best[False].summary("bare"), "ratio": round(ratio, 3),
+                "worker_peak_rss_mb": [round(mb, 1) for mb in workers]}
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -181,7 +203,7 @@ def postgres_admin_url() -> str | None:
         return None
 
 
-def with_postgres(admin_url: str, run: callable) -> None:  # type: ignore[valid-type]
+def with_postgres(admin_url: str, run: Callable[[str], Any]) -> Any:
     from sqlalchemy import create_engine, text
 
     name = f"bench_webhook_{os.getpid()}"
@@ -189,7 +211,7 @@ def with_postgres(admin_url: str, run: callable) -> None:  # type: ignore[valid-
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        run(admin_url.rsplit("/", 1)[0] + f"/{name}")
+        return run(admin_url.rsplit("/", 1)[0] + f"/{name}")
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -202,20 +224,29 @@ def main() -> int:
     parser.add_argument("--levels", default="1,4,16,32", help="client concurrency levels")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--deadline", type=float, default=300.0, help="abort the whole run after this many s")
+    parser.add_argument("--json", action="store_true", help="print one JSON object (progress goes to stderr)")
     args = parser.parse_args()
     levels = [int(part) for part in args.levels.split(",")]
+    say = progress_printer(args.json)
     watchdog = threading.Timer(args.deadline, lambda: os._exit(3))
     watchdog.daemon = True
     watchdog.start()
-    print(f"{os.cpu_count()} CPUs; {args.seconds:.0f} s per level; signed inbound 'halo' from {SENDERS} senders")
+    say(f"{os.cpu_count()} CPUs; {args.seconds:.0f} s per level; signed inbound 'halo' from {SENDERS} senders")
+    report: dict[str, Any] = {"seconds_per_level": args.seconds, "levels": levels, "backends": {}}
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as tmp:
         workdir = Path(tmp)
-        bench_backend("SQLite", f"sqlite:///{workdir / 'bench.db'}", levels, args.seconds, workdir)
+        report["backends"]["sqlite"] = bench_backend("SQLite", f"sqlite:///{workdir / 'bench.db'}", levels,
+                                                     args.seconds, workdir, say)
         admin = None if args.no_postgres else postgres_admin_url()
         if admin:
-            with_postgres(admin, lambda url: bench_backend("PostgreSQL", url, levels, args.seconds, workdir))
+            report["backends"]["postgresql"] = with_postgres(
+                admin, lambda url: bench_backend("PostgreSQL", url, levels, args.seconds, workdir, say))
         else:
-            print("\nPostgreSQL: not reachable, skipped")
+            say("\nPostgreSQL: not reachable, skipped")
+            report["backends"]["postgresql"] = {"skipped": "not reachable" if not args.no_postgres
+                                                else "--no-postgres"}
+    if args.json:
+        print(json.dumps(report))
     return 0
 
 
