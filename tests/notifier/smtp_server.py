@@ -12,6 +12,12 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+try:  # the suite-wide payload guard scans what the fake delivered (absent in the crash test's subprocess)
+    from payload_guard import capture_outgoing
+except ImportError:  # pragma: no cover - run as a plain script
+    def capture_outgoing(source: str, recipient: str, content: str) -> None:
+        return None
+
 USER, PASSWORD = "notifier", "rahasia"
 
 
@@ -43,6 +49,7 @@ class Recorder:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
+        capture_outgoing("smtp", ",".join(envelope.rcpt_tos), self.messages[-1][1])
         return "250 Message accepted"
 
 

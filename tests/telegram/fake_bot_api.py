@@ -16,6 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+try:  # the suite-wide payload guard scans what the fake delivered (absent outside pytest)
+    from payload_guard import capture_outgoing
+except ImportError:  # pragma: no cover - used from a plain script
+    def capture_outgoing(source: str, recipient: str, content: str) -> None:
+        return None
+
 TOKEN = "123456:TEST-token"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Aduan Batola", "username": "aduan_batola_bot"}
 # Parameters Telegram sends as JSON-serialised strings inside form bodies.
@@ -142,6 +148,8 @@ class FakeBotApi:
             self.state.calls.append(Call(method, params, time.monotonic()))
             self.changed.notify_all()
             failure = self._failure_for(method, params)
+        if "chat_id" in params and method.startswith(("send", "edit")):
+            capture_outgoing("telegram", str(params["chat_id"]), json.dumps(params, ensure_ascii=False, default=str))
         if failure is not None:
             return failure
         if method == "getUpdates":

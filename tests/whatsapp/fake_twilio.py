@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
+try:  # the suite-wide payload guard scans what the fake delivered (absent outside pytest)
+    from payload_guard import capture_outgoing
+except ImportError:  # pragma: no cover - used from a plain script
+    def capture_outgoing(source: str, recipient: str, content: str) -> None:
+        return None
+
 
 @dataclass
 class Recorded:
@@ -65,6 +71,8 @@ class FakeTwilio:
                 raw = self.rfile.read(length).decode()
                 form = {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
                 fake.requests.append(Recorded("POST", self.path, form, _auth(self.headers.get("Authorization"))))
+                if self.path.endswith("/Messages.json"):
+                    capture_outgoing("twilio", form.get("To", ""), json.dumps(form, ensure_ascii=False))
                 if fake.failures:
                     failure = fake.failures.popleft()
                     body = {"code": failure.code, "message": failure.message, "status": failure.status}
