@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
 import sys
@@ -51,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         if start_web_in_background(settings, database, engine) is not None:
             host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
             print(f"Dasbor petugas: http://{host}:{port}/dashboard/  Web chat: http://{host}:{port}/chat")
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # A terminal or a pipe may deliver bytes that are not UTF-8: show them as U+FFFD, never crash the chat.
+        sys.stdin.reconfigure(errors="replace")
     lines = prompted(sys.stdin, sys.stdout) if sys.stdin.isatty() else sys.stdin
     run_console(engine, lines, sys.stdout, args.chat_id)
     return 0

@@ -61,14 +61,16 @@ def _required(form: Mapping[str, str], key: str) -> str:
 
 def _attachments(form: Mapping[str, str]) -> tuple[IncomingAttachment, ...]:
     raw = form.get("NumMedia") or "0"
-    if not raw.isdigit() or int(raw) > MAX_MEDIA:
+    # isdigit() alone accepts "²" and "٣", which int() then refuses or reads as Arabic-Indic digits.
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_MEDIA:
         raise MalformedForm("NumMedia is not a number from 0 to 10")
     attachments = []
     for index in range(int(raw)):
         url = form.get(f"MediaUrl{index}") or ""
         if not url.startswith(("https://", "http://")):
             raise MalformedForm(f"MediaUrl{index} is missing or not a URL")
-        content_type = (form.get(f"MediaContentType{index}") or "").strip().lower() or None
+        # Bounded like the attachments.content_type column it ends up in.
+        content_type = (form.get(f"MediaContentType{index}") or "").strip().lower()[:100] or None
         attachments.append(IncomingAttachment(kind=media_kind(content_type), content_type=content_type,
                                               source_url=url[:1000]))
     return tuple(attachments)

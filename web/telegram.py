@@ -11,8 +11,10 @@ import hmac
 import logging
 import threading
 from collections.abc import Mapping
+from typing import Any
 
 from flask import Blueprint, Response, request
+from telegram import Update
 
 from bot.dialog.engine import Engine
 from bot.telegram.service import TelegramService
@@ -44,12 +46,26 @@ class WebhookReceiver:
             # 200 for what we will never process, so Telegram does not retry it forever.
             return Response("ignored", mimetype="text/plain")
         try:
-            self._service().handle_json(update)
+            service = self._service()
+            parsed = self._parsed(service, update)
+            if parsed is None:
+                return Response("ignored", mimetype="text/plain")
+            service.call(service.handle(parsed))
         except Exception:
             # 500 makes Telegram deliver it again; the update id check keeps that harmless.
             log.exception("telegram webhook: update %s not processed", update["update_id"])
             return Response("retry", status=500, mimetype="text/plain")
         return Response("ok", mimetype="text/plain")
+
+    @staticmethod
+    def _parsed(service: TelegramService, update: dict[str, Any]) -> Update | None:
+        """The update as python-telegram-bot reads it, or None when it does not have Telegram's shape:
+        delivering such a body again would fail the same way forever, so it is acknowledged and dropped."""
+        try:
+            return Update.de_json(update, service.application.bot)
+        except Exception:
+            log.warning("telegram webhook: update %s is not a Telegram update, dropped", update["update_id"])
+            return None
 
     def _service(self) -> TelegramService:
         with self.lock:

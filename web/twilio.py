@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy import update
 from twilio.request_validator import RequestValidator
 
-from bot.dialog.engine import Engine
+from bot.dialog.engine import DATABASE_UNAVAILABLE, Engine
 from bot.dialog.messages import Inbound, Reply
 from bot.whatsapp import MalformedForm, parse_form, twiml
 from models.config import Settings
@@ -26,6 +26,8 @@ from web.media import MediaFetcher
 log = logging.getLogger("aduan.web.twilio")
 
 TWIML = "application/xml"
+# Seconds a provider should wait before delivering again while the database is unavailable.
+RETRY_AFTER_SECONDS = "5"
 
 
 class Signatures:
@@ -77,6 +79,10 @@ def make_blueprint(settings: Settings, database: Database, engine: Engine, envir
         except MalformedForm as error:
             return Response(str(error), status=400, mimetype="text/plain")
         replies = engine.handle(inbound)
+        if any(reply.data.get(DATABASE_UNAVAILABLE) for reply in replies):
+            # Nothing was stored: a 2xx would make Twilio drop the message, a 5xx lets it come again.
+            return Response("database unavailable, retry later", status=503, mimetype="text/plain",
+                            headers={"Retry-After": RETRY_AFTER_SECONDS})
         try:
             _after_turn(inbound, replies)
         except Exception:  # the citizen's reply is already decided; bookkeeping must not turn it into a 500
@@ -103,14 +109,21 @@ def make_blueprint(settings: Settings, database: Database, engine: Engine, envir
         status = (request.form.get("MessageStatus") or "").strip().lower()
         if not status or len(token) > 64:
             return Response("MessageStatus is missing", status=400, mimetype="text/plain")
+        error_code = _error_code(request.form.get("ErrorCode"))
         with transaction(database.sessions) as session:
-            outcome = record_callback(session, token, status, request.form.get("ErrorCode"), engine.clock(),
+            outcome = record_callback(session, token, status, error_code, engine.clock(),
                                       request.form.get("MessageSid"))
         if not outcome.found:
             abort(404)
         return Response("", status=204)
 
     return blueprint
+
+
+def _error_code(raw: str | None) -> str | None:
+    """Twilio's error codes are short numbers; anything else is kept out of last_error."""
+    code = (raw or "").strip()
+    return code if code.isascii() and code.isdigit() and len(code) <= 10 else None
 
 
 def fetcher_of() -> MediaFetcher:

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.dialog.messages import Inbound, Reply
+from bot.dialog.messages import Inbound, Reply, sanitized
 from bot.dialog.officials import answer_official
 from bot.dialog.texts import say
 from bot.dialog.turn import CHOICES_KEY, Turn
@@ -26,6 +26,10 @@ from models.desk import Desk, calendar_for
 from models.tables import ChatSession, InboundMessage
 
 log = logging.getLogger("aduan.engine")
+
+# Set in the error reply's data when the database could not be reached: nothing of the message was
+# stored, so an adapter whose provider retries (Twilio, Telegram's webhook) should ask for a retry.
+DATABASE_UNAVAILABLE = "database_unavailable"
 
 
 class Engine:
@@ -39,6 +43,7 @@ class Engine:
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Answer one message. Every message gets at least one reply, whatever happens."""
+        inbound = sanitized(inbound)
         try:
             return self._handle_once(inbound)
         except IntegrityError:
@@ -47,9 +52,11 @@ class Engine:
             if replayed is not None:
                 return replayed
             log.exception("engine integrity error channel=%s chat=%s", inbound.channel, inbound.chat_id)
-        except Exception:
+        except Exception as error:
             log.exception("engine failure channel=%s chat=%s", inbound.channel, inbound.chat_id)
-        return [Reply(say("error", "id"), short="Maaf, terjadi gangguan. Kirim ulang sebentar lagi.")]
+            if _database_unavailable(error):
+                return [_error_reply({DATABASE_UNAVAILABLE: True})]
+        return [_error_reply({})]
 
     def _handle_once(self, inbound: Inbound) -> list[Reply]:
         now = self.clock()
@@ -78,6 +85,17 @@ class Engine:
     def _replay(self, inbound: Inbound) -> list[Reply] | None:
         with transaction(self.sessions) as db:
             return _stored_replies(db, inbound)
+
+
+def _error_reply(data: dict[str, object]) -> Reply:
+    return Reply(say("error", "id"), short="Maaf, terjadi gangguan. Kirim ulang sebentar lagi.", data=data)
+
+
+def _database_unavailable(error: Exception) -> bool:
+    """A server that is down, restarting or dropped the connection (not a bug in this message)."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def _chat_session(db: Session, inbound: Inbound, now: datetime) -> ChatSession:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.dialog.words import clean
 from models.desk import AttachmentIn
 
 
@@ -33,6 +35,24 @@ class Inbound:
     message_id: str | None = None
     # Deep-link payload (Telegram /start PAYLOAD, QR codes): presets the place.
     start_payload: str | None = None
+
+
+def sanitized(inbound: Inbound) -> Inbound:
+    """The provider's free-form fields (a profile name, a place's label) cleaned like the text itself,
+    so no control character or broken surrogate is stored; a location that is not on Earth is dropped."""
+    location = inbound.location
+    if location is not None and not _on_earth(location):
+        location = None
+    elif location is not None and location.address is not None:
+        location = replace(location, address=clean(location.address) or None)
+    name = (clean(inbound.sender_name) or None) if inbound.sender_name is not None else None
+    payload = clean(inbound.start_payload) if inbound.start_payload is not None else None
+    return replace(inbound, sender_name=name, location=location, start_payload=payload)
+
+
+def _on_earth(location: Location) -> bool:
+    latitude, longitude = location.latitude, location.longitude
+    return math.isfinite(latitude) and math.isfinite(longitude) and -90 <= latitude <= 90 and -180 <= longitude <= 180
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from bot.dialog.words import clean
 from models.codes import normalize_code
 from models.desk import Desk
 from models.lifecycle import DomainError, NotAllowed
@@ -40,13 +41,13 @@ def make_blueprint(context: Context) -> Blueprint:
     @bp.post("/dashboard/c/<code>/moderate")
     @guard
     def moderate(code: str) -> Response:
-        text = request.form.get("public_text", "")[:MAX_NOTE]
+        text = clean(request.form.get("public_text", ""))[:MAX_NOTE]
         return _change(context, code, lambda c, desk, actor: set_public_text(c, actor, text, desk.now))
 
     @bp.post("/dashboard/c/<code>/block")
     @guard
     def block(code: str) -> Response:
-        reason = request.form.get("note", "")[:500] or None
+        reason = clean(request.form.get("note", ""))[:500] or None
         return _change(context, code, lambda c, desk, actor: block_reporter(c, actor, desk.now, reason))
 
     @bp.post("/dashboard/c/<code>/unblock")
@@ -59,7 +60,7 @@ def make_blueprint(context: Context) -> Blueprint:
 
 def _note(action: Action) -> str | None:
     field = "reason" if action == Action.REJECT else "note"
-    return (request.form.get(field) or "").strip()[:MAX_NOTE] or None
+    return clean(request.form.get(field) or "")[:MAX_NOTE] or None
 
 
 def _change(context: Context, code: str, change: Callable[[Complaint, Desk, Actor], None]) -> Response:

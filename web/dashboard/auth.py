@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from bot.dialog.words import clean
 from models.accounts import authenticate
 from models.db import transaction
 from web.dashboard.context import Context, password_stamp
@@ -24,7 +25,8 @@ def make_blueprint(context: Context) -> Blueprint:
 
     @bp.post("/dashboard/login")
     def login_post() -> Response | tuple[str, int]:
-        login_id = request.form.get("login", "").strip().lower()
+        # Official ids are short plain text; control characters or a novel never reach the lockout table.
+        login_id = clean(request.form.get("login", "")).lower()[:64]
         with transaction(context.database.sessions) as db:
             official = authenticate(db, login_id, request.form.get("password", ""), context.now())
             stamp = password_stamp(official) if official is not None else None

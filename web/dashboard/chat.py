@@ -6,6 +6,7 @@ so the page needs no JavaScript.
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
@@ -35,9 +36,10 @@ def make_blueprint(context: Context) -> Blueprint:
         text = typed[-1][:MAX_TEXT] if typed else ""
         if text:
             chat_id = _chat_id()
+            # The page's nonce is URL-safe; anything else in it is dropped before it becomes a message id.
+            nonce = re.sub(r"[^A-Za-z0-9_-]", "", request.form.get("nonce", ""))[:40]
             inbound = Inbound(channel="web", chat_id=chat_id, sender_id=chat_id, text=text,
-                              message_id=f"{chat_id}:{request.form.get('nonce', '')[:40]}" if
-                              request.form.get("nonce") else None)
+                              message_id=f"{chat_id}:{nonce}" if nonce else None)
             replies = context.engine.handle(inbound)
             _remember([("me", text)] + [("bot", reply.text) for reply in replies])
             session["chat_choices"] = [[c.label[:40], c.value[:40]] for c in replies[-1].choices[:6]] if replies else []

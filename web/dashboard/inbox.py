@@ -70,7 +70,8 @@ def make_blueprint(context: Context) -> Blueprint:
         context.read().expire_all()
         return _render_complaint(context, _find(context, code, g.actor), g.actor, reveal=True)
 
-    @bp.get("/dashboard/c/<code>/attachment/<int:attachment_id>")
+    # Bounded like the database's integer ids; a bigger number is simply not an attachment (404).
+    @bp.get("/dashboard/c/<code>/attachment/<int(max=2147483647):attachment_id>")
     @guard
     def attachment(code: str, attachment_id: int) -> Response:
         found = _find(context, code, g.actor)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from datetime import timedelta
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from bot.dialog.words import clean
 from models.config import Role
+from models.desk import Desk
 from models.intake import INTAKE_CHANNELS, IntakeForm, file_for_citizen
 from models.lifecycle import DomainError
 from web.dashboard.context import Context, login_required
+from web.dashboard.repeats import file_once
 from web.dashboard.security import protect
 
 MAX_TEXT = 4000
+# Each rendered form carries a nonce; the same form sent again within this time is the same complaint.
+RESUBMIT_WINDOW = timedelta(days=1)
 
 
 def make_blueprint(context: Context) -> Blueprint:
@@ -22,30 +32,47 @@ def make_blueprint(context: Context) -> Blueprint:
     @guard
     def form() -> str:
         return render_template("dashboard/intake.html", channels=INTAKE_CHANNELS,
-                               agencies=context.settings.agencies, error=None, values={})
+                               agencies=context.settings.agencies, error=None, values={},
+                               nonce=secrets.token_urlsafe(16))
 
     @bp.post("/dashboard/intake")
     @guard
     def submit() -> Response | tuple[str, int]:
         entry = _form()
+        nonce = (request.form.get("nonce") or "").strip()[:64]
+
+        def file(_db: Session, desk: Desk) -> str:
+            return file_for_citizen(desk, g.actor, entry).code
+
         try:
-            with context.write() as (_db, desk):
-                code = file_for_citizen(desk, g.actor, entry).code
+            if nonce:
+                code = file_once(context, _submission_key(g.actor.id, nonce), RESUBMIT_WINDOW, file)
+            else:  # a form from before nonces (or a script): nothing to recognise a repeat by
+                with context.write() as (db, desk):
+                    code = file(db, desk)
         except DomainError as error:
             return render_template("dashboard/intake.html", channels=INTAKE_CHANNELS, error=str(error),
-                                   agencies=context.settings.agencies, values=request.form), 400
+                                   agencies=context.settings.agencies, values=request.form,
+                                   nonce=nonce or secrets.token_urlsafe(16)), 400
         flash("filed_ok", "ok")
         return redirect(url_for("inbox.complaint", code=code), 303)
 
     return bp
 
 
+def _submission_key(operator_id: str, nonce: str) -> str:
+    return "intake:" + hashlib.sha256(f"{operator_id}\n{nonce}".encode()).hexdigest()
+
+
 def _form() -> IntakeForm:
-    field = request.form.get
-    return IntakeForm(channel=field("channel", ""), text=field("text", "")[:MAX_TEXT],
-                      name=(field("name") or "").strip()[:200] or None,
-                      phone=(field("phone") or "").strip()[:40] or None,
+    def field(name: str) -> str:
+        # What an operator pastes (a letter, a social-media post) may carry control characters.
+        return clean(request.form.get(name) or "")
+
+    return IntakeForm(channel=field("channel"), text=field("text")[:MAX_TEXT],
+                      name=field("name")[:200] or None,
+                      phone=field("phone")[:40] or None,
                       agency_code=field("agency") or None, anonymous=field("anonymous") == "1",
                       confidential=field("confidential") == "1",
-                      location_text=(field("location") or "").strip()[:500] or None,
-                      source=(field("source") or "").strip()[:500] or None)
+                      location_text=field("location")[:500] or None,
+                      source=field("source")[:500] or None)

@@ -7,7 +7,10 @@ and dates only, as on the public tracking page.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import json
+import math
 import os
 import secrets
 from datetime import datetime, timedelta
@@ -15,17 +18,22 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from bot.dialog.words import clean
 from models.config import AgencyConfig
-from models.desk import NewComplaint
+from models.desk import Desk, NewComplaint
 from models.lifecycle import FINAL_STATUSES, DomainError, label
 from models.tables import Complaint
 from models.views import iso
 from web.dashboard.context import Context
+from web.dashboard.repeats import file_once
 
 CLOSED = frozenset(status.value for status in FINAL_STATUSES)
 DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
+# A client that retries a POST (timeout, lost answer) within this window gets its first request back.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def make_blueprint(context: Context) -> Blueprint:
@@ -54,7 +62,7 @@ def make_blueprint(context: Context) -> Blueprint:
     def requests_list() -> Response | tuple[Response, int]:
         try:
             query = _requests_query(context, request.args)
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:  # OverflowError: a window reaching past year 1
             return _error(400, str(error))
         rows = context.read().scalars(query.order_by(Complaint.created_at.desc()).limit(MAX_RESULTS))
         return jsonify([_request_view(context, c) for c in rows])
@@ -140,12 +148,13 @@ def _request_view(context: Context, c: Complaint) -> dict[str, Any]:
 
 def _valid_key(sent: str) -> bool:
     keys = [key.strip() for key in os.environ.get("OPEN311_API_KEYS", "").split(",") if key.strip()]
-    return bool(sent) and any(hmac.compare_digest(sent, key) for key in keys)
+    # Bytes, not str: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    return bool(sent) and any(hmac.compare_digest(sent.encode(), key.encode()) for key in keys)
 
 
 def _create(context: Context, form: Any) -> Response | tuple[Response, int]:
     code = form.get("service_code", "")
-    description = (form.get("description") or "").strip()[:4000]
+    description = clean(form.get("description") or "")[:4000]
     if not context.settings.has_agency(code):
         return _error(400, f"unknown service_code {code!r}")
     if len(description) < 10:
@@ -155,27 +164,39 @@ def _create(context: Context, form: Any) -> Response | tuple[Response, int]:
     except ValueError:
         return _error(400, "lat and long must be numbers")
     who = form.get("email") or form.get("phone") or form.get("device_id") or form.get("account_id")
-    name = " ".join(part for part in (form.get("first_name"), form.get("last_name")) if part) or None
+    name = clean(" ".join(part for part in (form.get("first_name"), form.get("last_name")) if part))[:200] or None
+
+    def file(_db: Session, desk: Desk) -> str:
+        reporter = desk.reporter_for("open311", f"open311:{who or secrets.token_hex(8)}"[:200], name,
+                                     clean(form.get("phone") or "")[:40] or None)
+        return desk.file(NewComplaint(
+            reporter=reporter, text=description, channel="open311", agency_code=code,
+            latitude=latitude, longitude=longitude,
+            location_text=clean(form.get("address_string") or "")[:500] or None),
+            dispatch=context.settings.intake.auto_dispatch).code
+
     try:
-        with context.write() as (_db, desk):
-            reporter = desk.reporter_for("open311", f"open311:{who or secrets.token_hex(8)}"[:200], name,
-                                         form.get("phone") or None)
-            complaint = desk.file(NewComplaint(
-                reporter=reporter, text=description, channel="open311", agency_code=code,
-                latitude=latitude, longitude=longitude,
-                location_text=(form.get("address_string") or "").strip()[:500] or None),
-                dispatch=context.settings.intake.auto_dispatch)
-            request_id = complaint.code
+        request_id = file_once(context, _submission_key(form), REPEAT_WINDOW, file)
     except DomainError as error:
         return _error(400, str(error))
     return jsonify([{"service_request_id": request_id, "service_notice": None, "account_id": None}]), 201
+
+
+def _submission_key(form: Any) -> str:
+    """Identical fields (the api_key among them, so one client's) make an identical submission."""
+    fields = json.dumps(sorted(form.items(multi=True)), ensure_ascii=False)
+    return "open311:" + hashlib.sha256(fields.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _coordinates(form: Any) -> tuple[float | None, float | None]:
     lat, long = form.get("lat"), form.get("long")
     if lat in (None, "") or long in (None, ""):
         return None, None
-    return float(lat), float(long)
+    latitude, longitude = float(lat), float(long)
+    if not (math.isfinite(latitude) and math.isfinite(longitude) and -90 <= latitude <= 90
+            and -180 <= longitude <= 180):
+        raise ValueError("coordinates are not on Earth")
+    return latitude, longitude
 
 
 def _error(code: int, description: str) -> tuple[Response, int]:

@@ -104,9 +104,11 @@ def _local_midnight(day: date, calendar: WorkingCalendar) -> datetime:
 
 def _date(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    # The calendar's first and last days have no neighbour once shifted to UTC (an OverflowError).
+    return None if day is None else min(max(day, date.min + timedelta(days=1)), date.max - timedelta(days=1))
 
 
 def _int(text: str | None, default: int) -> int:

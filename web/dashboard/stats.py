@@ -70,6 +70,8 @@ def _period(context: Context) -> tuple[datetime, datetime, str | None]:
 
 def _date(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    # The calendar's first and last days have no neighbour once shifted to UTC (an OverflowError).
+    return None if day is None else min(max(day, date.min + timedelta(days=1)), date.max - timedelta(days=1))
