@@ -52,12 +52,32 @@ def normalize(text: str, table: RoutingTable) -> str:
 def classify(text: str, table: RoutingTable) -> RoutingResult:
     words, resolved = analyse(text, table)
     hits = find_phrases(words, resolved, table)
+    key = _hit_profile(hits, table)
+    verdict = table.cached_verdict(key)
+    if verdict is None:
+        verdict = _verdict(hits, table)
+        table.remember_verdict(key, verdict)
+    decision, candidates, confidential = verdict
+    return RoutingResult(decision, candidates, confidential, " ".join(words))
+
+
+def _hit_profile(hits: Mapping[int, PhraseHit], table: RoutingTable) -> tuple[tuple[int, bool, int, bool], ...]:
+    """Everything scoring reads from the hits: which phrase, in the lead or not, repeats (capped), landmark."""
+    lead_words = table.settings.lead_words
+    return tuple(sorted(
+        (phrase_id, hit.first < lead_words, min(hit.count - 1, 2), hit.landmark) for phrase_id, hit in hits.items()
+    ))
+
+
+def _verdict(hits: Mapping[int, PhraseHit], table: RoutingTable) -> tuple[Decision, tuple[Candidate, ...], bool]:
+    # Phrase order, not the order they were found in: the sums (and so the verdict shared by every
+    # message with this profile) do not depend on where in the text each phrase stood.
+    hits = dict(sorted(hits.items()))
     scores, evidence = _keyword_scores(hits, table)
     _apply_rules(table, hits.keys(), scores, evidence)
     candidates = _ranked(scores, evidence, table.agency_set)
-    decision = _decide(candidates, table)
     confidential = bool(candidates) and candidates[0].agency == CONFIDENTIAL_AGENCY
-    return RoutingResult(decision, candidates, confidential, " ".join(words))
+    return _decide(candidates, table), candidates, confidential
 
 
 def _keyword_scores(

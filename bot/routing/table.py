@@ -95,6 +95,9 @@ class RoutingTable:
     )
     _word_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     _resolve_cache: dict[str, frozenset[str]] = field(init=False, default_factory=dict)
+    # Scoring depends only on which phrases were found and how (see classify.py): chat messages
+    # repeat the same few combinations, so the verdict for each is computed once.
+    _verdict_cache: dict[Any, Any] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         vocabulary = {word for phrase in self.phrases for word in phrase}
@@ -142,6 +145,12 @@ class RoutingTable:
             cached = self._resolve_uncached(word)
             _remember(self._resolve_cache, word, cached)
         return cached
+
+    def cached_verdict(self, key: Any) -> Any:
+        return self._verdict_cache.get(key)
+
+    def remember_verdict(self, key: Any, verdict: Any) -> None:
+        _remember(self._verdict_cache, key, verdict)
 
     def cache_sizes(self) -> dict[str, int]:
         return {

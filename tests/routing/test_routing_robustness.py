@@ -55,3 +55,21 @@ def test_similarity_is_bounded_for_any_text(table: RoutingTable, a: str, b: str)
 def test_normalisation_is_idempotent(table: RoutingTable, text: str) -> None:
     once = normalize(text, table)
     assert normalize(once, table) == once
+
+
+def test_a_verdict_shared_through_the_cache_equals_the_one_computed_afresh() -> None:
+    # Messages with the same hit profile share one cached verdict; the order the phrases were
+    # found in must not matter ("sampah numpuk, jalan rusak" vs "jalan rusak, sampah numpuk").
+    from pathlib import Path
+
+    from bot.routing import load_table
+
+    path = Path(__file__).resolve().parents[2] / "routing.yaml"
+    messages = ["jalan rusak sampah numpuk", "sampah numpuk jalan rusak", "lampu pju mati jalan rusak",
+                "jalan rusak lampu pju mati", "pungli di kantor camat", "jln rsk prh dpn sdn 2 udh 3 bln",
+                "air pdam gk ngalir", "blangko ktp habis", "lampu mati token listrik", "halo"]
+    shared = load_table(path)
+    for text in messages[::-1]:  # warm the cache in the other order
+        classify(text, shared)
+    for text in messages:
+        assert classify(text, shared) == classify(text, load_table(path)), text
