@@ -36,7 +36,13 @@ sys.path.insert(0, str(ROOT))
 
 from twilio.request_validator import RequestValidator  # noqa: E402
 
-from bench.support import child_pids, peak_rss_mb, progress_printer  # noqa: E402
+from bench.support import (  # noqa: E402
+    child_pids,
+    peak_rss_mb,
+    postgres_admin_url,
+    private_postgres_database,
+    progress_printer,
+)
 
 TOKEN = "bench-auth-token"
 PATH = "/webhooks/twilio/whatsapp"
@@ -192,32 +198,6 @@ def bench_backend(name: str, database_url: str, levels: list[int], seconds: floa
         process.wait(timeout=20)
 
 
-def postgres_admin_url() -> str | None:
-    url = os.environ.get("DATABASE_URL_TEST")
-    if url:
-        return url
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-    except OSError:
-        return None
-
-
-def with_postgres(admin_url: str, run: Callable[[str], Any]) -> Any:
-    from sqlalchemy import create_engine, text
-
-    name = f"bench_webhook_{os.getpid()}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        return run(admin_url.rsplit("/", 1)[0] + f"/{name}")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each level")
@@ -239,8 +219,9 @@ def main() -> int:
                                                      args.seconds, workdir, say)
         admin = None if args.no_postgres else postgres_admin_url()
         if admin:
-            report["backends"]["postgresql"] = with_postgres(
-                admin, lambda url: bench_backend("PostgreSQL", url, levels, args.seconds, workdir, say))
+            with private_postgres_database(admin, "webhook") as url:
+                report["backends"]["postgresql"] = bench_backend("PostgreSQL", url, levels, args.seconds, workdir,
+                                                                 say)
         else:
             say("\nPostgreSQL: not reachable, skipped")
             report["backends"]["postgresql"] = {"skipped": "not reachable" if not args.no_postgres

@@ -36,8 +36,8 @@ class Filters:
     def from_args(cls, args: Any) -> Filters:
         return cls(status=args.get("status", ""), agency=args.get("agency", ""),
                    category=args.get("category", ""), channel=args.get("channel", ""),
-                   overdue=args.get("overdue") in {"1", "on", "true"}, date_from=_date(args.get("from")),
-                   date_to=_date(args.get("to")), q=args.get("q", "").strip()[:200],
+                   overdue=args.get("overdue") in {"1", "on", "true"}, date_from=query_date(args.get("from")),
+                   date_to=query_date(args.get("to")), q=args.get("q", "").strip()[:200],
                    page=max(1, min(_int(args.get("page"), 1), 100_000)))
 
 
@@ -102,7 +102,8 @@ def _local_midnight(day: date, calendar: WorkingCalendar) -> datetime:
     return datetime.combine(day, time(0), tzinfo=calendar.zone)
 
 
-def _date(text: str | None) -> date | None:
+def query_date(text: str | None) -> date | None:
+    """A day from a query parameter, or None when absent or not a date; kept inside the calendar."""
     try:
         day = date.fromisoformat(text) if text else None
     except ValueError:

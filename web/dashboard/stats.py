@@ -10,6 +10,7 @@ from models.lifecycle import LABELS
 from models.stats import COLUMNS, agency_response, counts_by, monthly_totals, sla_table
 from web.dashboard.context import Context, login_required, sees_everything
 from web.dashboard.exports import to_csv, to_xlsx
+from web.dashboard.queries import query_date
 from web.dashboard.security import language, protect
 from web.dashboard.svg import bar_chart
 
@@ -58,8 +59,8 @@ def make_blueprint(context: Context) -> Blueprint:
 def _period(context: Context) -> tuple[datetime, datetime, str | None]:
     """[from, to] in local dates; default: the twelve months up to today."""
     today = context.now().astimezone(context.calendar.zone).date()
-    start_day = _date(request.args.get("from")) or date(today.year - 1, today.month, 1)
-    end_day = _date(request.args.get("to")) or today
+    start_day = query_date(request.args.get("from")) or date(today.year - 1, today.month, 1)
+    end_day = query_date(request.args.get("to")) or today
     zone = context.calendar.zone
     start = datetime.combine(start_day, time(0), tzinfo=zone)
     end = datetime.combine(end_day + timedelta(days=1), time(0), tzinfo=zone)
@@ -67,11 +68,3 @@ def _period(context: Context) -> tuple[datetime, datetime, str | None]:
     agency = (request.args.get("agency") or None) if sees_everything(g.actor) else g.actor.agency_code
     return start, end, agency
 
-
-def _date(text: str | None) -> date | None:
-    try:
-        day = date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-    # The calendar's first and last days have no neighbour once shifted to UTC (an OverflowError).
-    return None if day is None else min(max(day, date.min + timedelta(days=1)), date.max - timedelta(days=1))
