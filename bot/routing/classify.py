@@ -29,6 +29,8 @@ class RoutingResult:
     candidates: tuple[Candidate, ...]
     confidential: bool
     normalized: str
+    # The office a misconduct report accuses (routed to the Inspectorate, never dispatched to it).
+    subject: str | None = None
 
     def top(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
@@ -37,6 +39,7 @@ class RoutingResult:
         return {
             "decision": self.decision,
             "confidential": self.confidential,
+            "subject": self.subject,
             "candidates": [
                 {"agency": c.agency, "score": c.score, "keywords": list(c.keywords)}
                 for c in self.candidates
@@ -58,7 +61,15 @@ def classify(text: str, table: RoutingTable) -> RoutingResult:
         verdict = _verdict(hits, table)
         table.remember_verdict(key, verdict)
     decision, candidates, confidential = verdict
-    return RoutingResult(decision, candidates, confidential, " ".join(words))
+    return RoutingResult(decision, candidates, confidential, " ".join(words), _subject(candidates, confidential))
+
+
+def _subject(candidates: tuple[Candidate, ...], confidential: bool) -> str | None:
+    """The strongest other regional office in a misconduct report: whom it accuses."""
+    if not confidential:
+        return None
+    others = [c.agency for c in candidates[1:] if not c.agency.startswith("EXT_")]
+    return others[0] if others else None
 
 
 def _hit_profile(hits: Mapping[int, PhraseHit], table: RoutingTable) -> tuple[tuple[int, bool, int, bool], ...]:

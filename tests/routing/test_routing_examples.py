@@ -391,8 +391,17 @@ def test_result_serialises_to_plain_json_types(table: RoutingTable) -> None:
 
     payload = classify("air pdam keruh", table).to_dict()
     assert json.loads(json.dumps(payload)) == payload
-    assert set(payload) == {"decision", "confidential", "candidates"}
+    assert set(payload) == {"decision", "confidential", "subject", "candidates"}
     assert set(payload["candidates"][0]) == {"agency", "score", "keywords"}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12: misconduct outweighs the office it names (router work in progress)")
+def test_a_misconduct_report_names_the_office_it_accuses_as_its_subject(table: RoutingTable) -> None:
+    result = classify("petugas disdukcapil minta uang pelicin 200 ribu buat bikin KTP", table)
+    assert result.top() is not None and result.top().agency == "INSPEKTORAT"
+    assert result.confidential
+    assert result.subject == "DISDUKCAPIL"
+    assert classify("air pdam keruh", table).subject is None
 
 
 def test_classification_is_deterministic(table: RoutingTable) -> None:
