@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.routing.matcher import ADDRESS, LANDMARK, PhraseHit, analyse, find_phrases, normalized_words
+from bot.routing.matcher import ADDRESS, HIDDEN, LANDMARK, PhraseHit, analyse, find_phrases, normalized_words
 from bot.routing.table import RoutingTable, Rule
 
 Decision = Literal["route", "ask", "triage"]
@@ -14,6 +14,8 @@ MAX_CANDIDATES = 5
 # Pungli/misconduct reports go to the Inspectorate with the reporter's identity hidden, so the
 # accused office never learns who complained (SP4N-LAPOR! "rahasia").
 CONFIDENTIAL_AGENCY = "INSPEKTORAT"
+# A leading agency's least score: a misconduct report that names no office must still be credible.
+LEAD_FLOOR = 4.0
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,10 @@ def _verdict(hits: Mapping[int, PhraseHit], table: RoutingTable) -> Verdict:
     # message with this profile) do not depend on where in the text each phrase stood.
     hits = dict(sorted(hits.items()))
     scores, evidence = _keyword_scores(hits, table)
-    dismissed = _apply_rules(table, hits.keys(), scores, evidence)
+    lead_words = table.settings.lead_words
+    shown = {phrase_id for phrase_id, hit in hits.items() if hit.kind != HIDDEN}
+    in_lead = {phrase_id for phrase_id in shown if hits[phrase_id].first < lead_words}
+    dismissed = _apply_rules(table, shown, set(hits), in_lead, scores, evidence)
     candidates = _ranked(scores, evidence, table.agency_set)
     confidential = bool(candidates) and candidates[0].agency == CONFIDENTIAL_AGENCY
     confidence = _confidence(candidates, table)
@@ -107,6 +112,8 @@ def _keyword_scores(
     scores: dict[str, float] = {}
     evidence: dict[str, list[tuple[float, str]]] = {}
     for phrase_id, hit in hits.items():
+        if hit.kind == HIDDEN:
+            continue
         # The opening words usually state the problem; later words are often addresses or
         # side remarks. Repeated mentions add a little, with a cap so long texts do not run away.
         factor = 1.0 + (settings.lead_bonus if hit.first < settings.lead_words else 0.0)
@@ -124,19 +131,26 @@ def _keyword_scores(
 
 def _apply_rules(
     table: RoutingTable,
-    present: Iterable[int],
+    found: set[int],
+    anywhere: set[int],
+    in_lead: set[int],
     scores: dict[str, float],
     evidence: dict[str, list[tuple[float, str]]],
 ) -> bool:
-    """Apply the rules that hold, in table order; True when one says it is no complaint at all."""
-    found = set(present)
+    """Apply the rules that hold, in table order; True when one says it is no complaint at all.
+
+    ``found`` are the scored phrases, ``anywhere`` also those inside longer phrases (for 'none').
+    A dismissing rule needs its phrase in the opening words: a thank-you that closes a long
+    report ("... Terima kasih.") does not make it a non-complaint."""
     dismissed = False
     triggered = sorted({i for phrase_id in found for i in table.rule_triggers.get(phrase_id, ())})
     for position in triggered:  # table order, so earlier rules act first
         rule = table.rules[position]
-        if not _rule_holds(rule, found):
+        if not _rule_holds(rule, found, anywhere):
             continue
-        dismissed = dismissed or rule.dismiss
+        if rule.dismiss:
+            dismissed = dismissed or any(term in in_lead for term in rule.any_of + rule.all_of)
+            continue
         for agency, points in rule.add:
             scores[agency] = scores.get(agency, 0.0) + points
             evidence.setdefault(agency, []).append((points, f"rule:{rule.name}"))
@@ -153,21 +167,21 @@ def _take_the_lead(agency: str, factor: float, rule: str, scores: dict[str, floa
     """The agency's score becomes at least ``factor`` times the best other score (and at least
     its own): misconduct outranks the office it names, however many words name that office."""
     best_other = max((score for other, score in scores.items() if other != agency), default=0.0)
-    wanted = max(best_other * factor, scores.get(agency, 0.0), 1.0)
+    wanted = max(best_other * factor, scores.get(agency, 0.0), LEAD_FLOOR)
     raised = wanted - scores.get(agency, 0.0)
     if raised > 0:
         scores[agency] = wanted
         evidence.setdefault(agency, []).append((raised, f"rule:{rule}"))
 
 
-def _rule_holds(rule: Rule, found: set[int]) -> bool:
+def _rule_holds(rule: Rule, found: set[int], anywhere: set[int]) -> bool:
     if not all(term in found for term in rule.all_of):
         return False
     if rule.any_of and not any(term in found for term in rule.any_of):
         return False
     if rule.also_any and not any(term in found for term in rule.also_any):
         return False
-    return not any(term in found for term in rule.none_of)
+    return not any(term in anywhere for term in rule.none_of)
 
 
 def _ranked(

@@ -17,6 +17,9 @@ LANDMARK_WINDOW = 2
 
 
 TOPIC, LANDMARK, ADDRESS = 0, 1, 2
+# Not scored: a phrase inside a longer one ("tidak" in "tidak diangkut"). Rules still see it in
+# their 'none' conditions, so "sudah ... tidak diangkut" is never read as a thank-you.
+HIDDEN = 3
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,14 @@ def find_phrases(words: list[str], resolved: list[frozenset[str]], table: Routin
         size = len(table.phrases[phrase_id])
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
         # is not a second, separate clue.
+        unblocked = [(start, end) for start, end in occurrences if start not in blocked]
         starts = sorted({
-            start for start, end in occurrences
-            if start not in blocked and not (longer and _inside_longer(start, end, size, longer))
+            start for start, end in unblocked
+            if not (longer and _inside_longer(start, end, size, longer))
         })
         if not starts:
+            if unblocked and phrase_id in table.rule_terms:
+                hits[phrase_id] = PhraseHit(phrase_id, unblocked[0][0], 1, HIDDEN)
             continue
         # "jalan rusak depan SD" is about the road: a keyword right after a place preposition or
         # inside an address names a place, not the problem, and only counts if it also appears

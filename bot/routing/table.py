@@ -90,6 +90,7 @@ class RoutingTable:
     _not_typos: frozenset[str] = field(init=False)
     _fuzzy_choices: dict[str, list[str]] = field(init=False)
     rule_triggers: dict[int, tuple[int, ...]] = field(init=False)
+    rule_terms: frozenset[int] = field(init=False)  # phrases rules look for even when hidden
     agency_set: frozenset[str] = field(init=False)
     # phrases that carry weight (or are neutral): only these hide shorter phrases inside them;
     # a phrase used only as a rule condition ("pns daerah") must not hide "pns".
@@ -111,6 +112,7 @@ class RoutingTable:
             index.setdefault(phrase[0], []).append((phrase_id, phrase[1:]))
         self.first_word_index = {word: tuple(entries) for word, entries in index.items()}
         self.rule_triggers = _rule_triggers(self.rules)
+        self.rule_terms = frozenset(term for rule in self.rules for term in rule.none_of)
         self.agency_set = frozenset(self.agencies)
         self.masking = frozenset(
             phrase_id for phrase_id, weights in enumerate(self.phrase_weights) if weights
