@@ -15,6 +15,7 @@ Every command takes ``--table PATH`` (default: the table shipped in bot/routing/
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -26,7 +27,7 @@ import yaml
 
 from bot.routing import DUPLICATE_THRESHOLD, RoutingTable, RoutingTableError, classify, load_table, text_similarity
 from bot.routing.bench import bench
-from bot.routing.builder import region_from_settings
+from bot.routing.builder import RegionRouting, region_from_settings
 from bot.routing.calibration import save_calibration
 from bot.routing.evaluation import (
     MAX_ASK_RATE,
@@ -100,15 +101,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _table(args: argparse.Namespace) -> RoutingTable:
+    return load_table(args.table, region=_region(args))
+
+
+def _region(args: argparse.Namespace) -> RegionRouting:
     if args.config is None:
-        return load_table(args.table)
+        return RegionRouting()
     from models.config import ConfigError, load_settings
 
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
-    return load_table(args.table, region=region_from_settings(settings))
+    return region_from_settings(settings)
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -180,7 +185,15 @@ def _learn(args: argparse.Namespace) -> int:
     from bot.routing.learn import learn_command
 
     database = args.database or os.environ.get("DATABASE_URL") or "sqlite:///var/aduan.db"
-    return int(learn_command(_table(args), database, args.config, args.write, args.json))
+    table = _table(args)
+    region = _region(args)
+
+    def rebuild(weights: dict[str, dict[str, float]]) -> RoutingTable:
+        merged = {code: {**region.keyword_weights.get(code, {}), **words} for code, words in weights.items()}
+        return load_table(args.table, region=dataclasses.replace(region, keyword_weights={
+            **region.keyword_weights, **merged}))
+
+    return learn_command(table, database, args.config, args.write, args.json, rebuild)
 
 
 def _bench(args: argparse.Namespace) -> int:

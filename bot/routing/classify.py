@@ -122,6 +122,8 @@ def _keyword_scores(
             factor *= settings.landmark_factor
         elif hit.kind == ADDRESS:
             factor *= settings.address_factor
+        if factor == 0:  # inside an address: a place, not evidence
+            continue
         for agency, weight in table.phrase_weights[phrase_id]:
             points = weight * factor
             scores[agency] = scores.get(agency, 0.0) + points
