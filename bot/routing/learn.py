@@ -83,7 +83,7 @@ def labelled_examples(session: Any) -> list[Example]:
         .order_by(ComplaintEvent.complaint_id, ComplaintEvent.id)
     )
     decided: dict[int, Example] = {}
-    for complaint_id, data, text in session.execute(query).tuples():
+    for complaint_id, data, text in session.execute(query):
         target = (data or {}).get("to")
         if isinstance(target, str) and text:
             decided[complaint_id] = Example(complaint_id, text, target)
