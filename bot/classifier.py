@@ -1,15 +1,23 @@
 """Command line for the complaint router.
 
-    python -m bot.classifier classify "TEXT" [--table PATH] [--json]
-    python -m bot.classifier evaluate PATH.csv [--table PATH] [--json]
-    python -m bot.classifier bench [--data PATH] [--table PATH] [--json]
-    python -m bot.classifier duplicates PAIRS.yaml [--table PATH] [--threshold N] [--json]
+    python -m bot.classifier classify "TEXT" [--json]
+    python -m bot.classifier evaluate PATH.csv [--json]
+    python -m bot.classifier cross-validate PATH.csv [PATH.csv ...] [--folds 5] [--inspect 0,1,2] [--json]
+    python -m bot.classifier calibrate PATH.csv [PATH.csv ...] [--output FILE]
+    python -m bot.classifier learn [--database URL] [--write] [--json]
+    python -m bot.classifier bench [--data PATH] [--json]
+    python -m bot.classifier duplicates PAIRS.yaml [--threshold N] [--json]
+
+Every command takes ``--table PATH`` (default: the table shipped in bot/routing/) and
+``--config PATH`` (a config.yaml whose routing section and agencies' keywords are added).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,10 +25,19 @@ from typing import Any
 
 import yaml
 
-from bot.routing import DUPLICATE_THRESHOLD, RoutingTableError, classify, load_table, text_similarity
-from bot.routing.evaluation import bench, evaluate, read_labelled_csv
-
-DEFAULT_TABLE = Path(__file__).resolve().parents[1] / "routing.yaml"
+from bot.routing import DUPLICATE_THRESHOLD, RoutingTable, RoutingTableError, classify, load_table, text_similarity
+from bot.routing.bench import bench
+from bot.routing.builder import RegionRouting, region_from_settings
+from bot.routing.calibration import save_calibration
+from bot.routing.evaluation import (
+    MAX_ASK_RATE,
+    cross_validate,
+    evaluate,
+    fit_calibration,
+    fold_errors,
+    read_labelled_csv,
+)
+from bot.routing.loader import CALIBRATION_FILE, SHIPPED_TABLE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,9 +64,28 @@ def _parser() -> argparse.ArgumentParser:
     many.add_argument("csv", type=Path)
     many.set_defaults(handler=_evaluate)
 
+    folds = commands.add_parser("cross-validate", help="held-out figures per fold (calibration fitted on the rest)")
+    folds.add_argument("csv", type=Path, nargs="+")
+    folds.add_argument("--folds", type=int, default=5)
+    folds.add_argument("--inspect", default="", help="comma-separated folds whose wrong rows to print (for tuning)")
+    folds.add_argument("--max-ask", type=float, default=MAX_ASK_RATE)
+    folds.set_defaults(handler=_cross_validate)
+
+    fit = commands.add_parser("calibrate", help="fit the confidence calibration on labelled CSVs and save it")
+    fit.add_argument("csv", type=Path, nargs="+")
+    fit.add_argument("--output", type=Path, default=None, help=f"default: {CALIBRATION_FILE} beside the table")
+    fit.add_argument("--max-ask", type=float, default=MAX_ASK_RATE)
+    fit.set_defaults(handler=_calibrate)
+
+    learn = commands.add_parser("learn", help="propose keyword changes from officials' decisions")
+    learn.add_argument("--database", default=None, help="database URL (default: DATABASE_URL)")
+    learn.add_argument("--write", action="store_true", help="write the proposals into --config's routing section")
+    learn.set_defaults(handler=_learn)
+
     speed = commands.add_parser("bench", help="messages per second vs the naive baseline")
     speed.add_argument("--data", type=Path, default=None, help="CSV of real texts (long-text figure)")
-    speed.add_argument("--count", type=int, default=20_000, help="synthetic chat messages")
+    speed.add_argument("--messages", type=Path, default=None, help="CSV of unseen chat messages to time")
+    speed.add_argument("--count", type=int, default=20_000, help="generated chat messages")
     speed.set_defaults(handler=_bench)
 
     pairs = commands.add_parser("duplicates", help="precision/recall of the duplicate detector")
@@ -57,20 +93,39 @@ def _parser() -> argparse.ArgumentParser:
     pairs.add_argument("--threshold", type=float, default=DUPLICATE_THRESHOLD)
     pairs.set_defaults(handler=_duplicates)
 
-    for sub in (one, many, speed, pairs):
-        sub.add_argument("--table", type=Path, default=DEFAULT_TABLE, help="routing.yaml to use")
+    for sub in (one, many, folds, fit, learn, speed, pairs):
+        sub.add_argument("--table", type=Path, default=SHIPPED_TABLE, help="routing table to use")
+        sub.add_argument("--config", type=Path, default=None, help="config.yaml with the region's additions")
         sub.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
+def _table(args: argparse.Namespace) -> RoutingTable:
+    return load_table(args.table, region=_region(args))
+
+
+def _region(args: argparse.Namespace) -> RegionRouting:
+    if args.config is None:
+        return RegionRouting()
+    from models.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
+    return region_from_settings(settings)
+
+
 def _classify(args: argparse.Namespace) -> int:
-    table = load_table(args.table)
-    result = classify(args.text, table)
+    result = classify(args.text, _table(args))
     if args.json:
         payload = result.to_dict() | {"normalized": result.normalized}
         print(json.dumps(payload, ensure_ascii=False))
         return 0
-    print(f"decision: {result.decision}{'  (confidential)' if result.confidential else ''}")
+    print(f"decision: {result.decision}{'  (confidential)' if result.confidential else ''}"
+          f"  confidence {result.confidence:.2f}")
+    if result.subject:
+        print(f"subject (the office accused): {result.subject}")
     print(f"normalised: {result.normalized}")
     for rank, candidate in enumerate(result.candidates, start=1):
         print(f"{rank}. {candidate.agency:<26} {candidate.score:7.2f}  {', '.join(candidate.keywords)}")
@@ -80,13 +135,12 @@ def _classify(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    table = load_table(args.table)
-    report = evaluate(read_labelled_csv(args.csv), table)
+    report = evaluate(read_labelled_csv(args.csv), _table(args))
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
-    _print_figures(report, ("n", "accuracy", "top3_accuracy", "coverage", "routed_accuracy",
-                            "regional_accuracy", "external_accuracy", "ask_rate", "triage_rate",
+    _print_figures(report, ("n", "accuracy", "resolved_accuracy", "top3_accuracy", "coverage", "routed_accuracy",
+                            "regional_accuracy", "external_accuracy", "triage_accuracy", "ask_rate", "triage_rate",
                             "per_second"))
     print("most frequent confusions (expected -> got):")
     for item in report["confusions"]:
@@ -94,20 +148,65 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cross_validate(args: argparse.Namespace) -> int:
+    table = _table(args)
+    sets = {path.stem: read_labelled_csv(path) for path in args.csv}
+    report = cross_validate(sets, table, args.folds, args.max_ask)
+    inspect = {int(part) for part in args.inspect.split(",") if part.strip()}
+    if inspect:
+        report["errors"] = {name: fold_errors(rows, table, args.folds, inspect) for name, rows in sets.items()}
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    for name, figures in report["overall"].items():
+        print(f"{name:<24} " + "  ".join(f"{key} {value}" for key, value in figures.items()))
+    for entry in report["per_fold"]:
+        cells = "  ".join(f"{name}: {entry[name]['accuracy']:.3f}/{entry[name]['ask_rate']:.3f}" for name in sets)
+        print(f"  fold {entry['fold']} (threshold {entry['route_threshold']:.2f})  accuracy/ask  {cells}")
+    for name, rows in report.get("errors", {}).items():
+        print(f"--- wrong rows of {name} in folds {sorted(inspect)} ({len(rows)})")
+        for row in rows:
+            print(f"{row['id']} [{row['accept']}] {row['decision']} {row['candidates']}\n    {row['text'][:300]}")
+    return 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    table = _table(args)
+    rows = [row for path in args.csv for row in read_labelled_csv(path)]
+    calibration = fit_calibration(rows, table, args.max_ask)
+    output = args.output or args.table.with_name(CALIBRATION_FILE)
+    names = ", ".join(path.name for path in args.csv)
+    save_calibration(calibration, output, f"fitted on {len(rows)} labelled rows ({names}), ask rate <= {args.max_ask}")
+    print(json.dumps(calibration.to_data()) if args.json else f"wrote {output}: {calibration.to_data()}")
+    return 0
+
+
+def _learn(args: argparse.Namespace) -> int:
+    from bot.routing.learn import learn_command
+
+    database = args.database or os.environ.get("DATABASE_URL") or "sqlite:///var/aduan.db"
+    table = _table(args)
+    region = _region(args)
+
+    def rebuild(weights: dict[str, dict[str, float]]) -> RoutingTable:
+        merged = {code: {**region.keyword_weights.get(code, {}), **words} for code, words in weights.items()}
+        return load_table(args.table, region=dataclasses.replace(region, keyword_weights={
+            **region.keyword_weights, **merged}))
+
+    return learn_command(table, database, args.config, args.write, args.json, rebuild)
+
+
 def _bench(args: argparse.Namespace) -> int:
-    report = bench(args.table, args.data, count=args.count)
+    report = bench(args.table, args.data, count=args.count, messages_path=args.messages)
     if args.json:
         print(json.dumps(report))
         return 0
     _print_figures(report, tuple(report))
-    print("router figures use a table built in this run: 'cold' starts with empty per-word caches")
-    print("that fill during the timed pass; 'warm' repeats the same messages.")
     return 0
 
 
 def _duplicates(args: argparse.Namespace) -> int:
-    table = load_table(args.table)
-    report = duplicate_report(_read_pairs(args.pairs), table, args.threshold)
+    report = duplicate_report(_read_pairs(args.pairs), _table(args), args.threshold)
     if args.json:
         print(json.dumps(report))
         return 0

@@ -9,14 +9,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dialog.engine import Engine
 from bot.routing import RoutingTable, load_table
+from bot.routing.builder import region_from_settings
 from models.config import ALL_AGENCY_CODES, Settings
 
 
 def load_routing_table(settings: Settings) -> RoutingTable:
-    """The shared keyword table plus each agency's local keywords from config.yaml."""
-    extra = {agency.code: agency.keywords for agency in settings.agencies if agency.keywords}
-    return load_table(settings.resolve(settings.routing.table), extra_keywords=extra,
-                      agency_codes=ALL_AGENCY_CODES, owners=settings.routing.owners)
+    """The router's shipped table plus this region's additions from config.yaml."""
+    table = settings.resolve(settings.routing.table) if settings.routing.table else None
+    return load_table(table, agency_codes=ALL_AGENCY_CODES, region=region_from_settings(settings))
 
 
 def build_engine(settings: Settings, sessions: sessionmaker[Session], clock: Callable[[], datetime],

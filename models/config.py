@@ -211,10 +211,24 @@ class RegionConfig(_Strict):
 
 
 class RoutingConfig(_Strict):
-    table: str = "routing.yaml"
+    """What a region adds to the router's shipped table (bot/routing/routing.yaml).
+
+    The shipped table comes with each upgrade; a region's knowledge lives here, so it survives them.
+    """
+
+    # Another table instead of the shipped one (tests, experiments); None means the shipped table.
+    table: str | None = None
     # Who owns a shared keyword group in this region, e.g. {street_lighting: DISHUB}; the
     # routing table names the default owner and the groups that exist.
     owners: dict[str, str] = {}
+    # The region's place names (kecamatan, desa, main streets, canals): words of a place name are
+    # landmarks, never topics ("Handil Bakti" is a village, not a canal complaint).
+    places: tuple[str, ...] = ()
+    # Local speech and spellings, one word -> its standard form ({pambakal: kepala desa}).
+    slang: dict[str, str] = {}
+    # Keyword weights set by this region, per agency code: a phrase here replaces the shipped
+    # weight for that agency (0 removes it). `python -m bot.classifier learn --write` adds to it.
+    keywords: dict[str, dict[str, float]] = {}
 
 
 class RateLimitConfig(_Strict):
@@ -355,6 +369,11 @@ def parse_section(settings: Settings, channel: str, model: type[SectionT]) -> Se
         raise ConfigError("\n".join(lines)) from None
 
 
+def describe_error(item: Mapping[str, Any]) -> str:
+    """One pydantic error as 'key.path[0]['odd key']: problem' (shared with routing.yaml)."""
+    return _describe(item)
+
+
 def _describe(item: Mapping[str, Any]) -> str:
     path = _key_path(item.get("loc", ()))
     message = str(item.get("msg", "invalid"))
@@ -375,6 +394,13 @@ def _key_path(loc: tuple[Any, ...] | list[Any]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
+        elif part == "[key]":  # pydantic's marker for a bad mapping key: the key is already in the path
+            continue
+        elif not _PLAIN_KEY.match(str(part)):
+            path += f"[{str(part)!r}]"  # keys with spaces or symbols: keywords['jalan rusak']
         else:
             path += f".{part}" if path else str(part)
     return path
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

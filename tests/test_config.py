@@ -42,7 +42,7 @@ def test_pringsewu_example_is_a_wib_region() -> None:
     settings = load_settings(ROOT / "examples" / "pringsewu.yaml")
     assert settings.region.timezone == "Asia/Jakarta"
     assert settings.region.code_prefix == "PSW"
-    assert settings.resolve(settings.routing.table).resolve() == (ROOT / "routing.yaml").resolve()
+    assert settings.routing.table is None  # the router's own table, shipped inside bot/routing/
 
 
 def test_every_external_body_tells_the_citizen_where_to_go() -> None:
@@ -118,7 +118,6 @@ def test_config_check_command_exits_nonzero_naming_the_key(tmp_path: Path, raw: 
     data["agencies"][3]["officials"][0]["whatsapp"] = "0812-xx"
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    (tmp_path / "routing.yaml").write_text((ROOT / "routing.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     result = subprocess.run([sys.executable, "manage.py", "--config", str(path), "config", "check"],
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2

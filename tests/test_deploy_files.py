@@ -59,9 +59,8 @@ def variables_read() -> dict[str, set[str]]:
 
 
 def temp_config(tmp_path: Path) -> Path:
-    """The shipped config with the paths a server would set: routing table and media outside the repo."""
+    """The shipped config with the paths a server would set: media outside the repo."""
     raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
-    raw["routing"]["table"] = str(ROOT / "routing.yaml")
     raw["intake"]["media_dir"] = str(tmp_path / "media")
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.routing.matcher import PhraseHit, analyse, find_phrases, normalized_words
+from bot.routing.matcher import ADDRESS, HIDDEN, LANDMARK, PhraseHit, analyse, find_phrases, normalized_words
 from bot.routing.table import RoutingTable, Rule
 
 Decision = Literal["route", "ask", "triage"]
@@ -14,6 +14,8 @@ MAX_CANDIDATES = 5
 # Pungli/misconduct reports go to the Inspectorate with the reporter's identity hidden, so the
 # accused office never learns who complained (SP4N-LAPOR! "rahasia").
 CONFIDENTIAL_AGENCY = "INSPEKTORAT"
+# A leading agency's least score: a misconduct report that names no office must still be credible.
+LEAD_FLOOR = 4.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,9 @@ class RoutingResult:
     normalized: str
     # The office a misconduct report accuses (routed to the Inspectorate, never dispatched to it).
     subject: str | None = None
+    # Calibrated probability that the top candidate is right (see calibration.py); the ratio of
+    # the top score to the runner-up when no calibration was fitted.
+    confidence: float = 0.0
 
     def top(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
@@ -40,6 +45,7 @@ class RoutingResult:
             "decision": self.decision,
             "confidential": self.confidential,
             "subject": self.subject,
+            "confidence": self.confidence,
             "candidates": [
                 {"agency": c.agency, "score": c.score, "keywords": list(c.keywords)}
                 for c in self.candidates
@@ -60,8 +66,11 @@ def classify(text: str, table: RoutingTable) -> RoutingResult:
     if verdict is None:
         verdict = _verdict(hits, table)
         table.remember_verdict(key, verdict)
-    decision, candidates, confidential = verdict
-    return RoutingResult(decision, candidates, confidential, " ".join(words), _subject(candidates, confidential))
+    decision, candidates, confidential, subject, confidence = verdict
+    return RoutingResult(decision, candidates, confidential, " ".join(words), subject, confidence)
+
+
+Verdict = tuple[Decision, tuple[Candidate, ...], bool, str | None, float]
 
 
 def _subject(candidates: tuple[Candidate, ...], confidential: bool) -> str | None:
@@ -72,23 +81,28 @@ def _subject(candidates: tuple[Candidate, ...], confidential: bool) -> str | Non
     return others[0] if others else None
 
 
-def _hit_profile(hits: Mapping[int, PhraseHit], table: RoutingTable) -> tuple[tuple[int, bool, int, bool], ...]:
-    """Everything scoring reads from the hits: which phrase, in the lead or not, repeats (capped), landmark."""
+def _hit_profile(hits: Mapping[int, PhraseHit], table: RoutingTable) -> tuple[tuple[int, bool, int, int], ...]:
+    """Everything scoring reads from the hits: which phrase, in the lead or not, repeats (capped), kind."""
     lead_words = table.settings.lead_words
     return tuple(sorted(
-        (phrase_id, hit.first < lead_words, min(hit.count - 1, 2), hit.landmark) for phrase_id, hit in hits.items()
+        (phrase_id, hit.first < lead_words, min(hit.count - 1, 2), hit.kind) for phrase_id, hit in hits.items()
     ))
 
 
-def _verdict(hits: Mapping[int, PhraseHit], table: RoutingTable) -> tuple[Decision, tuple[Candidate, ...], bool]:
+def _verdict(hits: Mapping[int, PhraseHit], table: RoutingTable) -> Verdict:
     # Phrase order, not the order they were found in: the sums (and so the verdict shared by every
     # message with this profile) do not depend on where in the text each phrase stood.
     hits = dict(sorted(hits.items()))
     scores, evidence = _keyword_scores(hits, table)
-    _apply_rules(table, hits.keys(), scores, evidence)
+    lead_words = table.settings.lead_words
+    shown = {phrase_id for phrase_id, hit in hits.items() if hit.kind != HIDDEN}
+    in_lead = {phrase_id for phrase_id in shown if hits[phrase_id].first < lead_words}
+    dismissed = _apply_rules(table, shown, set(hits), in_lead, scores, evidence)
     candidates = _ranked(scores, evidence, table.agency_set)
     confidential = bool(candidates) and candidates[0].agency == CONFIDENTIAL_AGENCY
-    return _decide(candidates, table), candidates, confidential
+    confidence = _confidence(candidates, table)
+    decision: Decision = "triage" if dismissed else _decide(candidates, confidence, table)
+    return decision, candidates, confidential, _subject(candidates, confidential), confidence
 
 
 def _keyword_scores(
@@ -98,12 +112,18 @@ def _keyword_scores(
     scores: dict[str, float] = {}
     evidence: dict[str, list[tuple[float, str]]] = {}
     for phrase_id, hit in hits.items():
+        if hit.kind == HIDDEN:
+            continue
         # The opening words usually state the problem; later words are often addresses or
         # side remarks. Repeated mentions add a little, with a cap so long texts do not run away.
         factor = 1.0 + (settings.lead_bonus if hit.first < settings.lead_words else 0.0)
         factor *= 1.0 + settings.repeat_bonus * min(hit.count - 1, 2)
-        if hit.landmark:
+        if hit.kind == LANDMARK:
             factor *= settings.landmark_factor
+        elif hit.kind == ADDRESS:
+            factor *= settings.address_factor
+        if factor == 0:  # inside an address: a place, not evidence
+            continue
         for agency, weight in table.phrase_weights[phrase_id]:
             points = weight * factor
             scores[agency] = scores.get(agency, 0.0) + points
@@ -113,15 +133,25 @@ def _keyword_scores(
 
 def _apply_rules(
     table: RoutingTable,
-    present: Iterable[int],
+    found: set[int],
+    anywhere: set[int],
+    in_lead: set[int],
     scores: dict[str, float],
     evidence: dict[str, list[tuple[float, str]]],
-) -> None:
-    found = set(present)
+) -> bool:
+    """Apply the rules that hold, in table order; True when one says it is no complaint at all.
+
+    ``found`` are the scored phrases, ``anywhere`` also those inside longer phrases (for 'none').
+    A dismissing rule needs its phrase in the opening words: a thank-you that closes a long
+    report ("... Terima kasih.") does not make it a non-complaint."""
+    dismissed = False
     triggered = sorted({i for phrase_id in found for i in table.rule_triggers.get(phrase_id, ())})
     for position in triggered:  # table order, so earlier rules act first
         rule = table.rules[position]
-        if not _rule_holds(rule, found):
+        if not _rule_holds(rule, found, anywhere):
+            continue
+        if rule.dismiss:
+            dismissed = dismissed or any(term in in_lead for term in rule.any_of + rule.all_of)
             continue
         for agency, points in rule.add:
             scores[agency] = scores.get(agency, 0.0) + points
@@ -129,16 +159,31 @@ def _apply_rules(
         for agency, factor in rule.multiply:
             if agency in scores:
                 scores[agency] *= factor
+        for agency, factor in rule.lead:
+            _take_the_lead(agency, factor, rule.name, scores, evidence)
+    return dismissed
 
 
-def _rule_holds(rule: Rule, found: set[int]) -> bool:
+def _take_the_lead(agency: str, factor: float, rule: str, scores: dict[str, float],
+                   evidence: dict[str, list[tuple[float, str]]]) -> None:
+    """The agency's score becomes at least ``factor`` times the best other score (and at least
+    its own): misconduct outranks the office it names, however many words name that office."""
+    best_other = max((score for other, score in scores.items() if other != agency), default=0.0)
+    wanted = max(best_other * factor, scores.get(agency, 0.0), LEAD_FLOOR)
+    raised = wanted - scores.get(agency, 0.0)
+    if raised > 0:
+        scores[agency] = wanted
+        evidence.setdefault(agency, []).append((raised, f"rule:{rule}"))
+
+
+def _rule_holds(rule: Rule, found: set[int], anywhere: set[int]) -> bool:
     if not all(term in found for term in rule.all_of):
         return False
     if rule.any_of and not any(term in found for term in rule.any_of):
         return False
     if rule.also_any and not any(term in found for term in rule.also_any):
         return False
-    return not any(term in found for term in rule.none_of)
+    return not any(term in anywhere for term in rule.none_of)
 
 
 def _ranked(
@@ -164,12 +209,25 @@ def _strongest_first(items: list[tuple[float, str]]) -> tuple[str, ...]:
     return tuple(labels)
 
 
-def _decide(candidates: tuple[Candidate, ...], table: RoutingTable) -> Decision:
+def _confidence(candidates: tuple[Candidate, ...], table: RoutingTable) -> float:
+    if not candidates:
+        return 0.0
+    scores = [candidate.score for candidate in candidates]
+    if table.calibration is None:
+        runner_up = scores[1] if len(scores) > 1 else 0.0
+        return round(1.0 - runner_up / scores[0], 4) if scores[0] > 0 else 0.0
+    return round(table.calibration.probability(scores, len(candidates[0].keywords)), 4)
+
+
+def _decide(candidates: tuple[Candidate, ...], confidence: float, table: RoutingTable) -> Decision:
     settings = table.settings
     if not candidates or candidates[0].score < settings.min_score:
         return "triage"
-    top = candidates[0].score
-    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    if len(candidates) == 1:  # nothing to choose between
+        return "route"
+    if table.calibration is not None:
+        return "route" if confidence >= table.calibration.route_threshold else "ask"
+    top, runner_up = candidates[0].score, candidates[1].score
     if top >= runner_up * settings.route_ratio or top - runner_up >= settings.route_margin:
         return "route"
     return "ask"

@@ -16,12 +16,20 @@ from bot.routing.table import RoutingTable
 LANDMARK_WINDOW = 2
 
 
+TOPIC, LANDMARK, ADDRESS = 0, 1, 2
+# Not scored: a phrase inside a longer one ("tidak" in "tidak diangkut"). Rules still see it in
+# their 'none' conditions, so "sudah ... tidak diangkut" is never read as a thank-you.
+HIDDEN = 3
+
+
 @dataclass(frozen=True)
 class PhraseHit:
     phrase_id: int
     first: int  # word position of the first occurrence
     count: int  # number of distinct occurrences
-    landmark: bool = False  # only ever seen as a landmark ("depan SD", "dekat pasar")
+    # TOPIC, or only ever seen as a LANDMARK ("depan SD", "dekat pasar") or inside an ADDRESS
+    # ("Jl. Irigasi", "desa Sungai Tabuk")
+    kind: int = TOPIC
 
 
 def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[frozenset[str]]]:
@@ -50,25 +58,72 @@ def find_phrases(words: list[str], resolved: list[frozenset[str]], table: Routin
         if len(table.phrases[phrase_id]) > 1 and phrase_id in masking
         for start, end in occurrences
     ]
+    address = _address_positions(words, longer, table) if table.address_markers else set()
     hits: dict[int, PhraseHit] = {}
     for phrase_id, occurrences in spans.items():
         size = len(table.phrases[phrase_id])
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
         # is not a second, separate clue.
+        unblocked = [(start, end) for start, end in occurrences if start not in blocked]
         starts = sorted({
-            start for start, end in occurrences
-            if start not in blocked and not (longer and _inside_longer(start, end, size, longer))
+            start for start, end in unblocked
+            if not (longer and _inside_longer(start, end, size, longer))
         })
         if not starts:
+            if unblocked and phrase_id in table.rule_terms:
+                hits[phrase_id] = PhraseHit(phrase_id, unblocked[0][0], 1, HIDDEN)
             continue
-        # "jalan rusak depan SD" is about the road: a keyword right after a place preposition
-        # names a landmark, not the problem, and only counts if it also appears elsewhere.
-        topical = [start for start in starts if not _after_landmark_word(words, start, table)]
+        # "jalan rusak depan SD" is about the road: a keyword right after a place preposition or
+        # inside an address names a place, not the problem, and only counts if it also appears
+        # elsewhere.
+        placed = [start for start in starts if start not in address]
+        topical = [start for start in placed if not _after_landmark_word(words, start, table)]
         if topical:
             hits[phrase_id] = PhraseHit(phrase_id, topical[0], len(topical))
+        elif placed:
+            hits[phrase_id] = PhraseHit(phrase_id, placed[0], len(placed), LANDMARK)
         else:
-            hits[phrase_id] = PhraseHit(phrase_id, starts[0], len(starts), landmark=True)
+            hits[phrase_id] = PhraseHit(phrase_id, starts[0], len(starts), ADDRESS)
     return hits
+
+
+def _address_positions(words: list[str], longer: list[tuple[int, int, int]], table: RoutingTable) -> set[int]:
+    """Positions of address spans: a marker ("jalan", "desa", "rt") and the place name after it.
+
+    A marker that starts a keyword ("jalan rusak", "desa tertinggal") opens no address, and a
+    name ends at a stop word, another marker or the start of a longer keyword ("perumahan griya
+    indah lampu jalan mati": "lampu jalan" is the complaint again).
+    """
+    markers = table.address_markers
+    keyword_starts = {start for start, _, _ in longer}
+    found: set[int] = set()
+    for position, word in enumerate(words):
+        if word not in markers or position in keyword_starts:
+            continue
+        name = _place_name(words, position, markers[word], keyword_starts, table)
+        if name:
+            found.add(position)
+            found.update(name)
+    return found
+
+
+def _place_name(words: list[str], marker: int, length: int, keyword_starts: set[int],
+                table: RoutingTable) -> list[int]:
+    name: list[int] = []
+    named = 0
+    for position in range(marker + 1, len(words)):
+        word = words[position]
+        if word.isdigit():  # "rt 03", "km 12", "jl. veteran 12"
+            name.append(position)
+            continue
+        if named >= length or word in table.address_stops or word in table.address_markers \
+                or word in table.landmarks or position in keyword_starts:
+            break
+        if length == 1 and len(word) > 2:  # "rt", "km", "blok" take a number or a letter code
+            break
+        name.append(position)
+        named += 1
+    return name
 
 
 def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int, int]]) -> bool:

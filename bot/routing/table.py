@@ -7,17 +7,17 @@ functions, so sharing a table between threads or requests is safe.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.routing import text as tx
+from bot.routing.calibration import Calibration
+from bot.routing.dictionary import Dictionary
 from models.config import ALL_AGENCY_CODES, EXTERNAL_AGENCY_CODES, REGIONAL_AGENCY_CODES
 
 # The agency codes are the domain's; the router only reads them.
@@ -28,10 +28,6 @@ ALL_CODES: frozenset[str] = ALL_AGENCY_CODES
 # Bounds of the per-word caches: plenty for a region's vocabulary of chat words, small enough
 # that a flood of random strings cannot grow memory without limit (the cache is then reset).
 WORD_CACHE_LIMIT = 200_000
-
-
-class RoutingTableError(ValueError):
-    """A routing table that cannot be used; the message names the file, key path and problem."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +41,7 @@ class Settings:
     lead_bonus: float = 0.5  # ... count this much extra
     repeat_bonus: float = 0.25  # each further mention of a keyword adds this share (at most 2)
     landmark_factor: float = 0.3  # weight of a keyword only seen after "depan", "dekat", ...
+    address_factor: float = 0.0  # weight of a keyword only seen inside an address ("Jl. Irigasi")
     min_score: float = 2.0  # below this nothing is credible -> triage
     route_ratio: float = 1.3  # top must beat the runner-up by this factor ...
     route_margin: float = 2.0  # ... or by this many points, else ask
@@ -61,6 +58,8 @@ class Rule:
     add: tuple[tuple[str, float], ...]
     multiply: tuple[tuple[str, float], ...]
     also_any: tuple[int, ...] = ()  # a second "at least one of" group (ignored when empty)
+    lead: tuple[tuple[str, float], ...] = ()  # agency -> at least factor x the best other score
+    dismiss: bool = False  # not a complaint: decision triage
 
 
 @dataclass
@@ -72,20 +71,26 @@ class RoutingTable:
     agencies: tuple[str, ...]
     slang: Mapping[str, tuple[str, ...]]
     stopwords: frozenset[str]
-    protected: frozenset[str]  # real words that must never be "typo-corrected" to a keyword
+    known_words: frozenset[str]  # real words the dictionary lacks (acronyms, regional words)
     landmarks: frozenset[str]  # place prepositions: what follows them is a landmark
+    address_markers: Mapping[str, int]  # "jalan", "desa", "rt" ... -> words of the name after them
+    address_stops: frozenset[str]  # words that end an address name ("rusak", "yang")
+    dictionary: Dictionary
     phrases: tuple[tuple[str, ...], ...]  # phrase id -> its normalised words
     phrase_labels: tuple[str, ...]  # phrase id -> keyword as written in the table
     phrase_weights: tuple[tuple[tuple[str, float], ...], ...]  # phrase id -> (agency, weight)
     neutral: frozenset[int]  # phrase ids whose words must not trigger other keywords
     rules: tuple[Rule, ...]
+    # fitted numbers that turn scores into a probability (None: the ratio/margin rule decides)
+    calibration: Calibration | None = None
     vocabulary: frozenset[str] = field(init=False)
     # first word -> (phrase id, the phrase's remaining words)
     first_word_index: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = field(init=False)
-    known_words: frozenset[str] = field(init=False)
+    _exact_words: frozenset[str] = field(init=False)
     _not_typos: frozenset[str] = field(init=False)
     _fuzzy_choices: dict[str, list[str]] = field(init=False)
     rule_triggers: dict[int, tuple[int, ...]] = field(init=False)
+    rule_terms: frozenset[int] = field(init=False)  # phrases rules look for even when hidden
     agency_set: frozenset[str] = field(init=False)
     # phrases that carry weight (or are neutral): only these hide shorter phrases inside them;
     # a phrase used only as a rule condition ("pns daerah") must not hide "pns".
@@ -107,17 +112,20 @@ class RoutingTable:
             index.setdefault(phrase[0], []).append((phrase_id, phrase[1:]))
         self.first_word_index = {word: tuple(entries) for word, entries in index.items()}
         self.rule_triggers = _rule_triggers(self.rules)
+        self.rule_terms = frozenset(term for rule in self.rules for term in rule.none_of)
         self.agency_set = frozenset(self.agencies)
         self.masking = frozenset(
             phrase_id for phrase_id, weights in enumerate(self.phrase_weights) if weights
         ) | self.neutral
-        self.known_words = frozenset(
-            vocabulary | set(self.slang) | self.stopwords | self.protected | self.landmarks
+        self._exact_words = frozenset(
+            vocabulary | set(self.slang) | self.stopwords | self.known_words | self.landmarks
+            | set(self.address_markers)
         )
         self._fuzzy_choices = _fuzzy_buckets(vocabulary, self.settings.fuzzy_min_length)
         self._abbreviations = _skeleton_index(vocabulary)
-        # Real words (stopwords, protected, slang) are never "typo-corrected" into a keyword.
-        self._not_typos = frozenset(set(self.slang) | self.stopwords | self.protected)
+        # Words the table itself knows are never "typo-corrected" into a keyword.
+        self._not_typos = frozenset(set(self.slang) | self.stopwords | self.known_words | self.landmarks
+                                    | set(self.address_markers))
 
     # --- per-word steps, memoised on the table ------------------------------------------------
     def analyse_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
@@ -146,6 +154,18 @@ class RoutingTable:
             _remember(self._resolve_cache, word, cached)
         return cached
 
+    @contextmanager
+    def calibrated(self, calibration: Calibration | None) -> Iterator[RoutingTable]:
+        """Use another calibration for a while (cross-validation); verdicts cached meanwhile are dropped."""
+        previous = self.calibration
+        self.calibration = calibration
+        self._verdict_cache.clear()
+        try:
+            yield self
+        finally:
+            self.calibration = previous
+            self._verdict_cache.clear()
+
     def cached_verdict(self, key: Any) -> Any:
         return self._verdict_cache.get(key)
 
@@ -162,12 +182,12 @@ class RoutingTable:
     def _canonical_words(self, raw: str) -> tuple[str, ...]:
         if raw in self.slang:
             return self.slang[raw]
-        if raw in self.known_words:  # "pppk" is a word, not an elongation
+        if raw in self._exact_words:  # "pppk" is a word, not an elongation
             return (raw,)
         word = tx.collapse_elongation(raw)
-        if word not in self.known_words:
+        if word not in self._exact_words:
             undoubled = tx.undouble(word)
-            if undoubled in self.known_words:
+            if undoubled in self._exact_words:
                 word = undoubled
         return self.slang.get(word, (word,))
 
@@ -176,9 +196,11 @@ class RoutingTable:
             return frozenset((word,))
         matches = {root for root in tx.stem_candidates(word) if root in self.vocabulary}
         if not matches and word not in self._not_typos:
-            matches.update(self._fuzzy(word))
-            if not matches:
-                matches.update(self._abbreviation(word))
+            guesses = self._fuzzy(word) or self._abbreviation(word)
+            # A real word is never "corrected" into a keyword: "musim" stays "musim", "mbok" is
+            # not "mabuk". The dictionary is asked only when a guess exists (it costs more).
+            if guesses and not self.dictionary.is_word(word):
+                matches.update(guesses)
         return frozenset(matches)
 
     def _abbreviation(self, word: str) -> list[str]:
@@ -246,45 +268,3 @@ def _fuzzy_buckets(vocabulary: Collection[str], min_length: int) -> dict[str, li
         if len(word) >= min_length and word.isalpha():
             buckets.setdefault(word[:2], []).append(word)
     return buckets
-
-
-# --- loading -----------------------------------------------------------------------------------
-
-
-def load_table(
-    path: Path,
-    extra_keywords: Mapping[str, Mapping[str, float]] | None = None,
-    agency_codes: Collection[str] | None = None,
-    owners: Mapping[str, str] | None = None,
-) -> RoutingTable:
-    """Read and validate ``routing.yaml``; ``extra_keywords`` and ``owners`` come from config.yaml."""
-    name = Path(path).name
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RoutingTableError(f"{name}: cannot read file: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise RoutingTableError(f"{name}: not valid YAML: {exc}") from exc
-    return build_table(raw, name, extra_keywords, agency_codes, owners)
-
-
-def build_table(
-    raw: object,
-    name: str = "routing.yaml",
-    extra_keywords: Mapping[str, Mapping[str, float]] | None = None,
-    agency_codes: Collection[str] | None = None,
-    owners: Mapping[str, str] | None = None,
-) -> RoutingTable:
-    """Validate already-parsed YAML data (also used by tests) and build the table."""
-    from bot.routing.loader import TableBuilder
-
-    return TableBuilder(name, agency_codes, owners).build(raw, extra_keywords)
-
-
-def is_positive_number(value: object) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )

@@ -36,7 +36,6 @@ def write_config(tmp_path: Path, port: int, cert: Path) -> Path:
     raw["channels"]["email"] = {"host": "127.0.0.1", "port": port, "sender": "aduan@batola.example.org",
                                 "starttls": True, "ca_file": str(cert)}
     raw["notifier"]["batch_size"] = 10
-    raw["routing"] = {"table": str(ROOT / "routing.yaml")}
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path

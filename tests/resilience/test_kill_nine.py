@@ -41,7 +41,6 @@ def write_config(tmp_path: Path) -> Path:
     """The shipped config with WhatsApp's bucket raised: 2,000 sends at Twilio's 80/s would take 25 s alone."""
     raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     raw["notifier"]["rate_limits"]["whatsapp"] = {"per_second": 5000}
-    raw["routing"] = {"table": str(ROOT / "routing.yaml")}
     raw["intake"]["media_dir"] = str(tmp_path / "media")
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

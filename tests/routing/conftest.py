@@ -9,7 +9,7 @@ import pytest
 from bot.routing import RoutingTable, load_table
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TABLE_PATH = REPO_ROOT / "routing.yaml"
+TABLE_PATH = REPO_ROOT / "bot" / "routing" / "routing.yaml"
 
 
 @pytest.fixture(scope="session")

@@ -64,7 +64,7 @@ def test_a_verdict_shared_through_the_cache_equals_the_one_computed_afresh() -> 
 
     from bot.routing import load_table
 
-    path = Path(__file__).resolve().parents[2] / "routing.yaml"
+    path = Path(__file__).resolve().parents[2] / "bot" / "routing" / "routing.yaml"
     messages = ["jalan rusak sampah numpuk", "sampah numpuk jalan rusak", "lampu pju mati jalan rusak",
                 "jalan rusak lampu pju mati", "pungli di kantor camat", "jln rsk prh dpn sdn 2 udh 3 bln",
                 "air pdam gk ngalir", "blangko ktp habis", "lampu mati token listrik", "halo"]

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.routing import RoutingTableError, classify, load_table
-from bot.routing.table import build_table
+from bot.routing import RoutingTableError, build_table, classify, load_table
 
 MINIMAL: dict[str, Any] = {
     "slang": {"jln": "jalan"},
@@ -18,7 +17,8 @@ MINIMAL: dict[str, Any] = {
         "PUPR": {"keywords": {"jalan rusak": 3}},
         "DISHUB": {"keywords": {"lampu jalan": 3}},
     },
-    "rules": [{"name": "demo", "any": ["lampu jalan"], "add": {"DISHUB": 1}}],
+    "rules": [{"name": "demo", "duty": "Dishub keeps the street lights in this test table.",
+               "any": ["lampu jalan"], "add": {"DISHUB": 1}}],
 }
 
 
@@ -40,27 +40,29 @@ def _with(path: list[Any], value: Any) -> dict[str, Any]:
          "agencies.PUPR.keywords['jalan rusak']: weight must be a positive number, got -1"),
         (_with(["agencies", "PUPR", "keywords", "jalan rusak"], True),
          "agencies.PUPR.keywords['jalan rusak']: weight must be a positive number"),
-        (_with(["agencies", "PUPR", "keywords", "!!!"], 2), "agencies.PUPR.keywords['!!!']"),
+        (_with(["agencies", "PUPR", "keywords", "!!!"], 2), "agencies.PUPR.keywords['!!!']: '!!!' contains no letters"),
         (_with(["agencies", "DINAS_FIKTIF"], {"keywords": {"x": 1}}),
          "agencies.DINAS_FIKTIF: unknown agency code 'DINAS_FIKTIF'"),
         (_with(["agencies", "PUPR", "kata"], {}), "agencies.PUPR.kata: unknown key"),
-        (_with(["agencies", "PUPR", "keywords"], ["jalan"]), "agencies.PUPR.keywords: must be a mapping"),
+        (_with(["agencies", "PUPR", "keywords"], ["jalan"]),
+         "agencies.PUPR.keywords: Input should be a valid dictionary"),
         (_with(["settings"], {"min_score": "tinggi"}), "settings.min_score: must be a number >= 0, got 'tinggi'"),
-        (_with(["settings"], {"max_gap": 1.5}), "settings.max_gap: must be a whole number"),
+        (_with(["settings"], {"max_gap": 1.5}), "settings.max_gap: Input should be a valid integer"),
         (_with(["settings"], {"speed": 3}), "settings.speed: unknown key"),
-        (_with(["slang"], {"jalan raya": "jalan"}), "slang['jalan raya']: the word to replace must be a single word"),
-        (_with(["slang"], {"jln": 5}), "slang['jln']: replacement must be a non-empty text"),
-        (_with(["rules", 0, "add"], {"DISHUB": "banyak"}), "rules['demo'].add.DISHUB: must be a positive number"),
-        (_with(["rules", 0, "add"], {"POLISI": 1}), "rules['demo'].add.POLISI: unknown agency code"),
-        (_with(["rules", 0, "any"], []), "rules['demo']: needs at least one phrase under 'all' or 'any'"),
-        (_with(["rules", 0, "name"], ""), "rules[0].name: must be a non-empty text"),
+        (_with(["slang"], {"jalan raya": "jalan"}), "slang['jalan raya']: must be a single word"),
+        (_with(["slang"], {"jln": 5}), "slang.jln: must be a non-empty text, got 5"),
+        (_with(["rules", 0, "add"], {"DISHUB": "banyak"}),
+         "rules[0].add.DISHUB: weight must be a positive number, got 'banyak'"),
+        (_with(["rules", 0, "add"], {"POLISI": 1}), "rules[0].add.POLISI: unknown agency code 'POLISI'"),
+        (_with(["rules", 0, "any"], []), "rules[0]: needs at least one phrase under 'all' or 'any'"),
+        (_with(["rules", 0, "name"], ""), "rules[0].name: String should have at least 1 character"),
         (_with(["stopwords"], ["dua kata"]), "stopwords[0]: must be a single word"),
         (_with(["bonus"], 1), "bonus: unknown key"),
-        ({"slang": {}}, "agencies: is missing"),
-        ([1, 2], "(top level): must be a mapping"),
+        ({"slang": {}}, "agencies: required key is missing"),
+        ([1, 2], "the top level must be a mapping"),
         (_with(["shared"], {"lights": {"owner": "DINAS_LAMPU", "keywords": {"pju": 3}}}),
          "shared.lights.owner: unknown agency code 'DINAS_LAMPU'"),
-        (_with(["shared"], {"lights": {"keywords": {"pju": 3}}}), "shared.lights.owner: must be an agency code"),
+        (_with(["shared"], {"lights": {"keywords": {"pju": 3}}}), "shared.lights.owner: required key is missing"),
         (_with(["shared"], {"lights": {"owner": "PUPR", "others": {"DISHUB": 2}, "keywords": {"pju": 3}}}),
          "shared.lights.others.DISHUB: must be a share between 0 and 1, got 2"),
         (_with(["shared"], {"lights": {"owner": "PUPR", "colour": "red"}}), "shared.lights.colour: unknown key"),
@@ -70,6 +72,13 @@ def test_broken_table_names_key_path_and_problem(data: Any, message: str) -> Non
     with pytest.raises(RoutingTableError) as caught:
         build_table(data)
     assert message in str(caught.value)
+
+
+def test_a_rule_without_the_duty_it_encodes_is_refused() -> None:
+    data = copy.deepcopy(MINIMAL)
+    del data["rules"][0]["duty"]
+    with pytest.raises(RoutingTableError, match=r"rules\[0\]\.duty: required key is missing"):
+        build_table(data)
 
 
 def test_agency_codes_restrict_the_file() -> None:
@@ -139,7 +148,7 @@ def test_invalid_yaml_is_reported(tmp_path: Path) -> None:
 def test_shipped_table_loads_with_all_configured_codes() -> None:
     from bot.routing import ALL_CODES
 
-    shipped = Path(__file__).resolve().parents[2] / "routing.yaml"
+    shipped = Path(__file__).resolve().parents[2] / "bot" / "routing" / "routing.yaml"
     table = load_table(shipped, agency_codes=ALL_CODES)
     assert set(table.agencies) == set(ALL_CODES)
 
@@ -155,8 +164,10 @@ ALSO_TABLE: dict[str, Any] = {
         "EXT_BPJS_KETENAGAKERJAAN": {"keywords": {"kartu kis": 3}},
     },
     "rules": [
-        {"name": "both-groups", "any": ["bpjs"], "also": ["rumah sakit"], "add": {"EXT_BPJS_KESEHATAN": 5}},
-        {"name": "rule-only-phrase", "any": ["pns daerah"], "add": {"BKPSDM": 1}},
+        {"name": "both-groups", "duty": "BPJS decides coverage at a hospital.", "any": ["bpjs"],
+         "also": ["rumah sakit"], "add": {"EXT_BPJS_KESEHATAN": 5}},
+        {"name": "rule-only-phrase", "duty": "BKPSDM keeps regional civil servants.", "any": ["pns daerah"],
+         "add": {"BKPSDM": 1}},
     ],
 }
 
@@ -172,7 +183,7 @@ def test_rule_with_also_needs_one_phrase_of_each_group() -> None:
 def test_also_must_be_a_list_of_phrases() -> None:
     data = copy.deepcopy(ALSO_TABLE)
     data["rules"][0]["also"] = "rumah sakit"
-    with pytest.raises(RoutingTableError, match=r"rules\['both-groups'\]\.also: must be a list"):
+    with pytest.raises(RoutingTableError, match=r"rules\[0\]\.also: Input should be a valid list"):
         build_table(data)
 
 

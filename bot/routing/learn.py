@@ -1,0 +1,224 @@
+"""``router learn``: keyword proposals from officials' decisions, written only when approved.
+
+Every official decision about where a complaint belongs is a labelled example: a triage operator's
+dispatch of a complaint the router could not place, a reroute, a forward to an outside body; a
+"bukan wewenang" says where it does not belong. ``propose`` finds words and word pairs that are
+over-represented in the complaints officials gave to an agency the router did not pick (smoothed
+log-odds, at least ``min_support`` complaints: never from one), ``simulate`` shows which labelled
+rows would route differently, and ``write_keywords`` adds the approved weights to the region's
+config.yaml under ``routing.keywords`` (a region's knowledge survives upgrades of the shipped table).
+
+Interface for the CLI and, later, the dashboard::
+
+    examples = labelled_examples(session)                  # from complaint_events
+    proposals = propose(examples, table)                   # [Proposal(agency, phrase, weight, support, lift)]
+    changes = simulate(examples, table, table_with(proposals))   # rows whose route would change
+    write_keywords(config_path, proposals)                 # only after an operator approved
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.routing.classify import classify
+from bot.routing.suggest import _terms
+from bot.routing.table import RoutingTable
+
+OFFICIAL_DECISIONS = ("dispatch", "reroute", "forward")
+MIN_SUPPORT = 3  # complaints that must share a term before it is proposed
+MIN_LIFT = 1.0  # smoothed log-odds of the term in the agency's complaints versus all others
+
+
+@dataclass(frozen=True)
+class Example:
+    complaint_id: int
+    text: str
+    agency: str  # where an official decided it belongs
+
+
+@dataclass(frozen=True)
+class Proposal:
+    agency: str
+    phrase: str
+    weight: float
+    support: int  # labelled complaints of the agency that contain the phrase
+    lift: float
+
+
+@dataclass(frozen=True)
+class Change:
+    complaint_id: int
+    label: str
+    before: str | None
+    after: str | None
+
+    @property
+    def fixed(self) -> bool:
+        return self.after == self.label and self.before != self.label
+
+    @property
+    def broken(self) -> bool:
+        return self.before == self.label and self.after != self.label
+
+
+def labelled_examples(session: Any) -> list[Example]:
+    """The last official decision about each complaint's owner (``session``: a SQLAlchemy Session)."""
+    from sqlalchemy import select
+
+    from models.tables import Complaint, ComplaintEvent
+
+    query = (
+        select(ComplaintEvent.complaint_id, ComplaintEvent.data, Complaint.text)
+        .join(Complaint, Complaint.id == ComplaintEvent.complaint_id)
+        .where(ComplaintEvent.action.in_(OFFICIAL_DECISIONS), ComplaintEvent.actor_kind == "official")
+        .order_by(ComplaintEvent.complaint_id, ComplaintEvent.id)
+    )
+    decided: dict[int, Example] = {}
+    for complaint_id, data, text in session.execute(query):
+        target = (data or {}).get("to")
+        if isinstance(target, str) and text:
+            decided[complaint_id] = Example(complaint_id, text, target)
+    return list(decided.values())
+
+
+def propose(examples: Sequence[Example], table: RoutingTable, min_support: int = MIN_SUPPORT,
+            limit: int = 20) -> list[Proposal]:
+    """Terms over-represented in the complaints officials gave an agency the router missed."""
+    missed: dict[str, list[Example]] = defaultdict(list)
+    for example in examples:
+        top = classify(example.text, table).top()
+        if top is None or top.agency != example.agency:
+            missed[example.agency].append(example)
+    documents = {example.complaint_id: set(_terms(example.text, table)) for example in examples}
+    proposals: list[Proposal] = []
+    for agency, moved in missed.items():
+        inside = Counter(term for example in moved for term in documents[example.complaint_id])
+        others = [ids for cid, ids in documents.items() if cid not in {e.complaint_id for e in moved}]
+        outside = Counter(term for terms in others for term in terms)
+        for term, count in inside.items():
+            if count < min_support or _already_keyword(term, agency, table):
+                continue
+            share_in = (count + 0.5) / (len(moved) + 1.0)
+            share_out = (outside.get(term, 0) + 0.5) / (len(others) + 1.0)
+            lift = math.log(share_in / share_out)
+            if lift >= MIN_LIFT:
+                weight = float(min(4.0, max(1.0, round(lift * 2) / 2)))
+                proposals.append(Proposal(agency, term, weight, count, round(lift, 3)))
+    proposals.sort(key=lambda p: (-p.support * p.lift, p.agency, p.phrase))
+    return proposals[:limit]
+
+
+def _already_keyword(term: str, agency: str, table: RoutingTable) -> bool:
+    for phrase_id, label in enumerate(table.phrase_labels):
+        if label == term and any(code == agency for code, _ in table.phrase_weights[phrase_id]):
+            return True
+    return False
+
+
+def simulate(examples: Sequence[Example], before: RoutingTable, after: RoutingTable) -> list[Change]:
+    """Labelled complaints whose routed agency would change with the proposals."""
+    changes = []
+    for example in examples:
+        old, new = _routed(example.text, before), _routed(example.text, after)
+        if old != new:
+            changes.append(Change(example.complaint_id, example.agency, old, new))
+    return changes
+
+
+def _routed(text: str, table: RoutingTable) -> str | None:
+    result = classify(text, table)
+    top = result.top()
+    return top.agency if result.decision == "route" and top is not None else None
+
+
+def as_weights(proposals: Sequence[Proposal]) -> dict[str, dict[str, float]]:
+    weights: dict[str, dict[str, float]] = defaultdict(dict)
+    for proposal in proposals:
+        weights[proposal.agency][proposal.phrase] = proposal.weight
+    return dict(weights)
+
+
+def write_keywords(config_path: Path, proposals: Sequence[Proposal]) -> None:
+    """Merge approved weights into ``routing.keywords`` of config.yaml, keeping the rest of the
+    file (comments included) as it is."""
+    text = config_path.read_text(encoding="utf-8")
+    current = (yaml.safe_load(text) or {}).get("routing") or {}
+    merged: dict[str, dict[str, float]] = {code: dict(words) for code, words in (current.get("keywords") or {}).items()}
+    for code, words in as_weights(proposals).items():
+        merged.setdefault(code, {}).update(words)
+    if not merged:
+        return
+    config_path.write_text(_with_routing_keywords(text, merged), encoding="utf-8")
+
+
+def _with_routing_keywords(text: str, keywords: dict[str, dict[str, float]]) -> str:
+    block = "  keywords:\n" + "".join(
+        f"    {code}: {json.dumps(words, ensure_ascii=False)}\n" for code, words in sorted(keywords.items())
+    )
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if re.match(r"^routing:\s*(#.*)?$", line)), None)
+    if start is None:
+        return text.rstrip("\n") + "\n\nrouting:\n" + block
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"^\S", lines[i])), len(lines))
+    old = next((i for i in range(start + 1, end) if re.match(r"^  keywords:", lines[i])), None)
+    if old is None:
+        while end > start + 1 and not lines[end - 1].strip():
+            end -= 1
+        return "".join(lines[:end]) + block + "".join(lines[end:])
+    stop = next((i for i in range(old + 1, end) if not re.match(r"^(    |\s*$)", lines[i])), end)
+    return "".join(lines[:old]) + block + "".join(lines[stop:])
+
+
+def learn_command(table: RoutingTable, database_url: str, config_path: Path | None, write: bool,
+                  as_json: bool, rebuild: Callable[[dict[str, dict[str, float]]], RoutingTable] | None = None,
+                  ) -> int:
+    """CLI: print proposals and the rows they would change; with ``write``, add them to config.yaml."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    engine = create_engine(database_url)
+    try:
+        with Session(engine) as session:
+            examples = labelled_examples(session)
+    finally:
+        engine.dispose()
+    proposals = propose(examples, table)
+    changes = simulate(examples, table, rebuild(as_weights(proposals))) if rebuild and proposals else []
+    report = {"examples": len(examples), "proposals": [asdict(p) for p in proposals],
+              "changes": [asdict(c) | {"fixed": c.fixed, "broken": c.broken} for c in changes]}
+    if write:
+        if config_path is None:
+            raise ValueError("--write needs --config: the proposals go into that file's routing section")
+        if proposals:
+            write_keywords(config_path, proposals)
+        report["written"] = str(config_path) if proposals else None
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    _print_report(report, write)
+    return 0
+
+
+def _print_report(report: dict[str, Any], write: bool) -> None:
+    print(f"{report['examples']} complaints with an official's decision")
+    if not report["proposals"]:
+        print("nothing to propose (a term needs at least three complaints)")
+        return
+    for p in report["proposals"]:
+        print(f"  {p['agency']:<26} {p['phrase']!r:<28} weight {p['weight']}  ({p['support']} complaints, "
+              f"lift {p['lift']})")
+    fixed = sum(c["fixed"] for c in report["changes"])
+    broken = sum(c["broken"] for c in report["changes"])
+    print(f"{len(report['changes'])} labelled complaints would route differently: {fixed} fixed, {broken} broken")
+    for c in report["changes"]:
+        print(f"  #{c['complaint_id']}: {c['before']} -> {c['after']} (official: {c['label']})")
+    print(f"written to {report['written']}" if write else "nothing written: approve with --write --config PATH")
