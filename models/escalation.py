@@ -301,6 +301,7 @@ class Directory:
     officials: list[tuple[str, str, str | None]]  # (id, role, agency)
     contacts: dict[str, list[Recipient]]
     _chosen: dict[tuple[frozenset[str], str | None], list[str]] = field(default_factory=dict)
+    _regional: frozenset[str] | None = None
 
     @classmethod
     def read(cls, session: Session) -> Directory:
@@ -335,7 +336,9 @@ class Directory:
         return region
 
     def is_regional(self, official_id: str) -> bool:
-        return official_id in self.with_roles(REGION_ROLES)
+        if self._regional is None:
+            self._regional = frozenset(self.with_roles(REGION_ROLES))
+        return official_id in self._regional
 
 
 def _reachable(official_id: str, contacts: list[tuple[str, str, datetime | None]]) -> list[Recipient]:
@@ -383,14 +386,16 @@ class BatchWrites:
         update_rows(session, Complaint.__table__, self.updates, keep_when_null=("updated_at",))
 
     def _take(self, due: Due, step: Step) -> None:
-        officials = [o for o in self.directory.for_step(step, due.agency_code) if self.directory.contacts.get(o)]
-        alone = [o for o in officials if not self.directory.is_regional(o)]
+        ids = self.directory.for_step(step, due.agency_code)
+        reachable = [official_id for official_id in ids if self.directory.contacts.get(official_id)]
+        alone = [official_id for official_id in reachable if not self.directory.is_regional(official_id)]
         if alone:
             self._alert(due, step, alone)
-        for official_id in officials:
-            if self.directory.is_regional(official_id):
-                self.bundled.setdefault(official_id, []).append(self._bundle_item(due, step))
-        ids = self.directory.for_step(step, due.agency_code)
+        leaders = [official_id for official_id in reachable if self.directory.is_regional(official_id)]
+        if leaders:
+            item = self._bundle_item(due, step)  # one dict, listed in each leader's bundle
+            for official_id in leaders:
+                self.bundled.setdefault(official_id, []).append(item)
         self.events.append({
             "complaint_id": due.id, "at": self.now, "actor_kind": SYSTEM.kind, "actor_id": SYSTEM.audit_id,
             "action": "escalate", "from_status": None, "to_status": None, "note": step.heading,
