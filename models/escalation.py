@@ -14,12 +14,13 @@ Answered complaints whose reply window ran out are closed by the system.
 The sweep works on sets, not rows. `complaints.next_escalation_at` is the only trigger: each batch claims
 up to `batch_size` due complaints through its index (so the cost follows the due work, not the table) in
 one transaction, locked with FOR UPDATE SKIP LOCKED on PostgreSQL (a second notifier takes other rows;
-SQLite's writer queue serialises the batches). Two queries read everything the batch's rungs need; the
-rungs are decided in memory, with the calendar's answers kept per day for the whole pass (deadlines and
-office hours are per day, not per complaint); then one statement per table writes the batch: the audit
-events, the outbox rows and one UPDATE moving every claimed complaint's trigger. A crash rolls the
-whole batch back; dedup keys built from the deadline make a repeated pass a no-op. What the regional
-leaders must hear is bundled: one message per person per pass (`models/bundles.py`).
+SQLite's writer queue serialises the batches). A few reads (the due rows with the reporter's name, the
+last step of those owing a reminder, the directory) give everything the rungs need; they are decided in
+memory, with the calendar's answers kept per day for the whole pass (deadlines and office hours are per
+day, not per complaint); then one statement per table writes the batch: the audit events, the outbox
+rows and one UPDATE moving every claimed complaint's trigger. A crash rolls the whole batch back; dedup
+keys built from the deadline make a repeated pass a no-op. What the regional leaders must hear is
+bundled: one message per person per pass (`models/bundles.py`).
 """
 
 from __future__ import annotations
