@@ -10,13 +10,13 @@ escalation sweep) writes hundreds of rows per transaction, so each table gets on
   per bound parameter, which is most of the cost of a multi-row VALUES list of thousands of parameters.
 
 Values are given as the ORM would take them (aware datetimes, dicts for JSON columns); every row of one
-call carries the same keys.
+call carries the same keys in the same order.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
@@ -69,20 +69,31 @@ def _document(table: Table, rows: Sequence[dict[str, Any]]) -> str:
 
 
 def _driver_rows(table: Table, columns: tuple[str, ...], rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Tuples in column order, converted as the column types would (SQLite: instants as text, JSON as text)."""
-    stored = _Instants()
-    convert: list[Callable[[Any], Any] | None] = []
-    for name in columns:
+    """Rows in column order, converted as the column types would (SQLite: instants and JSON as text)."""
+    out = [list(row.values()) for row in rows]
+    instants, texts = _Instants(), _JsonTexts()
+    for position, name in enumerate(columns):
         kind = table.c[name].type
-        convert.append(stored if isinstance(kind, UTCDateTime) else _json_text if isinstance(kind, JSON) else None)
-    if not any(convert):
-        return [tuple(row.values()) for row in rows]
-    return [tuple(value if fn is None else fn(value) for fn, value in zip(convert, row.values(), strict=True))
-            for row in rows]
+        convert = instants if isinstance(kind, UTCDateTime) else texts if isinstance(kind, JSON) else None
+        if convert is not None:
+            for row in out:
+                row[position] = convert(row[position])
+    return [tuple(row) for row in out]
 
 
-def _json_text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, separators=(",", ":"))
+class _JsonTexts:
+    """JSON values as text; one object shared by several rows (an alert sent on two channels) encoded once."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, tuple[Any, str]] = {}
+
+    def __call__(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        known = self.seen.get(id(value))
+        if known is None:  # the value is kept with its text, so its id cannot be reused meanwhile
+            known = self.seen[id(value)] = (value, json.dumps(value, separators=(",", ":")))
+        return known[1]
 
 
 class _Instants:
