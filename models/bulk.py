@@ -35,7 +35,7 @@ def insert_rows(session: Session, model_table: FromClause, rows: Sequence[dict[s
     table = cast(Table, model_table)
     columns = tuple(rows[0])
     if _dialect(session) == "postgresql":
-        session.execute(_recordset_insert(table, columns, skip_duplicates_of), {"rows": _document(table, rows)})
+        session.execute(_recordset_insert(table, columns, skip_duplicates_of), {"rows": _document(rows)})
         return
     session.connection().exec_driver_sql(_prepared_insert(table, columns, skip_duplicates_of),
                                          _driver_rows(table, columns, rows))
@@ -49,7 +49,7 @@ def update_rows(session: Session, model_table: FromClause, rows: Sequence[dict[s
         return
     table, columns = cast(Table, model_table), tuple(rows[0])
     statement = _recordset_update(_dialect(session), table, columns, key, tuple(keep_when_null))
-    session.execute(statement, {"rows": _document(table, rows)})
+    session.execute(statement, {"rows": _document(rows)})
 
 
 def _dialect(session: Session) -> str:
@@ -59,13 +59,10 @@ def _dialect(session: Session) -> str:
     return name
 
 
-def _document(table: Table, rows: Sequence[dict[str, Any]]) -> str:
-    """The rows as one JSON array; instants as naive UTC text, the way the schema stores them."""
-    instants = [name for name in rows[0] if isinstance(table.c[name].type, UTCDateTime)]
-    if instants:
-        stored = _Instants()
-        rows = [{**row, **{name: stored(row[name]) for name in instants}} for row in rows]
-    return json.dumps(rows, separators=(",", ":"))
+def _document(rows: Sequence[dict[str, Any]]) -> str:
+    """The rows as one JSON array; instants as naive UTC text, the way the schema stores them (the encoder
+    hands every datetime to `_Instants`, so no row is copied)."""
+    return json.dumps(rows, separators=(",", ":"), default=_Instants())
 
 
 def _driver_rows(table: Table, columns: tuple[str, ...], rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -106,6 +103,8 @@ class _Instants:
     def __call__(self, value: datetime | None) -> str | None:
         if value is None:
             return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"{type(value).__name__} is not a value a table column takes")
         text = self.seen.get(value)
         if text is None:
             if value.tzinfo is None:
