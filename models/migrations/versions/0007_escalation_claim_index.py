@@ -7,7 +7,7 @@ the finished history (most of the table) has none.
 
 Revision ID: 0007
 Revises: 0003
-Create Date: 2026-11-25 04:30:00
+Create Date: 2026-12-05 04:15:00
 """
 
 import sqlalchemy as sa
