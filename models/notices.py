@@ -172,7 +172,7 @@ def escalation_bundle(items: list[dict[str, Any]], dashboard_url: str) -> dict[s
     variables = {
         "code": ", ".join(codes[:2]) + (f" dan {count - 2} lainnya" if count > 2 else ""),
         "agency": ", ".join(agencies[:3]) + (" dll." if len(agencies) > 3 else ""),
-        "summary": f"{count} laporan belum ditindaklanjuti; rincian di pesan ini dan di dasbor",
+        "summary": f"{count} laporan belum ditindaklanjuti; rinciannya di dasbor",
         "count": count,
     }
     return {"text": "\n".join(lines), "variables": variables}
