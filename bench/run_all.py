@@ -37,6 +37,7 @@ from bench.support import postgres_admin_url, server_version  # noqa: E402
 WEBHOOK_P99_TARGET_MS = 50.0
 WEBHOOK_RATE_TARGET = 400.0
 WEB_WORKERS = 2
+ESCALATION_MS_TARGET = 0.2
 
 
 @dataclass
@@ -227,11 +228,24 @@ def relay_rows(data: dict[str, Any], command: str) -> list[Row]:
 
 
 def escalation_rows(data: dict[str, Any], command: str) -> list[Row]:
-    met = data["ratio"] <= 2
-    return [Row(f"Escalation sweep, {number(data['due'])} due among {number(data['large'])} (SQLite)",
-                f"{data['large_seconds']:.1f} s",
-                f"{number(data['due'])} due among {number(data['due'])}: {data['small_seconds']:.1f} s",
-                times(data["ratio"]), f"≤ 2×: {verdict(met)}", command)]
+    rows = []
+    for backend, result in data["backends"].items():
+        name = f"Escalation sweep, {number(data['due'])} due, {backend_label(backend)}"
+        if "skipped" in result:
+            rows.append(Row(name, f"skipped: {result['skipped']}", "", "", "", command))
+            continue
+        met = result["ms_per_due"] <= ESCALATION_MS_TARGET
+        rows.append(Row(f"{name}, per due complaint",
+                        f"{result['ms_per_due']:.3f} ms ({result['small_seconds']:.2f} s)",
+                        f"raw-SQL floor of the same writes: {result['floor_ms_per_due']:.3f} ms",
+                        times(result["floor_ratio"]),
+                        f"≤ {ESCALATION_MS_TARGET} ms per due complaint: {verdict(met)}", command))
+        if "ratio" in result:
+            rows.append(Row(f"{name}, among {number(data['large'])} vs among {number(data['due'])}",
+                            f"{result['large_seconds']:.2f} s",
+                            f"among {number(data['due'])}: {result['small_seconds']:.2f} s", times(result["ratio"]),
+                            f"≤ 2×: {verdict(result['ratio'] <= 2 and result['same_writes'])}", command))
+    return rows
 
 
 def digest_rows(data: dict[str, Any], command: str) -> list[Row]:
@@ -286,11 +300,11 @@ ROW_BUILDERS: dict[str, Callable[[dict[str, Any], str], list[Row]]] = {
 }
 TITLES = {"router": "Router speed", "router_accuracy": "Router accuracy, labelled dev set",
           "webhook": "Webhook (signed WhatsApp inbound, gunicorn)", "dispatch": "Dispatch under Telegram's limits",
-          "relay": "Relay, confirmation → admin alert", "escalation": "Escalation sweep, 1M vs 10k",
+          "relay": "Relay, confirmation → admin alert", "escalation": "Escalation sweep, per due and 1M vs 10k",
           "digest": "Morning digests + monthly recap, 1M vs 10k", "memory": "Peak RSS per process"}
 TARGETS = {"router": "≥ 20,000 msg/s and ≥ 50× naive", "router_accuracy": "0.92 / 0.97 / < 5 %",
            "webhook": "≥ 400 req/s, p99 ≤ 50 ms", "dispatch": "≥ 0.9 of the limit", "relay": "p95 ≤ 5 s",
-           "escalation": "≤ 2×", "digest": "≤ 2×", "memory": "—"}
+           "escalation": "≤ 0.2 ms per due complaint, ≤ 2×", "digest": "≤ 2×", "memory": "—"}
 
 
 def table_rows(run: Run) -> list[Row]:
@@ -425,6 +439,9 @@ def notes() -> list[str]:
         "- Dispatch: the baseline is Telegram's published 30 messages/s, enforced by a fake provider that",
         "  answers 429 exactly when Telegram would; the ratio is the share of it the notifier achieves.",
         "- Relay: nothing to compare against but the promise, so the ratio is p95 / 5 s.",
+        "- Escalation: a morning's mix of due steps (agency head, regional leaders, reminders). The floor replays",
+        "  the very rows the sweep wrote through the driver with prebuilt statements, one transaction per batch,",
+        "  in three forms (executemany, multi-row VALUES, one JSON document per statement); the fastest counts.",
         "- Digest: the small and the large database hold the same recent complaints (so the same open work and",
         "  the same month to recap; the script checks both produce identical digests and recaps), the large one",
         "  adds finished history. The target ≤ 2× is the one the escalation sweep has: the queries are meant to",

@@ -8,42 +8,53 @@ The ladder (ARCADUMAS style), with the policy snapshotted on the complaint at di
 * then a reminder every `reminder_every_days` working days, up to `reminder_cap` (levels 3, 4, ...);
 * a complaint left unverified in triage past `verify_due_at`: the Diskominfo head and the sekda.
 
-`complaints.next_escalation_at` is the only trigger: the sweep reads the due rows through its index,
-so the cost follows the due work, not the size of the table. Each complaint is handled in its own
-transaction (row locked, due-ness re-checked), writes its audit event and its outbox rows together,
-and moves `next_escalation_at` on; dedup keys built from the deadline make a repeated sweep a no-op.
 Outside office hours a non-emergency step is deferred to the next office moment instead of sent.
 Answered complaints whose reply window ran out are closed by the system.
+
+The sweep works on sets, not rows. `complaints.next_escalation_at` is the only trigger: each batch claims
+up to `batch_size` due complaints through its index (so the cost follows the due work, not the table) in
+one transaction, locked with FOR UPDATE SKIP LOCKED on PostgreSQL (a second notifier takes other rows;
+SQLite's writer queue serialises the batches). A few reads (the due rows with the reporter's name, the
+last step of those owing a reminder, the directory) give everything the rungs need; they are decided in
+memory, with the calendar's answers kept per day for the whole pass (deadlines and office hours are per
+day, not per complaint); then one statement per table writes the batch: the audit events, the outbox
+rows and one UPDATE moving every claimed complaint's trigger. A crash rolls the whole batch back; dedup
+keys built from the deadline make a repeated pass a no-op. What the regional leaders must hear is
+bundled: one message per person per pass (`models/bundles.py`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models import bundles
+from models.bulk import insert_rows, update_rows
 from models.config import Role, Settings
 from models.db import transaction
 from models.desk import Desk
-from models.directory import officials_with_roles
 from models.lifecycle import Status
-from models.notices import local_date_text, official_alert, triage_alert
-from models.outbox import Recipient, enqueue
+from models.notices import local_date_text, official_alert, summary, triage_alert
+from models.outbox import Recipient, outbox_row
 from models.permissions import SYSTEM
-from models.tables import Complaint, Official
+from models.tables import Complaint, ComplaintEvent, Notification, Official, OfficialContact, Reporter
 from models.workdays import WorkingCalendar
 
 log = logging.getLogger("aduan.escalation")
 
 LEVEL_HEAD = 1
 LEVEL_REGION = 2
-REGION_ROLES = {Role.REGIONAL_HEAD.value, Role.SEKDA.value, Role.INSPECTORATE.value}
+REGION_ROLES = frozenset({Role.REGIONAL_HEAD.value, Role.SEKDA.value, Role.INSPECTORATE.value})
 UNANSWERED = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.COORDINATING, Status.REOPENED})
 AUTO_CLOSE_NOTE = "ditutup otomatis: tidak ada tanggapan pelapor dalam batas waktu"
+STEPS_PER_PASS = 3  # at most: head, region, first reminder overdue at once
+BUNDLE_SUBJECT_CHARS = 70
 
 
 @dataclass
@@ -51,6 +62,7 @@ class SweepReport:
     escalated: int = 0
     deferred: int = 0
     closed: int = 0
+    bundled: int = 0  # messages queued to regional leaders, one per person per pass
     codes: list[str] = field(default_factory=list)
 
 
@@ -62,189 +74,382 @@ class Step:
     deadline: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class ReporterName:
+    name: str | None
+
+
+@dataclass(slots=True)
+class Due:
+    """What the sweep reads of one due complaint (enough for the alert texts: see `AlertSubject`)."""
+
+    id: int
+    code: str
+    kind: str
+    status: Status
+    text: str
+    agency_code: str | None
+    anonymous: bool
+    confidential: bool
+    location_text: str | None
+    latitude: float | None
+    longitude: float | None
+    created_at: datetime
+    verify_due_at: datetime | None
+    ack_due_at: datetime | None
+    answer_due_at: datetime | None
+    sla: dict[str, Any] | None  # the policy snapshotted at dispatch; the ladder fills in the default
+    level: int
+    reporter: ReporterName
+    last_escalation_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Rung:
+    """The decision for one due complaint: the steps taken now and the next trigger."""
+
+    due: Due
+    steps: tuple[Step, ...]
+    level: int
+    next_at: datetime | None
+    deferred: bool = False
+
+
 def sweep(sessions: sessionmaker[Session], settings: Settings, calendar: WorkingCalendar, now: datetime,
           batch_size: int = 500) -> SweepReport:
-    """One pass over everything due at `now`: escalations, deferrals and auto-closes."""
+    """One pass over everything due at `now`: escalations, deferrals, auto-closes, then the bundles."""
     report = SweepReport()
-    seen: set[int] = set()
-    while True:
-        # Handled rows leave the due range (their trigger moves on); `seen` only guards against a row
-        # another notifier holds locked right now, which must not be retried in a loop.
-        with sessions() as session:
-            ids = [i for i in _due_ids(session, now, batch_size + len(seen)) if i not in seen]
-        if not ids:
-            break
-        for complaint_id in ids:
-            seen.add(complaint_id)
-            _escalate_one(sessions, settings, calendar, now, complaint_id, report)
-    with sessions() as session:
-        expired = list(session.scalars(select(Complaint.id).where(
-            Complaint.status == Status.ANSWERED.value, Complaint.reply_due_at <= now)))
-    for complaint_id in expired:
-        _close_one(sessions, settings, calendar, now, complaint_id, report)
+    ladder = Ladder(settings, calendar, now)
+    # Rows this pass left due (more steps overdue than one pass takes) wait for the next pass.
+    left_due: set[int] = set()
+    while _escalate_batch(sessions, ladder, batch_size, left_due, report):
+        pass
+    while _close_batch(sessions, settings, calendar, now, batch_size, report):
+        pass
+    report.bundled = bundles.release(sessions, settings.region.dashboard_url, now)
     return report
 
 
-def _due_ids(session: Session, now: datetime, limit: int) -> list[int]:
+# --- one batch ------------------------------------------------------------------------------------
+
+
+def _escalate_batch(sessions: sessionmaker[Session], ladder: Ladder, batch_size: int, left_due: set[int],
+                    report: SweepReport) -> bool:
+    with transaction(sessions) as session:
+        claimed = [due for due in _claim(session, ladder.now, batch_size + len(left_due)) if due.id not in left_due]
+        if not claimed:
+            return False
+        batch = claimed[:batch_size]
+        _read_last_escalations(session, batch)
+        writes = BatchWrites(ladder, Directory.read(session))
+        for due in batch:
+            writes.add(ladder.decide(due), report)
+        writes.write(session)
+        left_due.update(writes.left_due)
+    return True
+
+
+def _claim(session: Session, now: datetime, limit: int) -> list[Due]:
     # Range scan on ix_complaints_next_escalation: only due rows are ever read.
-    query = (select(Complaint.id).where(Complaint.next_escalation_at <= now)
-             .order_by(Complaint.next_escalation_at, Complaint.id).limit(limit))
-    return list(session.scalars(query))
-
-
-def _locked(session: Session, query: Any) -> Complaint | None:
+    query = (
+        select(Complaint.id, Complaint.code, Complaint.kind, Complaint.status, Complaint.text, Complaint.agency_code,
+               Complaint.anonymous, Complaint.confidential, Complaint.location_text, Complaint.latitude,
+               Complaint.longitude, Complaint.created_at, Complaint.verify_due_at, Complaint.ack_due_at,
+               Complaint.answer_due_at, Complaint.sla, Complaint.escalation_level, Reporter.name)
+        .join(Reporter, Reporter.id == Complaint.reporter_id)
+        .where(Complaint.next_escalation_at <= now)
+        .order_by(Complaint.next_escalation_at, Complaint.id)
+        .limit(limit)
+    )
     if session.get_bind().dialect.name == "postgresql":
-        # Another notifier's sweep holding the row skips it; SQLite writers are serialised already.
-        query = query.with_for_update(skip_locked=True)
-    result: Complaint | None = session.scalars(query).first()
-    return result
+        # Another notifier's batch holding a row skips it; SQLite writers are serialised already.
+        query = query.with_for_update(skip_locked=True, of=Complaint)
+    rows: Any = session.execute(query)  # eighteen columns: wider than SQLAlchemy's typed rows
+    return [Due(id_, code, kind, Status(status), text, agency, anonymous, confidential, place, latitude, longitude,
+                created, verify_due, ack_due, answer_due, sla, level, ReporterName(name))
+            for (id_, code, kind, status, text, agency, anonymous, confidential, place, latitude, longitude, created,
+                 verify_due, ack_due, answer_due, sla, level, name) in rows]
 
 
-def _escalate_one(sessions: sessionmaker[Session], settings: Settings, calendar: WorkingCalendar,
-                  now: datetime, complaint_id: int, report: SweepReport) -> None:
+def _read_last_escalations(session: Session, batch: list[Due]) -> None:
+    """When each complaint that may be due a reminder took its last step (reminders count from it)."""
+    waiting = {due.id: due for due in batch if due.status in UNANSWERED and due.level >= LEVEL_REGION}
+    if not waiting:
+        return
+    latest = (select(func.max(ComplaintEvent.id))
+              .where(ComplaintEvent.action == "escalate", ComplaintEvent.complaint_id.in_(list(waiting)))
+              .group_by(ComplaintEvent.complaint_id))
+    rows = session.execute(select(ComplaintEvent.complaint_id, ComplaintEvent.at).where(ComplaintEvent.id.in_(latest)))
+    for complaint_id, at in rows:
+        waiting[complaint_id].last_escalation_at = at
+
+
+def _close_batch(sessions: sessionmaker[Session], settings: Settings, calendar: WorkingCalendar, now: datetime,
+                 batch_size: int, report: SweepReport) -> bool:
+    """Answered complaints whose reply window ran out, closed by the system through the Desk."""
     with transaction(sessions) as session:
-        complaint = _locked(session, select(Complaint).where(
-            Complaint.id == complaint_id, Complaint.next_escalation_at <= now))
-        if complaint is None:
-            return
-        Ladder(Desk(session, settings, calendar, now), complaint).advance(report)
+        query = (select(Complaint).where(Complaint.status == Status.ANSWERED.value, Complaint.reply_due_at <= now)
+                 .order_by(Complaint.id).limit(batch_size))
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        expired = list(session.scalars(query))
+        desk = Desk(session, settings, calendar, now)
+        for complaint in expired:
+            desk.close(complaint, SYSTEM, AUTO_CLOSE_NOTE)
+            log.info("auto-closed code=%s reply_due_at=%s", complaint.code, complaint.reply_due_at)
+        report.closed += len(expired)
+    return bool(expired)
 
 
-def _close_one(sessions: sessionmaker[Session], settings: Settings, calendar: WorkingCalendar,
-               now: datetime, complaint_id: int, report: SweepReport) -> None:
-    with transaction(sessions) as session:
-        complaint = _locked(session, select(Complaint).where(
-            Complaint.id == complaint_id, Complaint.status == Status.ANSWERED.value,
-            Complaint.reply_due_at <= now))
-        if complaint is None:
-            return
-        Desk(session, settings, calendar, now).close(complaint, SYSTEM, AUTO_CLOSE_NOTE)
-        report.closed += 1
-        log.info("auto-closed code=%s reply_due_at=%s", complaint.code, complaint.reply_due_at)
+# --- deciding -------------------------------------------------------------------------------------
 
 
 class Ladder:
-    """One complaint's next rung: decide, notify, audit, and set the next trigger."""
+    """The rungs of one pass: pure decisions at `now`, with the calendar's answers kept per day."""
 
-    def __init__(self, desk: Desk, complaint: Complaint) -> None:
-        self.desk = desk
-        self.complaint = complaint
-        self.now = desk.now
-        self.sla: dict[str, Any] = complaint.sla or _default_sla(desk.settings)
+    def __init__(self, settings: Settings, calendar: WorkingCalendar, now: datetime) -> None:
+        self.settings = settings
+        self.calendar = calendar
+        self.now = now
+        self.default_sla = _default_sla(settings)
+        self.agency_names = {agency.code: agency.name for agency in settings.agencies}
+        self._office: dict[datetime, datetime] = {}
+        self._reminders: dict[tuple[date, int], datetime] = {}
+        self._elapsed: dict[date, int] = {}
 
-    def advance(self, report: SweepReport) -> None:
-        moment = self.desk.escalation_moment(self.now, self.sla)
+    def decide(self, due: Due) -> Rung:
+        sla = due.sla = due.sla or self.default_sla
+        moment = self.escalation_moment(self.now, sla)
         if moment is not None and moment > self.now:
             # Escalations wait for office hours on working days; emergencies never wait.
-            self.complaint.next_escalation_at = moment
-            report.deferred += 1
-            log.info("escalation deferred code=%s until=%s", self.complaint.code, moment.isoformat())
-            return
-        for _ in range(3):  # at most: head, region, first reminder overdue at once
-            step = self.next_step()
+            return Rung(due, (), due.level, moment, deferred=True)
+        level, last, steps = due.level, due.last_escalation_at, []
+        for _ in range(STEPS_PER_PASS):
+            step = self.next_step(due, sla, level, last)
             if step is None or step.deadline > self.now:
                 break
-            self.take(step)
-            report.escalated += 1
-            report.codes.append(self.complaint.code)
-        self.complaint.next_escalation_at = self.next_trigger()
+            steps.append(step)
+            level, last = step.level, self.now
+        following = self.next_step(due, sla, level, last)
+        next_at = self.escalation_moment(following.deadline, sla) if following else None
+        return Rung(due, tuple(steps), level, next_at)
 
-    def next_step(self) -> Step | None:
-        c = self.complaint
-        status = Status(c.status)
-        if status == Status.RECEIVED:
-            if c.escalation_level == 0 and c.verify_due_at is not None:
-                return Step(LEVEL_HEAD, "verify_overdue", "BELUM DIVERIFIKASI lewat batas", c.verify_due_at)
+    def next_step(self, due: Due, sla: dict[str, Any], level: int, last: datetime | None) -> Step | None:
+        if due.status == Status.RECEIVED:
+            if level == 0 and due.verify_due_at is not None:
+                return Step(LEVEL_HEAD, "verify_overdue", "BELUM DIVERIFIKASI lewat batas", due.verify_due_at)
             return None
-        if status not in UNANSWERED:
+        if due.status not in UNANSWERED:
             return None
-        if status == Status.DISPATCHED and c.escalation_level == 0 and c.ack_due_at is not None:
-            return Step(LEVEL_HEAD, "escalation_head", "ESKALASI: belum diterima (TERIMA) oleh admin", c.ack_due_at)
-        if c.escalation_level < LEVEL_REGION and c.answer_due_at is not None:
-            return Step(LEVEL_REGION, "escalation_regional", "ESKALASI: belum dijawab lewat batas", c.answer_due_at)
-        reminder = c.escalation_level - LEVEL_REGION + 1
-        if c.answer_due_at is not None and reminder <= int(self.sla.get("reminder_cap", 0)):
-            cap = int(self.sla["reminder_cap"])
-            return Step(c.escalation_level + 1, "reminder", f"PENGINGAT {reminder}/{cap}: belum dijawab",
-                        self._reminder_due())
+        if due.status == Status.DISPATCHED and level == 0 and due.ack_due_at is not None:
+            return Step(LEVEL_HEAD, "escalation_head", "ESKALASI: belum diterima (TERIMA) oleh admin", due.ack_due_at)
+        if level < LEVEL_REGION and due.answer_due_at is not None:
+            return Step(LEVEL_REGION, "escalation_regional", "ESKALASI: belum dijawab lewat batas",
+                        due.answer_due_at)
+        reminder = level - LEVEL_REGION + 1
+        if due.answer_due_at is not None and reminder <= int(sla.get("reminder_cap", 0)):
+            cap = int(sla["reminder_cap"])
+            return Step(level + 1, "reminder", f"PENGINGAT {reminder}/{cap}: belum dijawab",
+                        self.reminder_due(sla, last or due.answer_due_at or self.now))
         return None
 
-    def next_trigger(self) -> datetime | None:
-        step = self.next_step()
-        if step is None:
+    def escalation_moment(self, deadline: datetime | None, sla: dict[str, Any]) -> datetime | None:
+        """When to act on `deadline`: office hours of a working day, or at once for emergencies."""
+        if deadline is None:
             return None
-        return self.desk.escalation_moment(step.deadline, self.sla)
+        if sla.get("emergency"):
+            return deadline
+        moment = self._office.get(deadline)
+        if moment is None:
+            moment = self._office[deadline] = self.calendar.next_office_moment(deadline)
+        return moment
 
-    def take(self, step: Step) -> None:
-        officials = self._recipients(step)
-        payload = self._payload(step)
-        deadline_key = step.deadline.strftime("%Y%m%dT%H%MZ")
-        for official in officials:
-            for recipient in _reachable(official):
-                key = (f"{self.complaint.code}:{step.purpose}:{step.level}:official-{official.id}:"
-                       f"{recipient.channel}:{deadline_key}")
-                enqueue(self.desk.session, recipient=recipient, purpose=step.purpose, payload=payload,
-                        dedup_key=key, now=self.now, complaint_id=self.complaint.id, level=step.level)
-        ids = [official.id for official in officials]
-        data = {"level": step.level, "purpose": step.purpose, "deadline": step.deadline.isoformat(),
-                "recipients": ids}
-        self.desk.record_escalation(self.complaint, step.level, step.heading, data)
-        log.info("escalated code=%s level=%d purpose=%s recipients=%s", self.complaint.code, step.level,
-                 step.purpose, ",".join(ids) or "-")
+    def reminder_due(self, sla: dict[str, Any], last: datetime) -> datetime:
+        """N working days after the last escalation step, at the start of office hours."""
+        calendar, every = self.calendar, int(sla.get("reminder_every_days", 2))
+        if sla.get("emergency"):
+            day = calendar.add_working_days(calendar.local_date(last), every)
+            return datetime.combine(day, calendar.local(last).time(), calendar.zone).astimezone(UTC)
+        key = (calendar.local_date(last), every)
+        moment = self._reminders.get(key)
+        if moment is None:
+            day = calendar.add_working_days(key[0], every)
+            moment = self._reminders[key] = calendar.next_office_moment(datetime.combine(day, time(0), calendar.zone))
+        return moment
 
-    def _recipients(self, step: Step) -> list[Official]:
-        session, agency = self.desk.session, self.complaint.agency_code
+    def working_days_since(self, day: date) -> int:
+        elapsed = self._elapsed.get(day)
+        if elapsed is None:
+            elapsed = self._elapsed[day] = self.calendar.working_days_between(day, self.calendar.local_date(self.now))
+        return elapsed
+
+    def age_text(self, due: Due) -> str:
+        local = self.calendar.local(due.created_at)
+        return f"{self.working_days_since(local.date())} hari kerja (masuk {local.strftime('%d-%m-%Y %H:%M')})"
+
+    def agency_name(self, due: Due) -> str | None:
+        return self.agency_names[due.agency_code] if due.agency_code else None
+
+
+# --- who hears about it ---------------------------------------------------------------------------
+
+
+@dataclass
+class Directory:
+    """Active officials (in the database's id order, as the one-at-a-time queries returned them) and the
+    contacts each can be reached on, read once per batch."""
+
+    officials: list[tuple[str, str, str | None]]  # (id, role, agency)
+    contacts: dict[str, list[Recipient]]
+    _chosen: dict[tuple[frozenset[str], str | None], list[str]] = field(default_factory=dict)
+    _regional: frozenset[str] | None = None
+
+    @classmethod
+    def read(cls, session: Session) -> Directory:
+        officials = [(id_, role, agency) for id_, role, agency in session.execute(
+            select(Official.id, Official.role, Official.agency_code).where(Official.active.is_(True))
+            .order_by(Official.id))]
+        everyone: dict[str, list[tuple[str, str, datetime | None]]] = {}
+        for official_id, channel, address, unreachable_at in session.execute(
+                select(OfficialContact.official_id, OfficialContact.channel, OfficialContact.address,
+                       OfficialContact.unreachable_at).order_by(OfficialContact.priority, OfficialContact.id)):
+            everyone.setdefault(official_id, []).append((channel, address, unreachable_at))
+        return cls(officials, {official_id: _reachable(official_id, contacts)
+                               for official_id, contacts in everyone.items()})
+
+    def with_roles(self, roles: frozenset[str], agency: str | None = None) -> list[str]:
+        key = (roles, agency)
+        chosen = self._chosen.get(key)
+        if chosen is None:
+            chosen = self._chosen[key] = [official_id for official_id, role, owner in self.officials
+                                          if role in roles and (agency is None or owner == agency)]
+        return chosen
+
+    def for_step(self, step: Step, agency: str | None) -> list[str]:
         if step.purpose == "verify_overdue":
-            heads = officials_with_roles(session, {Role.HEAD.value}, "DISKOMINFO")
-            return heads + officials_with_roles(session, {Role.SEKDA.value})
+            return (self.with_roles(frozenset({Role.HEAD.value}), "DISKOMINFO")
+                    + self.with_roles(frozenset({Role.SEKDA.value})))
         if step.level == LEVEL_HEAD:
-            return officials_with_roles(session, {Role.HEAD.value}, agency)
-        region = officials_with_roles(session, REGION_ROLES)
+            return self.with_roles(frozenset({Role.HEAD.value}), agency)
+        region = self.with_roles(REGION_ROLES)
         if step.purpose == "reminder":
-            return officials_with_roles(session, {Role.ADMIN.value, Role.HEAD.value}, agency) + region
+            return self.with_roles(frozenset({Role.ADMIN.value, Role.HEAD.value}), agency) + region
         return region
 
-    def _payload(self, step: Step) -> dict[str, Any]:
-        c, zone = self.complaint, self.desk.calendar.zone
+    def is_regional(self, official_id: str) -> bool:
+        if self._regional is None:
+            self._regional = frozenset(self.with_roles(REGION_ROLES))
+        return official_id in self._regional
+
+
+def _reachable(official_id: str, contacts: list[tuple[str, str, datetime | None]]) -> list[Recipient]:
+    """Every contact of the official, skipping ones marked unreachable while another one still works."""
+    usable = [c for c in contacts if c[2] is None] or contacts
+    return [Recipient("official", official_id, channel, address) for channel, address, _ in usable]
+
+
+# --- writing a batch ------------------------------------------------------------------------------
+
+
+class BatchWrites:
+    """Everything one batch writes, collected in memory and written with one statement per table."""
+
+    def __init__(self, ladder: Ladder, directory: Directory) -> None:
+        self.ladder = ladder
+        self.directory = directory
+        self.now = ladder.now
+        self.events: list[dict[str, Any]] = []
+        self.messages: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.bundled: dict[str, list[dict[str, Any]]] = {}
+        self.left_due: list[int] = []
+
+    def add(self, rung: Rung, report: SweepReport) -> None:
+        due = rung.due
+        if rung.deferred:
+            report.deferred += 1
+            log.info("escalation deferred code=%s until=%s", due.code, rung.next_at)
+        for step in rung.steps:
+            self._take(due, step)
+            report.escalated += 1
+            report.codes.append(due.code)
+        self.updates.append({"id": due.id, "next_escalation_at": rung.next_at, "escalation_level": rung.level,
+                             "updated_at": self.now if rung.steps else None})
+        if rung.next_at is not None and rung.next_at <= self.now:
+            self.left_due.append(due.id)
+
+    def write(self, session: Session) -> None:
+        held = bundles.held_rows(self.bundled, {official_id: self.directory.contacts[official_id][0]
+                                                for official_id in self.bundled},
+                                 self.now, self.ladder.settings.region.dashboard_url)
+        insert_rows(session, ComplaintEvent.__table__, self.events)
+        insert_rows(session, Notification.__table__, self.messages + held, skip_duplicates_of="dedup_key")
+        update_rows(session, Complaint.__table__, self.updates, keep_when_null=("updated_at",))
+
+    def _take(self, due: Due, step: Step) -> None:
+        ids = self.directory.for_step(step, due.agency_code)
+        reachable = [official_id for official_id in ids if self.directory.contacts.get(official_id)]
+        alone = [official_id for official_id in reachable if not self.directory.is_regional(official_id)]
+        if alone:
+            self._alert(due, step, alone)
+        leaders = [official_id for official_id in reachable if self.directory.is_regional(official_id)]
+        if leaders:
+            item = self._bundle_item(due, step)  # one dict, listed in each leader's bundle
+            for official_id in leaders:
+                self.bundled.setdefault(official_id, []).append(item)
+        self.events.append({
+            "complaint_id": due.id, "at": self.now, "actor_kind": SYSTEM.kind, "actor_id": SYSTEM.audit_id,
+            "action": "escalate", "from_status": None, "to_status": None, "note": step.heading,
+            "data": {"level": step.level, "purpose": step.purpose, "deadline": step.deadline.isoformat(),
+                     "recipients": ids},
+        })
+        log.info("escalated code=%s level=%d purpose=%s recipients=%s", due.code, step.level, step.purpose,
+                 ",".join(ids) or "-")
+
+    def _alert(self, due: Due, step: Step, officials: Iterable[str]) -> None:
+        """The complaint's own alert to each official who acts on it, on every reachable channel."""
+        payload = self._payload(due, step)
+        deadline_key = step.deadline.strftime("%Y%m%dT%H%MZ")
+        for official_id in officials:
+            for recipient in self.directory.contacts[official_id]:
+                key = (f"{due.code}:{step.purpose}:{step.level}:official-{official_id}:{recipient.channel}:"
+                       f"{deadline_key}")
+                self.messages.append(outbox_row(recipient=recipient, purpose=step.purpose, payload=payload,
+                                                dedup_key=key, now=self.now, complaint_id=due.id, level=step.level))
+
+    def _payload(self, due: Due, step: Step) -> dict[str, Any]:
+        zone = self.ladder.calendar.zone
         if step.purpose == "verify_overdue":
-            payload = triage_alert(c, f"belum diverifikasi; batas {local_date_text(c.verify_due_at, zone)}", zone)
+            payload = triage_alert(due, f"belum diverifikasi; batas {local_date_text(due.verify_due_at, zone)}", zone)
             payload["text"] = f"{step.heading}\n" + payload["text"]
         else:
-            agency_name = self.desk.settings.agency(c.agency_code).name if c.agency_code else "-"
-            payload = official_alert(c, agency_name, step.heading, zone)
+            payload = official_alert(due, self.ladder.agency_name(due) or "-", step.heading, zone)
         lines = payload["text"].split("\n")
-        lines.insert(1, f"Umur: {self._age_text()}")
+        lines.insert(1, f"Umur: {self.ladder.age_text(due)}")
         payload["text"] = "\n".join(lines)
         payload["variables"] = {**payload.get("variables", {}), "level": step.level}
         return payload
 
-    def _age_text(self) -> str:
-        calendar = self.desk.calendar
-        working = calendar.working_days_elapsed(self.complaint.created_at, self.now)
-        filed = calendar.local(self.complaint.created_at).strftime("%d-%m-%Y %H:%M")
-        return f"{working} hari kerja (masuk {filed})"
-
-    def _reminder_due(self) -> datetime:
-        """N working days after the last escalation step, at the start of office hours."""
-        calendar = self.desk.calendar
-        every = int(self.sla.get("reminder_every_days", 2))
-        last = self._last_escalation_at()
-        day = calendar.add_working_days(calendar.local_date(last), every)
-        if self.sla.get("emergency"):
-            return datetime.combine(day, calendar.local(last).time(), calendar.zone).astimezone(UTC)
-        return calendar.next_office_moment(datetime.combine(day, time(0), calendar.zone))
-
-    def _last_escalation_at(self) -> datetime:
-        for event in reversed(self.complaint.events):
-            if event.action == "escalate":
-                return event.at
-        return self.complaint.answer_due_at or self.now
+    def _bundle_item(self, due: Due, step: Step) -> dict[str, Any]:
+        missed = due.verify_due_at if step.purpose == "verify_overdue" else due.answer_due_at
+        overdue = self.ladder.working_days_since(_due_date(self.ladder.calendar, missed)) if missed else 0
+        return {"complaint_id": due.id, "code": due.code, "agency": self.ladder.agency_name(due) or "triase",
+                "subject": summary(due.text, BUNDLE_SUBJECT_CHARS), "state": _state(step, due.sla),
+                "overdue_days": overdue, "anonymous": due.anonymous, "confidential": due.confidential,
+                "purpose": step.purpose, "level": step.level, "deadline": step.deadline.isoformat()}
 
 
-def _reachable(official: Official) -> list[Recipient]:
-    """Every contact of the official, skipping ones marked unreachable while another one still works."""
-    contacts = [c for c in official.contacts if c.unreachable_at is None] or list(official.contacts)
-    return [Recipient("official", official.id, c.channel, c.address) for c in contacts]
+def _state(step: Step, sla: dict[str, Any] | None) -> str:
+    if step.purpose == "verify_overdue":
+        return "belum diverifikasi"
+    if step.purpose == "reminder":
+        return f"pengingat {step.level - LEVEL_REGION}/{(sla or {}).get('reminder_cap', '-')}, belum dijawab"
+    return "belum dijawab"
+
+
+def _due_date(calendar: WorkingCalendar, deadline: datetime) -> date:
+    """A deadline is the midnight after its due date: the day itself is the one before."""
+    return calendar.local_date(deadline - timedelta(microseconds=1))
 
 
 def _default_sla(settings: Settings) -> dict[str, Any]:

@@ -7,7 +7,7 @@ reporter's name enters them is `reporter_line`, which checks the flag.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from models.lifecycle import KIND_LABELS, Kind, Status, label
 from models.tables import Complaint
@@ -17,12 +17,44 @@ OFFICIAL_COMMANDS = "Balas: TERIMA {code} | JAWAB {code} <teks> | BUKAN {code} <
 SUMMARY_CHARS = 280
 
 
+class Named(Protocol):
+    @property
+    def name(self) -> str | None: ...
+
+
+class AlertSubject(Protocol):
+    """What an official's alert reads of a complaint: a `Complaint`, or the escalation sweep's lighter row."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def anonymous(self) -> bool: ...
+    @property
+    def confidential(self) -> bool: ...
+    @property
+    def location_text(self) -> str | None: ...
+    @property
+    def latitude(self) -> float | None: ...
+    @property
+    def longitude(self) -> float | None: ...
+    @property
+    def answer_due_at(self) -> datetime | None: ...
+    @property
+    def verify_due_at(self) -> datetime | None: ...
+    @property
+    def reporter(self) -> Named | None: ...
+
+
 def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def reporter_line(complaint: Complaint) -> str:
+def reporter_line(complaint: AlertSubject) -> str:
     if complaint.anonymous:
         return "Pelapor: (anonim)"
     name = complaint.reporter.name if complaint.reporter else None
@@ -36,7 +68,7 @@ def local_date_text(instant: datetime | None, zone: Any) -> str:
     return (instant.astimezone(zone) - timedelta(seconds=1)).strftime("%d-%m-%Y")
 
 
-def official_alert(complaint: Complaint, agency_name: str, heading: str, zone: Any) -> dict[str, Any]:
+def official_alert(complaint: AlertSubject, agency_name: str, heading: str, zone: Any) -> dict[str, Any]:
     """Payload for an agency admin/head or a regional official."""
     lines = [
         f"{heading} {complaint.code}",
@@ -57,7 +89,7 @@ def official_alert(complaint: Complaint, agency_name: str, heading: str, zone: A
     }
 
 
-def triage_alert(complaint: Complaint, reason: str, zone: Any) -> dict[str, Any]:
+def triage_alert(complaint: AlertSubject, reason: str, zone: Any) -> dict[str, Any]:
     lines = [
         f"Laporan perlu verifikasi {complaint.code}",
         f"Alasan: {reason}",
@@ -69,7 +101,7 @@ def triage_alert(complaint: Complaint, reason: str, zone: Any) -> dict[str, Any]
     return {"text": "\n".join(lines), "variables": {"code": complaint.code, "reason": reason}}
 
 
-def location_text(complaint: Complaint) -> str:
+def location_text(complaint: AlertSubject) -> str:
     parts = []
     if complaint.location_text:
         parts.append(complaint.location_text)
@@ -108,3 +140,39 @@ def ombudsman_hint(complaint: Complaint, zone: Any) -> str:
         f"Jika Anda belum puas, Anda dapat melapor ke {OMBUDSMAN}, "
         f"dengan menyebut kode {complaint.code} (dilaporkan {filed})."
     )
+
+
+BUNDLE_LISTED = 10
+BUNDLE_SUBJECT_CHARS = 70
+
+
+def escalation_bundle(items: list[dict[str, Any]], dashboard_url: str) -> dict[str, Any]:
+    """One message to a regional official listing every complaint a sweep pass escalated to them.
+
+    `items` come oldest overdue first, each with `code`, `agency`, `subject`, `state`, `overdue_days`,
+    `anonymous` and `confidential`. The text lists the first ones (a WhatsApp message holds about 1,600
+    characters) and sends the reader to the dashboard for the rest; the variables fill the approved
+    `escalation_regional` template outside WhatsApp's 24-hour window.
+    """
+    count = len(items)
+    lines = [f"ESKALASI: {count} laporan lewat batas waktu, terlama lebih dulu"]
+    for number, item in enumerate(items[:BUNDLE_LISTED], 1):
+        overdue = item["overdue_days"]
+        late = f"terlambat {overdue} hari kerja" if overdue else "lewat batas hari ini"
+        who = " (anonim)" if item["anonymous"] else ""
+        lines.append(f"{number}. {item['code']} ({item['agency']}): {item['state']}, {late}{who}")
+        subject = "RAHASIA: isi hanya di dasbor" if item["confidential"] else summary(
+            item["subject"], BUNDLE_SUBJECT_CHARS)
+        lines.append(f"   {subject}")
+    if count > BUNDLE_LISTED:
+        lines.append(f"…dan {count - BUNDLE_LISTED} laporan lainnya.")
+    lines.append(f"Dasbor: {dashboard_url}")
+    codes = [item["code"] for item in items]
+    agencies = list(dict.fromkeys(item["agency"] for item in items))
+    variables = {
+        "code": ", ".join(codes[:2]) + (f" dan {count - 2} lainnya" if count > 2 else ""),
+        "agency": ", ".join(agencies[:3]) + (" dll." if len(agencies) > 3 else ""),
+        "summary": f"{count} laporan belum ditindaklanjuti; rinciannya di dasbor",
+        "count": count,
+    }
+    return {"text": "\n".join(lines), "variables": variables}

@@ -40,7 +40,25 @@ def enqueue(
     not_before: datetime | None = None,
 ) -> None:
     """Queue one message; a row with the same dedup_key already queued wins."""
-    values = {
+    values = outbox_row(recipient=recipient, purpose=purpose, payload=payload, dedup_key=dedup_key, now=now,
+                        complaint_id=complaint_id, level=level, not_before=not_before)
+    session.execute(_insert_ignoring_duplicates(session, values))
+
+
+def outbox_row(
+    *,
+    recipient: Recipient,
+    purpose: str,
+    payload: dict[str, Any],
+    dedup_key: str,
+    now: datetime,
+    complaint_id: int | None = None,
+    level: int = 0,
+    not_before: datetime | None = None,
+    status: str = "queued",
+) -> dict[str, Any]:
+    """The column values of one queued message (for writers that insert many rows at once)."""
+    return {
         "complaint_id": complaint_id,
         "dedup_key": dedup_key[:300],
         "recipient_kind": recipient.kind,
@@ -50,13 +68,12 @@ def enqueue(
         "purpose": purpose,
         "level": level,
         "payload": payload,
-        "status": "queued",
+        "status": status,
         "attempts": 0,
         "next_attempt_at": not_before or now,
         "callback_token": secrets.token_urlsafe(24),
         "created_at": now,
     }
-    session.execute(_insert_ignoring_duplicates(session, values))
 
 
 def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> Insert:

@@ -131,7 +131,10 @@ class Complaint(Base):
     __table_args__ = (
         Index("ix_complaints_agency_status", "agency_code", "status"),
         Index("ix_complaints_status_created", "status", "created_at"),
-        Index("ix_complaints_next_escalation", "next_escalation_at"),
+        # The sweep claims due complaints in (trigger, id) batches; finished complaints have no trigger.
+        Index("ix_complaints_next_escalation", "next_escalation_at", "id",
+              sqlite_where=text("next_escalation_at IS NOT NULL"),
+              postgresql_where=text("next_escalation_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,0 +1,171 @@
+"""Many rows, one statement per table: the writes of a batch job inside the caller's transaction.
+
+Row-at-a-time ORM writes cost a statement build, a flush and a round trip per row; a batch job (the
+escalation sweep) writes hundreds of rows per transaction, so each table gets one statement instead:
+
+* SQLite: one prepared INSERT stepped over every row (the driver's executemany, a loop in C). An
+  UPDATE of many rows is one ``UPDATE … FROM`` over the rows given as one JSON document (``json_each``).
+* PostgreSQL: the rows travel as one JSON document and the server unpacks them (``json_to_recordset``):
+  one statement and one round trip for the whole batch. psycopg spends several microseconds of Python
+  per bound parameter, which is most of the cost of a multi-row VALUES list of thousands of parameters.
+
+Values are given as the ORM would take them (aware datetimes, dicts for JSON columns); every row of one
+call carries the same keys in the same order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any, cast
+
+from sqlalchemy import JSON, Boolean, Column, Float, FromClause, Integer, Table, TextClause, text
+from sqlalchemy.orm import Session
+
+from models.tables import UTCDateTime
+
+
+def insert_rows(session: Session, model_table: FromClause, rows: Sequence[dict[str, Any]],
+                skip_duplicates_of: str | None = None) -> None:
+    """INSERT every row; with `skip_duplicates_of`, a row whose value of that unique column exists is skipped."""
+    if not rows:
+        return
+    table = cast(Table, model_table)
+    columns = tuple(rows[0])
+    if _dialect(session) == "postgresql":
+        session.execute(_recordset_insert(table, columns, skip_duplicates_of), {"rows": _document(rows)})
+        return
+    session.connection().exec_driver_sql(_prepared_insert(table, columns, skip_duplicates_of),
+                                         _driver_rows(table, columns, rows))
+
+
+def update_rows(session: Session, model_table: FromClause, rows: Sequence[dict[str, Any]], key: str = "id",
+                keep_when_null: Sequence[str] = ()) -> None:
+    """One UPDATE setting each row's columns on the row whose `key` matches; a column named in
+    `keep_when_null` keeps its stored value where the given one is None."""
+    if not rows:
+        return
+    table, columns = cast(Table, model_table), tuple(rows[0])
+    statement = _recordset_update(_dialect(session), table, columns, key, tuple(keep_when_null))
+    session.execute(statement, {"rows": _document(rows)})
+
+
+def _dialect(session: Session) -> str:
+    name = session.get_bind().dialect.name
+    if name not in ("sqlite", "postgresql"):
+        raise RuntimeError(f"unsupported database dialect {name!r}")
+    return name
+
+
+def _document(rows: Sequence[dict[str, Any]]) -> str:
+    """The rows as one JSON array; instants as naive UTC text, the way the schema stores them (the encoder
+    hands every datetime to `_Instants`, so no row is copied)."""
+    return json.dumps(rows, separators=(",", ":"), default=_Instants())
+
+
+def _driver_rows(table: Table, columns: tuple[str, ...], rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Rows in column order, converted as the column types would (SQLite: instants and JSON as text)."""
+    out = [list(row.values()) for row in rows]
+    instants, texts = _Instants(), _JsonTexts()
+    for position, name in enumerate(columns):
+        kind = table.c[name].type
+        convert = instants if isinstance(kind, UTCDateTime) else texts if isinstance(kind, JSON) else None
+        if convert is not None:
+            for row in out:
+                row[position] = convert(row[position])
+    return [tuple(row) for row in out]
+
+
+class _JsonTexts:
+    """JSON values as text; one object shared by several rows (an alert sent on two channels) encoded once."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, tuple[Any, str]] = {}
+
+    def __call__(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        known = self.seen.get(id(value))
+        if known is None:  # the value is kept with its text, so its id cannot be reused meanwhile
+            known = self.seen[id(value)] = (value, json.dumps(value, separators=(",", ":")))
+        return known[1]
+
+
+class _Instants:
+    """Aware instants as the naive UTC text SQLAlchemy stores (also parsed by PostgreSQL), each distinct
+    instant formatted once: a batch shares a handful of them."""
+
+    def __init__(self) -> None:
+        self.seen: dict[datetime, str] = {}
+
+    def __call__(self, value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"{type(value).__name__} is not a value a table column takes")
+        text = self.seen.get(value)
+        if text is None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to the database; pass an aware UTC instant")
+            text = self.seen[value] = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return text
+
+
+@cache
+def _prepared_insert(table: Table, columns: tuple[str, ...], skip_duplicates_of: str | None) -> str:
+    conflict = f" ON CONFLICT ({_quoted(skip_duplicates_of)}) DO NOTHING" if skip_duplicates_of else ""
+    return (f"INSERT INTO {_quoted(table.name)} ({', '.join(_quoted(name) for name in columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)}){conflict}")
+
+
+@cache
+def _recordset_insert(table: Table, columns: tuple[str, ...], skip_duplicates_of: str | None) -> TextClause:
+    names = ", ".join(_quoted(name) for name in columns)
+    conflict = f" ON CONFLICT ({_quoted(skip_duplicates_of)}) DO NOTHING" if skip_duplicates_of else ""
+    return text(f"INSERT INTO {_quoted(table.name)} ({names}) SELECT {names} "
+                f"FROM json_to_recordset(CAST(:rows AS json)) AS x({_record_spec(table, columns)}){conflict}")
+
+
+@cache
+def _recordset_update(dialect: str, table: Table, columns: tuple[str, ...], key: str,
+                      keep_when_null: tuple[str, ...]) -> TextClause:
+    target = _quoted(table.name)
+
+    def value(name: str) -> str:
+        given = f"x.{_quoted(name)}"
+        return f"COALESCE({given}, {target}.{_quoted(name)})" if name in keep_when_null else given
+
+    assignments = ", ".join(f"{_quoted(name)} = {value(name)}" for name in columns if name != key)
+    if dialect == "postgresql":
+        source = f"json_to_recordset(CAST(:rows AS json)) AS x({_record_spec(table, columns)})"
+    else:
+        fields = ", ".join(f"json_extract(value, '$.{name}') AS {_quoted(name)}" for name in columns)
+        source = f"(SELECT {fields} FROM json_each(:rows)) AS x"
+    return text(f"UPDATE {target} SET {assignments} FROM {source} WHERE {target}.{_quoted(key)} = x.{_quoted(key)}")
+
+
+def _record_spec(table: Table, columns: tuple[str, ...]) -> str:
+    """PostgreSQL column definitions for json_to_recordset, from the table's own column types."""
+    return ", ".join(f"{_quoted(name)} {_postgres_type(table.c[name])}" for name in columns)
+
+
+def _postgres_type(column: Column[Any]) -> str:
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return "timestamp"
+    if isinstance(kind, JSON):
+        return "json"
+    if isinstance(kind, Boolean):
+        return "boolean"
+    if isinstance(kind, Integer):
+        return "integer"
+    if isinstance(kind, Float):
+        return "double precision"
+    return "text"
+
+
+def _quoted(name: str) -> str:
+    # Both databases read a double-quoted lower-case name as the name itself, reserved word or not.
+    return f'"{name}"'
