@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.routing.matcher import ADDRESS, HIDDEN, LANDMARK, PhraseHit, analyse, find_phrases, normalized_words
+from bot.routing.matcher import HIDDEN, Hit, analyse, find_hits, normalized_words
 from bot.routing.table import RoutingTable, Rule
 
 Decision = Literal["route", "ask", "triage"]
@@ -18,14 +18,14 @@ CONFIDENTIAL_AGENCY = "INSPEKTORAT"
 LEAD_FLOOR = 4.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     agency: str
     score: float
     keywords: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RoutingResult:
     decision: Decision
     candidates: tuple[Candidate, ...]
@@ -59,18 +59,23 @@ def normalize(text: str, table: RoutingTable) -> str:
 
 
 def classify(text: str, table: RoutingTable) -> RoutingResult:
-    words, resolved = analyse(text, table)
-    hits = find_phrases(words, resolved, table)
-    key = _hit_profile(hits, table)
-    verdict = table.cached_verdict(key)
+    words, readings = analyse(text, table)
+    # Scoring reads only the hit profile, and chat messages repeat the same few profiles: each
+    # profile's verdict is computed once (bounded cache on the table).
+    profile = find_hits(words, readings, table)
+    verdict = table.cached_verdict(profile)
     if verdict is None:
-        verdict = _verdict(hits, table)
-        table.remember_verdict(key, verdict)
-    decision, candidates, confidential, subject, confidence = verdict
+        verdict = _verdict(profile, table)
+        table.remember_verdict(profile, verdict)
+    decision, ranked, confidential, subject, confidence = verdict
+    candidates = tuple(Candidate(agency, score, keywords) for agency, score, keywords in ranked)
     return RoutingResult(decision, candidates, confidential, " ".join(words), subject, confidence)
 
 
-Verdict = tuple[Decision, tuple[Candidate, ...], bool, str | None, float]
+# The cached verdict holds plain tuples, not Candidate objects: tuples of strings and numbers are
+# dropped from the garbage collector's lists after its first look, so thousands of cached
+# verdicts cost nothing at each full collection.
+Verdict = tuple[Decision, tuple[tuple[str, float, tuple[str, ...]], ...], bool, str | None, float]
 
 
 def _subject(candidates: tuple[Candidate, ...], confidential: bool) -> str | None:
@@ -81,53 +86,48 @@ def _subject(candidates: tuple[Candidate, ...], confidential: bool) -> str | Non
     return others[0] if others else None
 
 
-def _hit_profile(hits: Mapping[int, PhraseHit], table: RoutingTable) -> tuple[tuple[int, bool, int, int], ...]:
-    """Everything scoring reads from the hits: which phrase, in the lead or not, repeats (capped), kind."""
-    lead_words = table.settings.lead_words
-    return tuple(sorted(
-        (phrase_id, hit.first < lead_words, min(hit.count - 1, 2), hit.kind) for phrase_id, hit in hits.items()
-    ))
-
-
-def _verdict(hits: Mapping[int, PhraseHit], table: RoutingTable) -> Verdict:
-    # Phrase order, not the order they were found in: the sums (and so the verdict shared by every
-    # message with this profile) do not depend on where in the text each phrase stood.
-    hits = dict(sorted(hits.items()))
-    scores, evidence = _keyword_scores(hits, table)
-    lead_words = table.settings.lead_words
-    shown = {phrase_id for phrase_id, hit in hits.items() if hit.kind != HIDDEN}
-    in_lead = {phrase_id for phrase_id in shown if hits[phrase_id].first < lead_words}
-    dismissed = _apply_rules(table, shown, set(hits), in_lead, scores, evidence)
+def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
+    # The profile is in phrase order, not the order the phrases were found in: the sums (and so
+    # the verdict shared by every message with this profile) do not depend on where each stood.
+    scores, evidence = _keyword_scores(profile, table)
+    dismissed = False
+    triggers = table.rule_triggers
+    if any(phrase_id in triggers and kind != HIDDEN for phrase_id, _, _, kind in profile):
+        shown = {phrase_id for phrase_id, _, _, kind in profile if kind != HIDDEN}
+        in_lead = {phrase_id for phrase_id, lead, _, kind in profile if lead and kind != HIDDEN}
+        anywhere = {phrase_id for phrase_id, *_ in profile}
+        dismissed = _apply_rules(table, shown, anywhere, in_lead, scores, evidence)
     candidates = _ranked(scores, evidence, table.agency_set)
     confidential = bool(candidates) and candidates[0].agency == CONFIDENTIAL_AGENCY
     confidence = _confidence(candidates, table)
     decision: Decision = "triage" if dismissed else _decide(candidates, confidence, table)
-    return decision, candidates, confidential, _subject(candidates, confidential), confidence
+    ranked = tuple((c.agency, c.score, c.keywords) for c in candidates)
+    return decision, ranked, confidential, _subject(candidates, confidential), confidence
 
 
 def _keyword_scores(
-    hits: Mapping[int, PhraseHit], table: RoutingTable
+    profile: tuple[Hit, ...], table: RoutingTable
 ) -> tuple[dict[str, float], dict[str, list[tuple[float, str]]]]:
-    settings = table.settings
+    factors = table.hit_factors
+    weights = table.phrase_weights
+    labels = table.phrase_labels
     scores: dict[str, float] = {}
     evidence: dict[str, list[tuple[float, str]]] = {}
-    for phrase_id, hit in hits.items():
-        if hit.kind == HIDDEN:
-            continue
+    for phrase_id, lead, repeats, kind in profile:
         # The opening words usually state the problem; later words are often addresses or
         # side remarks. Repeated mentions add a little, with a cap so long texts do not run away.
-        factor = 1.0 + (settings.lead_bonus if hit.first < settings.lead_words else 0.0)
-        factor *= 1.0 + settings.repeat_bonus * min(hit.count - 1, 2)
-        if hit.kind == LANDMARK:
-            factor *= settings.landmark_factor
-        elif hit.kind == ADDRESS:
-            factor *= settings.address_factor
-        if factor == 0:  # inside an address: a place, not evidence
+        # A keyword inside an address (factor 0) is a place, not evidence; hidden ones score nothing.
+        factor = factors[lead, repeats, kind]
+        if not factor:
             continue
-        for agency, weight in table.phrase_weights[phrase_id]:
+        label = labels[phrase_id]
+        for agency, weight in weights[phrase_id]:
             points = weight * factor
             scores[agency] = scores.get(agency, 0.0) + points
-            evidence.setdefault(agency, []).append((points, table.phrase_labels[phrase_id]))
+            if agency in evidence:
+                evidence[agency].append((points, label))
+            else:
+                evidence[agency] = [(points, label)]
     return scores, evidence
 
 
@@ -191,19 +191,18 @@ def _ranked(
     evidence: Mapping[str, list[tuple[float, str]]],
     routable: frozenset[str],
 ) -> tuple[Candidate, ...]:
-    ordered = sorted(
-        ((agency, score) for agency, score in scores.items() if score > 0 and agency in routable),
-        key=lambda item: (-item[1], item[0]),
-    )
+    ordered = sorted((-score, agency) for agency, score in scores.items() if score > 0 and agency in routable)
     return tuple(
-        Candidate(agency, round(score, 3), _strongest_first(evidence.get(agency, [])))
-        for agency, score in ordered[:MAX_CANDIDATES]
+        Candidate(agency, round(-score, 3), _strongest_first(evidence.get(agency, [])))
+        for score, agency in ordered[:MAX_CANDIDATES]
     )
 
 
 def _strongest_first(items: list[tuple[float, str]]) -> tuple[str, ...]:
+    if len(items) == 1:
+        return (items[0][1],)
     labels: list[str] = []
-    for _, label in sorted(items, key=lambda item: (-item[0], item[1])):
+    for _, label in sorted((-points, label) for points, label in items):
         if label not in labels:
             labels.append(label)
     return tuple(labels)

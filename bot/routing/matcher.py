@@ -7,84 +7,91 @@ keyword table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
 
 from bot.routing import text as tx
-from bot.routing.table import RoutingTable
+from bot.routing.table import ADDRESS, HIDDEN, LANDMARK, MAX_REPEATS, TOPIC, RoutingTable
 
-# How many words before a keyword are checked for a place preposition ("di depan kantor PDAM").
-LANDMARK_WINDOW = 2
-
-
-TOPIC, LANDMARK, ADDRESS = 0, 1, 2
-# Not scored: a phrase inside a longer one ("tidak" in "tidak diangkut"). Rules still see it in
-# their 'none' conditions, so "sudah ... tidak diangkut" is never read as a thank-you.
-HIDDEN = 3
+__all__ = ["ADDRESS", "HIDDEN", "LANDMARK", "TOPIC", "Hit", "analyse", "find_hits", "normalized_words"]
 
 
-@dataclass(frozen=True)
-class PhraseHit:
-    phrase_id: int
-    first: int  # word position of the first occurrence
-    count: int  # number of distinct occurrences
-    # TOPIC, or only ever seen as a LANDMARK ("depan SD", "dekat pasar") or inside an ADDRESS
-    # ("Jl. Irigasi", "desa Sungai Tabuk")
-    kind: int = TOPIC
+# One found phrase as scoring reads it: (phrase id, first seen in the opening words, further
+# mentions capped at two, kind). A message's hits, sorted, are its "hit profile": the verdict
+# depends on nothing else, so it is cached per profile (see classify.py).
+Hit = tuple[int, bool, int, int]
 
 
-def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[frozenset[str]]]:
+def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[tuple[str, ...]]]:
     """Normalised words of ``text`` and, for each, the vocabulary words it stands for."""
     words: list[str] = []
-    resolved: list[frozenset[str]] = []
+    readings: list[tuple[str, ...]] = []
+    cache = table.chunk_cache
     for chunk in tx.chunks(tx.clean(text)):
-        chunk_words, chunk_resolved = table.analyse_chunk(chunk)
-        words.extend(chunk_words)
-        resolved.extend(chunk_resolved)
-    return words, resolved
+        chunk_words, chunk_readings = cache.get(chunk) or table.analyse_chunk(chunk)
+        words += chunk_words
+        readings += chunk_readings
+    return words, readings
 
 
 def normalized_words(text: str, table: RoutingTable) -> list[str]:
     return analyse(text, table)[0]
 
 
-def find_phrases(words: list[str], resolved: list[frozenset[str]], table: RoutingTable) -> dict[int, PhraseHit]:
-    """Every table phrase present in ``words`` (neutral phrases mask the words they cover)."""
-    spans = _all_spans(resolved, table)
-    blocked = _neutral_positions(spans, table) if table.neutral else set()
-    masking = table.masking
+def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingTable) -> tuple[Hit, ...]:
+    """Every table phrase present in ``words`` (neutral phrases mask the words they cover), sorted."""
+    spans = _all_spans(readings, table)
+    if not spans:
+        return ()
+    sizes = table.phrase_sizes
+    neutral = table.neutral.intersection(spans)
+    blocked = _positions(spans, neutral) if neutral else _NO_POSITIONS
     longer = [
-        (start, end, len(table.phrases[phrase_id]))
-        for phrase_id, occurrences in spans.items()
-        if len(table.phrases[phrase_id]) > 1 and phrase_id in masking
-        for start, end in occurrences
+        (start, end, sizes[phrase_id])
+        for phrase_id in table.masking_multiword.intersection(spans)
+        for start, end in spans[phrase_id]
     ]
-    address = _address_positions(words, longer, table) if table.address_markers else set()
-    hits: dict[int, PhraseHit] = {}
+    address = (_NO_POSITIONS if table.address_markers.keys().isdisjoint(words)
+               else _address_positions(words, longer, table))
+    landmarks = table.landmarks
+    lead_words = table.settings.lead_words
+    hits: list[Hit] = []
     for phrase_id, occurrences in spans.items():
-        size = len(table.phrases[phrase_id])
+        size = sizes[phrase_id]
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
         # is not a second, separate clue.
-        unblocked = [(start, end) for start, end in occurrences if start not in blocked]
-        starts = sorted({
-            start for start, end in unblocked
-            if not (longer and _inside_longer(start, end, size, longer))
-        })
+        unblocked = [span for span in occurrences if span[0] not in blocked] if blocked else occurrences
+        if longer:
+            starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
+        elif len(unblocked) == 1:
+            starts = [unblocked[0][0]]
+        else:
+            starts = sorted({start for start, _ in unblocked})
         if not starts:
             if unblocked and phrase_id in table.rule_terms:
-                hits[phrase_id] = PhraseHit(phrase_id, unblocked[0][0], 1, HIDDEN)
+                hits.append((phrase_id, unblocked[0][0] < lead_words, 0, HIDDEN))
             continue
         # "jalan rusak depan SD" is about the road: a keyword right after a place preposition or
         # inside an address names a place, not the problem, and only counts if it also appears
         # elsewhere.
-        placed = [start for start in starts if start not in address]
-        topical = [start for start in placed if not _after_landmark_word(words, start, table)]
-        if topical:
-            hits[phrase_id] = PhraseHit(phrase_id, topical[0], len(topical))
-        elif placed:
-            hits[phrase_id] = PhraseHit(phrase_id, placed[0], len(placed), LANDMARK)
-        else:
-            hits[phrase_id] = PhraseHit(phrase_id, starts[0], len(starts), ADDRESS)
-    return hits
+        placed = [start for start in starts if start not in address] if address else starts
+        # a keyword one or two words after a place preposition is a landmark ("di depan kantor PDAM")
+        topical = [start for start in placed
+                   if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks))]
+        chosen, kind = (topical, TOPIC) if topical else (placed, LANDMARK) if placed else (starts, ADDRESS)
+        hits.append((phrase_id, chosen[0] < lead_words, min(len(chosen) - 1, MAX_REPEATS), kind))
+    hits.sort()
+    return tuple(hits)
+
+
+_NO_POSITIONS: frozenset[int] = frozenset()
+
+
+def _positions(spans: dict[int, list[tuple[int, int]]], phrase_ids: Collection[int]) -> set[int]:
+    covered: set[int] = set()
+    for phrase_id in phrase_ids:
+        for start, end in spans[phrase_id]:
+            covered.update(range(start, end + 1))
+    return covered
 
 
 def _address_positions(words: list[str], longer: list[tuple[int, int, int]], table: RoutingTable) -> set[int]:
@@ -137,45 +144,35 @@ def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int,
     )
 
 
-def _after_landmark_word(words: list[str], start: int, table: RoutingTable) -> bool:
-    landmarks = table.landmarks
-    return any(words[position] in landmarks for position in range(max(0, start - LANDMARK_WINDOW), start))
-
-
-def _all_spans(resolved: list[frozenset[str]], table: RoutingTable) -> dict[int, list[tuple[int, int]]]:
+def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int, list[tuple[int, int]]]:
     spans: dict[int, list[tuple[int, int]]] = {}
     index = table.first_word_index
     max_gap = table.settings.max_gap
-    present: set[str] = set().union(*resolved)
-    for position, candidates in enumerate(resolved):
+    present: set[str] | None = None
+    for position, candidates in enumerate(readings):
         for candidate in candidates:
             for phrase_id, tail in index.get(candidate, ()):
                 if not tail:
                     spans.setdefault(phrase_id, []).append((position, position))
-                elif present.issuperset(tail):  # cheap test before the positional walk
-                    end = _phrase_end(tail, position, resolved, max_gap)
+                    continue
+                if present is None:
+                    present = set().union(*readings)
+                if present.issuperset(tail):  # cheap test before the positional walk
+                    end = _phrase_end(tail, position, readings, max_gap)
                     if end >= 0:
                         spans.setdefault(phrase_id, []).append((position, end))
     return spans
 
 
-def _phrase_end(tail: tuple[str, ...], start: int, resolved: list[frozenset[str]], max_gap: int) -> int:
+def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...]], max_gap: int) -> int:
     """Position of the phrase's last word when its other words follow in order, else -1."""
     position = start
     for word in tail:
-        limit = min(len(resolved), position + max_gap + 2)
+        limit = min(len(readings), position + max_gap + 2)
         for candidate_position in range(position + 1, limit):
-            if word in resolved[candidate_position]:
+            if word in readings[candidate_position]:
                 position = candidate_position
                 break
         else:
             return -1
     return position
-
-
-def _neutral_positions(spans: dict[int, list[tuple[int, int]]], table: RoutingTable) -> set[int]:
-    blocked: set[int] = set()
-    for phrase_id in table.neutral & spans.keys():
-        for start, end in spans[phrase_id]:
-            blocked.update(range(start, end + 1))
-    return blocked

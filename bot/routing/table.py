@@ -30,6 +30,14 @@ ALL_CODES: frozenset[str] = ALL_AGENCY_CODES
 WORD_CACHE_LIMIT = 200_000
 
 
+# How a phrase was seen: as the topic, only after a place preposition ("depan SD"), only inside an
+# address ("Jl. Irigasi"), or HIDDEN inside a longer phrase ("tidak" in "tidak diangkut": not
+# scored, but rules still see it in their 'none' conditions, so "sudah ... tidak diangkut" is never
+# read as a thank-you).
+TOPIC, LANDMARK, ADDRESS, HIDDEN = 0, 1, 2, 3
+MAX_REPEATS = 2  # further mentions of a phrase that add to its score
+
+
 @dataclass(frozen=True)
 class Settings:
     """Tunable numbers of the router (``settings:`` in routing.yaml)."""
@@ -88,18 +96,23 @@ class RoutingTable:
     first_word_index: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = field(init=False)
     _exact_words: frozenset[str] = field(init=False)
     _not_typos: frozenset[str] = field(init=False)
-    _fuzzy_choices: dict[str, list[str]] = field(init=False)
+    _fuzzy_choices: dict[tuple[str, int], list[str]] = field(init=False)
+    _stem_heads: frozenset[str] = field(init=False)
     rule_triggers: dict[int, tuple[int, ...]] = field(init=False)
     rule_terms: frozenset[int] = field(init=False)  # phrases rules look for even when hidden
     agency_set: frozenset[str] = field(init=False)
     # phrases that carry weight (or are neutral): only these hide shorter phrases inside them;
     # a phrase used only as a rule condition ("pns daerah") must not hide "pns".
     masking: frozenset[int] = field(init=False)
-    _chunk_cache: dict[str, tuple[tuple[str, ...], tuple[frozenset[str], ...]]] = field(
+    # (in the opening words, further mentions, kind) -> factor on the phrase's weights
+    hit_factors: dict[tuple[bool, int, int], float] = field(init=False)
+    phrase_sizes: tuple[int, ...] = field(init=False)
+    masking_multiword: frozenset[int] = field(init=False)  # masking phrases of two or more words
+    # chunk as written -> (its canonical words, the vocabulary words each stands for)
+    chunk_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = field(
         init=False, default_factory=dict
     )
-    _word_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
-    _resolve_cache: dict[str, frozenset[str]] = field(init=False, default_factory=dict)
+    _readings_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     # Scoring depends only on which phrases were found and how (see classify.py): chat messages
     # repeat the same few combinations, so the verdict for each is computed once.
     _verdict_cache: dict[Any, Any] = field(init=False, default_factory=dict)
@@ -117,41 +130,62 @@ class RoutingTable:
         self.masking = frozenset(
             phrase_id for phrase_id, weights in enumerate(self.phrase_weights) if weights
         ) | self.neutral
+        self.hit_factors = _hit_factors(self.settings)
+        self.phrase_sizes = tuple(len(phrase) for phrase in self.phrases)
+        self.masking_multiword = frozenset(i for i in self.masking if self.phrase_sizes[i] > 1)
         self._exact_words = frozenset(
             vocabulary | set(self.slang) | self.stopwords | self.known_words | self.landmarks
             | set(self.address_markers)
         )
-        self._fuzzy_choices = _fuzzy_buckets(vocabulary, self.settings.fuzzy_min_length)
+        self._fuzzy_choices = _fuzzy_buckets(vocabulary, self.settings)
         self._abbreviations = _skeleton_index(vocabulary)
+        self._stem_heads = frozenset(word[:MIN_HEAD] for word in vocabulary if len(word) >= tx.MIN_STEM)
         # Words the table itself knows are never "typo-corrected" into a keyword.
         self._not_typos = frozenset(set(self.slang) | self.stopwords | self.known_words | self.landmarks
                                     | set(self.address_markers))
 
     # --- per-word steps, memoised on the table ------------------------------------------------
-    def analyse_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
-        """Canonical words of one alphanumeric chunk and the vocabulary each stands for."""
-        cached = self._chunk_cache.get(chunk)
-        if cached is None:
-            pieces = (chunk,) if chunk.isalpha() else tx.split_chunk(chunk)
-            words = tuple(word for piece in pieces for word in self.words_for(piece))
-            cached = (words, tuple(self.resolve(word) for word in words))
-            _remember(self._chunk_cache, chunk, cached)
+    def analyse_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """Canonical words of one alphanumeric chunk and the vocabulary words each stands for."""
+        cached = self.chunk_cache.get(chunk)
+        if cached is not None:
+            return cached
+        if chunk.isalpha():
+            words = self.words_for(chunk)
+        else:
+            words = tuple(word for piece in tx.split_chunk(chunk) for word in self.words_for(piece))
+        if len(words) == 1:  # most chunks: one word, whose readings need no cache of their own
+            cached = (words, (self._readings_uncached(words[0]),))
+        else:
+            cached = (words, tuple(self.readings(word) for word in words))
+        _remember(self.chunk_cache, chunk, cached)
         return cached
 
     def words_for(self, raw: str) -> tuple[str, ...]:
         """Canonical words for one raw token: elongations collapsed, slang expanded."""
-        cached = self._word_cache.get(raw)
-        if cached is None:
-            cached = self._canonical_words(raw)
-            _remember(self._word_cache, raw, cached)
-        return cached
+        known = self.slang.get(raw)
+        if known is not None:
+            return known
+        if raw in self._exact_words or not tx.has_double(raw):  # "pppk" is a word, not an elongation
+            return (raw,)
+        word = tx.collapse_elongation(raw)
+        if word not in self._exact_words:
+            undoubled = tx.undouble(word)
+            if undoubled in self._exact_words:
+                word = undoubled
+        return self.slang.get(word, (word,))
 
     def resolve(self, word: str) -> frozenset[str]:
         """Vocabulary words that ``word`` stands for: exact, typo-tolerant, and via its roots."""
-        cached = self._resolve_cache.get(word)
+        return frozenset(self.readings(word))
+
+    def readings(self, word: str) -> tuple[str, ...]:
+        """``resolve`` as a tuple (what the matcher keeps per word: tuples of strings are cheap for
+        the garbage collector, which skips them once it has seen them)."""
+        cached = self._readings_cache.get(word)
         if cached is None:
-            cached = self._resolve_uncached(word)
-            _remember(self._resolve_cache, word, cached)
+            cached = self._readings_uncached(word)
+            _remember(self._readings_cache, word, cached)
         return cached
 
     @contextmanager
@@ -174,49 +208,46 @@ class RoutingTable:
 
     def cache_sizes(self) -> dict[str, int]:
         return {
-            "chunks": len(self._chunk_cache),
-            "words": len(self._word_cache),
-            "resolve": len(self._resolve_cache),
+            "chunks": len(self.chunk_cache),
+            "readings": len(self._readings_cache),
         }
 
-    def _canonical_words(self, raw: str) -> tuple[str, ...]:
-        if raw in self.slang:
-            return self.slang[raw]
-        if raw in self._exact_words:  # "pppk" is a word, not an elongation
-            return (raw,)
-        word = tx.collapse_elongation(raw)
-        if word not in self._exact_words:
-            undoubled = tx.undouble(word)
-            if undoubled in self._exact_words:
-                word = undoubled
-        return self.slang.get(word, (word,))
-
-    def _resolve_uncached(self, word: str) -> frozenset[str]:
+    def _readings_uncached(self, word: str) -> tuple[str, ...]:
         if word in self.vocabulary:
-            return frozenset((word,))
-        matches = {root for root in tx.stem_candidates(word) if root in self.vocabulary}
-        if not matches and word not in self._not_typos:
-            guesses = self._fuzzy(word) or self._abbreviation(word)
-            # A real word is never "corrected" into a keyword: "musim" stays "musim", "mbok" is
-            # not "mabuk". The dictionary is asked only when a guess exists (it costs more).
-            if guesses and not self.dictionary.is_word(word):
-                matches.update(guesses)
-        return frozenset(matches)
+            return (word,)
+        # A root the small stemmer can find starts the word, or follows "di"/"ke": a word whose
+        # opening letters start no keyword word has none (most words; one set look-up each).
+        heads = self._stem_heads
+        if word[:MIN_HEAD] in heads or word[2:2 + MIN_HEAD] in heads and word.startswith(("di", "ke")):
+            matches = tuple(root for root in tx.stem_candidates(word) if root in self.vocabulary)
+            if matches:
+                return matches
+        # A real word is never "corrected" into a keyword: "musim" stays "musim", "mbok" is not
+        # "mabuk". Root words and the table's own words are a set look-up; the affix analysis
+        # runs only when a guess exists.
+        if word in self._not_typos or word in self.dictionary.roots:
+            return NOTHING
+        guesses = self._fuzzy(word) or self._abbreviation(word)
+        if guesses and not self.dictionary.is_word(word):
+            return tuple(guesses)
+        return NOTHING
 
     def _abbreviation(self, word: str) -> list[str]:
         """Chat shorthand drops vowels ("smph", "sklh", "kshtan"): a word with at most one vowel
         stands for the one keyword word with the same consonants in the same order."""
-        if not word.isalpha() or sum(letter in VOWELS for letter in word) > 1:
+        consonants = tx.skeleton(word)
+        if len(word) - len(consonants) > 1 or not word.isalpha():
             return []
-        found = self._abbreviations.get(tx.skeleton(word))
+        found = self._abbreviations.get(consonants)
         return [found] if found is not None and found[0] == word[0] else []
 
     def _fuzzy(self, word: str) -> list[str]:
-        settings = self.settings
-        if len(word) < settings.fuzzy_min_length or not word.isalpha():
+        # Only keyword words with the same first two letters and a length within reach are
+        # compared (usually none or a handful): most words of a message cost one dict look-up.
+        choices = self._fuzzy_choices.get((word[:2], len(word)))
+        if choices is None or not word.isalpha():
             return []
-        choices = self._fuzzy_choices.get(word[:2], [])
-        allowed = 2 if len(word) >= settings.fuzzy_long_length else 1
+        allowed = 2 if len(word) >= self.settings.fuzzy_long_length else 1
         # OSA counts a swapped pair ("puskesams") as one typo.
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=allowed)
         if best is None:
@@ -228,7 +259,22 @@ class RoutingTable:
         return [best[0]]
 
 
-def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
+def _hit_factors(settings: Settings) -> dict[tuple[bool, int, int], float]:
+    """The opening words usually state the problem; later words are often addresses or side
+    remarks. Repeated mentions add a little, with a cap so long texts do not run away."""
+    factors = {}
+    for lead in (False, True):
+        for repeats in range(MAX_REPEATS + 1):
+            factor = 1.0 + (settings.lead_bonus if lead else 0.0)
+            factor *= 1.0 + settings.repeat_bonus * repeats
+            factors[lead, repeats, TOPIC] = factor
+            factors[lead, repeats, LANDMARK] = factor * settings.landmark_factor
+            factors[lead, repeats, ADDRESS] = factor * settings.address_factor
+            factors[lead, repeats, HIDDEN] = 0.0
+    return factors
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     if len(cache) >= WORD_CACHE_LIMIT:
         cache.clear()
     cache[key] = value
@@ -245,6 +291,8 @@ def _rule_triggers(rules: tuple[Rule, ...]) -> dict[int, tuple[int, ...]]:
 
 
 VOWELS = frozenset("aeiou")
+MIN_HEAD = tx.MIN_STEM  # opening letters of a root the stemmer may find
+NOTHING: tuple[str, ...] = ()  # what most words stand for
 # Shorter skeletons ("pk", "rt") stand for too many words to guess from.
 MIN_SKELETON = 3
 
@@ -259,12 +307,19 @@ def _skeleton_index(vocabulary: Collection[str]) -> dict[str, str]:
             if len(words) == 1 and len(shape) >= MIN_SKELETON}
 
 
-def _fuzzy_buckets(vocabulary: Collection[str], min_length: int) -> dict[str, list[str]]:
-    # Typos rarely hit the first two letters, while real words one letter away from a keyword
-    # often differ there (talang/tilang, maria/marka). Bucketing by the first two letters keeps
-    # each fuzzy search small and avoids far-fetched corrections.
-    buckets: dict[str, list[str]] = {}
-    for word in sorted(vocabulary):
-        if len(word) >= min_length and word.isalpha():
-            buckets.setdefault(word[:2], []).append(word)
+def _fuzzy_buckets(vocabulary: Collection[str], settings: Settings) -> dict[tuple[str, int], list[str]]:
+    """(first two letters, length of a typed word) -> keyword words a typo of that length may stand for.
+
+    Typos rarely hit the first two letters, while real words one letter away from a keyword
+    often differ there (talang/tilang, maria/marka). One edit changes the length by at most one
+    (two edits, allowed from ``fuzzy_long_length`` letters, by two), so longer or shorter words
+    are never compared. Lists stay in alphabetical order: ties go to the first, as before."""
+    words = sorted(word for word in vocabulary if len(word) >= settings.fuzzy_min_length and word.isalpha())
+    buckets: dict[tuple[str, int], list[str]] = {}
+    longest = max((len(word) for word in words), default=0) + 2
+    for length in range(settings.fuzzy_min_length, longest + 1):
+        allowed = 2 if length >= settings.fuzzy_long_length else 1
+        for word in words:
+            if abs(len(word) - length) <= allowed:
+                buckets.setdefault((word[:2], length), []).append(word)
     return buckets

@@ -55,9 +55,17 @@ def collapse_elongation(word: str) -> str:
     return _ELONGATION.sub(r"\1", word)
 
 
+_NO_VOWELS = str.maketrans("", "", "aeiou")
+
+
 def skeleton(word: str) -> str:
     """"kesehatan" -> "kshtn": the consonants that shorthand keeps."""
-    return "".join(letter for letter in word if letter not in "aeiou")
+    return word.translate(_NO_VOWELS)
+
+
+def has_double(word: str) -> bool:
+    """True when a letter repeats ("sampahh", "rusakkk"): only then can elongation apply."""
+    return _DOUBLE.search(word) is not None
 
 
 def undouble(word: str) -> str:
