@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.routing.matcher import HIDDEN, Hit, analyse, find_hits, normalized_words
+from bot.routing.matcher import HIDDEN, HIT_FACTOR_BITS, Hit, analyse, find_hits, normalized_words
 from bot.routing.table import RoutingTable, Rule
 
 Decision = Literal["route", "ask", "triage"]
@@ -67,15 +67,11 @@ def classify(text: str, table: RoutingTable) -> RoutingResult:
     if verdict is None:
         verdict = _verdict(profile, table)
         table.remember_verdict(profile, verdict)
-    decision, ranked, confidential, subject, confidence = verdict
-    candidates = tuple(Candidate(agency, score, keywords) for agency, score, keywords in ranked)
+    decision, candidates, confidential, subject, confidence = verdict
     return RoutingResult(decision, candidates, confidential, " ".join(words), subject, confidence)
 
 
-# The cached verdict holds plain tuples, not Candidate objects: tuples of strings and numbers are
-# dropped from the garbage collector's lists after its first look, so thousands of cached
-# verdicts cost nothing at each full collection.
-Verdict = tuple[Decision, tuple[tuple[str, float, tuple[str, ...]], ...], bool, str | None, float]
+Verdict = tuple[Decision, tuple[Candidate, ...], bool, str | None, float]
 
 
 def _subject(candidates: tuple[Candidate, ...], confidential: bool) -> str | None:
@@ -86,23 +82,27 @@ def _subject(candidates: tuple[Candidate, ...], confidential: bool) -> str | Non
     return others[0] if others else None
 
 
+_FACTOR_MASK = (1 << HIT_FACTOR_BITS) - 1
+_KIND = 0b11
+_IN_LEAD = 0b10000
+
+
 def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
     # The profile is in phrase order, not the order the phrases were found in: the sums (and so
     # the verdict shared by every message with this profile) do not depend on where each stood.
     scores, evidence = _keyword_scores(profile, table)
     dismissed = False
     triggers = table.rule_triggers
-    if any(phrase_id in triggers and kind != HIDDEN for phrase_id, _, _, kind in profile):
-        shown = {phrase_id for phrase_id, _, _, kind in profile if kind != HIDDEN}
-        in_lead = {phrase_id for phrase_id, lead, _, kind in profile if lead and kind != HIDDEN}
-        anywhere = {phrase_id for phrase_id, *_ in profile}
+    if any(hit >> HIT_FACTOR_BITS in triggers for hit in profile):
+        shown = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _KIND != HIDDEN}
+        in_lead = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _IN_LEAD and hit & _KIND != HIDDEN}
+        anywhere = {hit >> HIT_FACTOR_BITS for hit in profile}
         dismissed = _apply_rules(table, shown, anywhere, in_lead, scores, evidence)
     candidates = _ranked(scores, evidence, table.agency_set)
     confidential = bool(candidates) and candidates[0].agency == CONFIDENTIAL_AGENCY
     confidence = _confidence(candidates, table)
     decision: Decision = "triage" if dismissed else _decide(candidates, confidence, table)
-    ranked = tuple((c.agency, c.score, c.keywords) for c in candidates)
-    return decision, ranked, confidential, _subject(candidates, confidential), confidence
+    return decision, candidates, confidential, _subject(candidates, confidential), confidence
 
 
 def _keyword_scores(
@@ -113,13 +113,11 @@ def _keyword_scores(
     labels = table.phrase_labels
     scores: dict[str, float] = {}
     evidence: dict[str, list[tuple[float, str]]] = {}
-    for phrase_id, lead, repeats, kind in profile:
-        # The opening words usually state the problem; later words are often addresses or
-        # side remarks. Repeated mentions add a little, with a cap so long texts do not run away.
-        # A keyword inside an address (factor 0) is a place, not evidence; hidden ones score nothing.
-        factor = factors[lead, repeats, kind]
+    for hit in profile:
+        factor = factors[hit & _FACTOR_MASK]  # opening words, repeats, landmark/address (table.py)
         if not factor:
             continue
+        phrase_id = hit >> HIT_FACTOR_BITS
         label = labels[phrase_id]
         for agency, weight in weights[phrase_id]:
             points = weight * factor

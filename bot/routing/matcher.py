@@ -7,18 +7,17 @@ keyword table.
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from bot.routing import text as tx
-from bot.routing.table import ADDRESS, HIDDEN, LANDMARK, MAX_REPEATS, TOPIC, RoutingTable
+from bot.routing.table import ADDRESS, HIDDEN, HIT_FACTOR_BITS, LANDMARK, MAX_REPEATS, TOPIC, RoutingTable
 
-__all__ = ["ADDRESS", "HIDDEN", "LANDMARK", "TOPIC", "Hit", "analyse", "find_hits", "normalized_words"]
+__all__ = ["ADDRESS", "HIDDEN", "HIT_FACTOR_BITS", "LANDMARK", "TOPIC", "Hit", "analyse", "find_hits", "hit",
+           "normalized_words"]
 
 
-# One found phrase as scoring reads it: (phrase id, first seen in the opening words, further
-# mentions capped at two, kind). A message's hits, sorted, are its "hit profile": the verdict
-# depends on nothing else, so it is cached per profile (see classify.py).
-Hit = tuple[int, bool, int, int]
+# One found phrase as scoring reads it, packed in one int (see ``hit``): phrase id, first seen in
+# the opening words or not, further mentions (capped), kind. A message's hits, sorted, are its
+# "hit profile": the verdict depends on nothing else, so it is cached per profile (classify.py).
+Hit = int
 
 
 def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[tuple[str, ...]]]:
@@ -43,24 +42,27 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
     if not spans:
         return ()
     sizes = table.phrase_sizes
-    neutral = table.neutral.intersection(spans)
-    blocked = _positions(spans, neutral) if neutral else _NO_POSITIONS
-    longer = [
-        (start, end, sizes[phrase_id])
-        for phrase_id in table.masking_multiword.intersection(spans)
-        for start, end in spans[phrase_id]
-    ]
-    address = (_NO_POSITIONS if table.address_markers.keys().isdisjoint(words)
-               else _address_positions(words, longer, table))
+    neutral = table.neutral
+    masking = table.masking_multiword
+    blocked: set[int] = set()
+    longer: list[tuple[int, int, int]] = []
+    for phrase_id, occurrences in spans.items():
+        if phrase_id in neutral:
+            for start, end in occurrences:
+                blocked.update(range(start, end + 1))
+        if phrase_id in masking:
+            longer += [(start, end, sizes[phrase_id]) for start, end in occurrences]
+    address = _address_positions(words, longer, table) if not table.address_markers.keys().isdisjoint(words) \
+        else _NO_POSITIONS
     landmarks = table.landmarks
     lead_words = table.settings.lead_words
     hits: list[Hit] = []
     for phrase_id, occurrences in spans.items():
-        size = sizes[phrase_id]
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
         # is not a second, separate clue.
         unblocked = [span for span in occurrences if span[0] not in blocked] if blocked else occurrences
         if longer:
+            size = sizes[phrase_id]
             starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
         elif len(unblocked) == 1:
             starts = [unblocked[0][0]]
@@ -68,17 +70,16 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
             starts = sorted({start for start, _ in unblocked})
         if not starts:
             if unblocked and phrase_id in table.rule_terms:
-                hits.append((phrase_id, unblocked[0][0] < lead_words, 0, HIDDEN))
+                hits.append(hit(phrase_id, unblocked[0][0] < lead_words, 0, HIDDEN))
             continue
-        # "jalan rusak depan SD" is about the road: a keyword right after a place preposition or
-        # inside an address names a place, not the problem, and only counts if it also appears
-        # elsewhere.
+        # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two
+        # words after a place preposition ("di depan kantor PDAM") names a place, not the
+        # problem, and only counts if it also appears elsewhere.
         placed = [start for start in starts if start not in address] if address else starts
-        # a keyword one or two words after a place preposition is a landmark ("di depan kantor PDAM")
         topical = [start for start in placed
                    if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks))]
         chosen, kind = (topical, TOPIC) if topical else (placed, LANDMARK) if placed else (starts, ADDRESS)
-        hits.append((phrase_id, chosen[0] < lead_words, min(len(chosen) - 1, MAX_REPEATS), kind))
+        hits.append(hit(phrase_id, chosen[0] < lead_words, min(len(chosen) - 1, MAX_REPEATS), kind))
     hits.sort()
     return tuple(hits)
 
@@ -86,12 +87,9 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
 _NO_POSITIONS: frozenset[int] = frozenset()
 
 
-def _positions(spans: dict[int, list[tuple[int, int]]], phrase_ids: Collection[int]) -> set[int]:
-    covered: set[int] = set()
-    for phrase_id in phrase_ids:
-        for start, end in spans[phrase_id]:
-            covered.update(range(start, end + 1))
-    return covered
+def hit(phrase_id: int, in_lead: bool, repeats: int, kind: int) -> Hit:
+    """Packed so that hits sort by phrase id first; ``HIT_FACTOR_BITS`` low bits pick the factor."""
+    return phrase_id << HIT_FACTOR_BITS | in_lead << 4 | repeats << 2 | kind
 
 
 def _address_positions(words: list[str], longer: list[tuple[int, int, int]], table: RoutingTable) -> set[int]:
@@ -146,22 +144,37 @@ def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int,
 
 def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int, list[tuple[int, int]]]:
     spans: dict[int, list[tuple[int, int]]] = {}
-    index = table.first_word_index
-    max_gap = table.settings.max_gap
-    present: set[str] | None = None
+    singles = table.single_word_index
+    pair_starts = table.pair_starts
+    window = table.settings.max_gap + 1
     for position, candidates in enumerate(readings):
         for candidate in candidates:
-            for phrase_id, tail in index.get(candidate, ()):
-                if not tail:
-                    spans.setdefault(phrase_id, []).append((position, position))
-                    continue
-                if present is None:
-                    present = set().union(*readings)
-                if present.issuperset(tail):  # cheap test before the positional walk
-                    end = _phrase_end(tail, position, readings, max_gap)
-                    if end >= 0:
-                        spans.setdefault(phrase_id, []).append((position, end))
+            for phrase_id in singles.get(candidate, ()):
+                spans.setdefault(phrase_id, []).append((position, position))
+            if candidate in pair_starts:
+                # Longer phrases are looked up by their first two words, with the second among
+                # the next few words: the cost does not grow with how many phrases start with
+                # "jalan" or "lampu".
+                for phrase_id, end in _phrases_from(candidate, position, readings, window, table):
+                    spans.setdefault(phrase_id, []).append((position, end))
     return spans
+
+
+def _phrases_from(first: str, position: int, readings: list[tuple[str, ...]], window: int,
+                  table: RoutingTable) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    pair_index = table.pair_index
+    for following in readings[position + 1: position + 1 + window]:
+        for second in following:
+            if second in seen:
+                continue
+            seen.add(second)
+            for phrase_id, tail in pair_index.get((first, second), ()):
+                end = _phrase_end(tail, position, readings, window - 1)
+                if end >= 0:
+                    found.append((phrase_id, end))
+    return found
 
 
 def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...]], max_gap: int) -> int:

@@ -36,6 +36,9 @@ WORD_CACHE_LIMIT = 200_000
 # read as a thank-you).
 TOPIC, LANDMARK, ADDRESS, HIDDEN = 0, 1, 2, 3
 MAX_REPEATS = 2  # further mentions of a phrase that add to its score
+# A hit packs (phrase id, in the opening words, further mentions, kind) in one int (matcher.hit);
+# its low bits index ``RoutingTable.hit_factors``.
+HIT_FACTOR_BITS = 5
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,10 @@ class RoutingTable:
     # fitted numbers that turn scores into a probability (None: the ratio/margin rule decides)
     calibration: Calibration | None = None
     vocabulary: frozenset[str] = field(init=False)
-    # first word -> (phrase id, the phrase's remaining words)
-    first_word_index: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = field(init=False)
+    # word -> one-word phrases it is; (first word, second word) -> (phrase id, words after the first)
+    single_word_index: dict[str, tuple[int, ...]] = field(init=False)
+    pair_index: dict[tuple[str, str], tuple[tuple[int, tuple[str, ...]], ...]] = field(init=False)
+    pair_starts: frozenset[str] = field(init=False)  # first words of phrases of two or more words
     _exact_words: frozenset[str] = field(init=False)
     _not_typos: frozenset[str] = field(init=False)
     _fuzzy_choices: dict[tuple[str, int], list[str]] = field(init=False)
@@ -104,8 +109,8 @@ class RoutingTable:
     # phrases that carry weight (or are neutral): only these hide shorter phrases inside them;
     # a phrase used only as a rule condition ("pns daerah") must not hide "pns".
     masking: frozenset[int] = field(init=False)
-    # (in the opening words, further mentions, kind) -> factor on the phrase's weights
-    hit_factors: dict[tuple[bool, int, int], float] = field(init=False)
+    # low bits of a hit (in the opening words, further mentions, kind) -> factor on the phrase's weights
+    hit_factors: tuple[float, ...] = field(init=False)
     phrase_sizes: tuple[int, ...] = field(init=False)
     masking_multiword: frozenset[int] = field(init=False)  # masking phrases of two or more words
     # chunk as written -> (its canonical words, the vocabulary words each stands for)
@@ -116,14 +121,23 @@ class RoutingTable:
     # Scoring depends only on which phrases were found and how (see classify.py): chat messages
     # repeat the same few combinations, so the verdict for each is computed once.
     _verdict_cache: dict[Any, Any] = field(init=False, default_factory=dict)
+    # Hashes of profiles seen once: a verdict is kept from a profile's second message on, so the
+    # many profiles of unseen traffic that never recur cost no cache entry (ints are cheap).
+    _seen_profiles: set[int] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         vocabulary = {word for phrase in self.phrases for word in phrase}
         self.vocabulary = frozenset(vocabulary)
-        index: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        singles: dict[str, list[int]] = {}
+        pairs: dict[tuple[str, str], list[tuple[int, tuple[str, ...]]]] = {}
         for phrase_id, phrase in enumerate(self.phrases):
-            index.setdefault(phrase[0], []).append((phrase_id, phrase[1:]))
-        self.first_word_index = {word: tuple(entries) for word, entries in index.items()}
+            if len(phrase) == 1:
+                singles.setdefault(phrase[0], []).append(phrase_id)
+            else:
+                pairs.setdefault((phrase[0], phrase[1]), []).append((phrase_id, phrase[1:]))
+        self.single_word_index = {word: tuple(ids) for word, ids in singles.items()}
+        self.pair_index = {pair: tuple(entries) for pair, entries in pairs.items()}
+        self.pair_starts = frozenset(first for first, _ in pairs)
         self.rule_triggers = _rule_triggers(self.rules)
         self.rule_terms = frozenset(term for rule in self.rules for term in rule.none_of)
         self.agency_set = frozenset(self.agencies)
@@ -204,7 +218,13 @@ class RoutingTable:
         return self._verdict_cache.get(key)
 
     def remember_verdict(self, key: Any, verdict: Any) -> None:
-        _remember(self._verdict_cache, key, verdict)
+        fingerprint = hash(key)
+        if fingerprint in self._seen_profiles:
+            _remember(self._verdict_cache, key, verdict)
+        else:
+            if len(self._seen_profiles) >= WORD_CACHE_LIMIT:
+                self._seen_profiles.clear()
+            self._seen_profiles.add(fingerprint)
 
     def cache_sizes(self) -> dict[str, int]:
         return {
@@ -259,19 +279,21 @@ class RoutingTable:
         return [best[0]]
 
 
-def _hit_factors(settings: Settings) -> dict[tuple[bool, int, int], float]:
+def _hit_factors(settings: Settings) -> tuple[float, ...]:
     """The opening words usually state the problem; later words are often addresses or side
-    remarks. Repeated mentions add a little, with a cap so long texts do not run away."""
-    factors = {}
-    for lead in (False, True):
+    remarks. Repeated mentions add a little, with a cap so long texts do not run away. A keyword
+    inside an address (``address_factor`` 0) is a place, not evidence; hidden ones score nothing."""
+    factors = [0.0] * (1 << HIT_FACTOR_BITS)
+    for lead in (0, 1):
         for repeats in range(MAX_REPEATS + 1):
             factor = 1.0 + (settings.lead_bonus if lead else 0.0)
             factor *= 1.0 + settings.repeat_bonus * repeats
-            factors[lead, repeats, TOPIC] = factor
-            factors[lead, repeats, LANDMARK] = factor * settings.landmark_factor
-            factors[lead, repeats, ADDRESS] = factor * settings.address_factor
-            factors[lead, repeats, HIDDEN] = 0.0
-    return factors
+            low = lead << 4 | repeats << 2
+            factors[low | TOPIC] = factor
+            factors[low | LANDMARK] = factor * settings.landmark_factor
+            factors[low | ADDRESS] = factor * settings.address_factor
+            factors[low | HIDDEN] = 0.0
+    return tuple(factors)
 
 
 def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
