@@ -70,7 +70,7 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
             starts = sorted({start for start, _ in unblocked})
         if not starts:
             if unblocked and phrase_id in table.rule_terms:
-                hits.append(hit(phrase_id, unblocked[0][0] < lead_words, 0, HIDDEN))
+                hits.append(phrase_id << HIT_FACTOR_BITS | (unblocked[0][0] < lead_words) << 4 | HIDDEN)
             continue
         # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two
         # words after a place preposition ("di depan kantor PDAM") names a place, not the
@@ -79,7 +79,8 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
         topical = [start for start in placed
                    if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks))]
         chosen, kind = (topical, TOPIC) if topical else (placed, LANDMARK) if placed else (starts, ADDRESS)
-        hits.append(hit(phrase_id, chosen[0] < lead_words, min(len(chosen) - 1, MAX_REPEATS), kind))
+        hits.append(phrase_id << HIT_FACTOR_BITS | (chosen[0] < lead_words) << 4
+                    | min(len(chosen) - 1, MAX_REPEATS) << 2 | kind)  # as ``hit`` packs it
     hits.sort()
     return tuple(hits)
 
@@ -102,10 +103,8 @@ def _address_positions(words: list[str], longer: list[tuple[int, int, int]], tab
     markers = table.address_markers
     keyword_starts = {start for start, _, _ in longer}
     found: set[int] = set()
-    for position, word in enumerate(words):
-        if word not in markers or position in keyword_starts:
-            continue
-        name = _place_name(words, position, markers[word], keyword_starts, table)
+    for position in [i for i, word in enumerate(words) if word in markers and i not in keyword_starts]:
+        name = _place_name(words, position, markers[words[position]], keyword_starts, table)
         if name:
             found.add(position)
             found.update(name)
@@ -135,11 +134,11 @@ def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int,
     # Words that merely sit in the gap of a longer phrase ("kks" in "kartu KKS KIS" read as
     # "kartu kis") are not part of it: only a phrase sharing the longer one's first or last
     # word, or lying inside a gap-free match, is hidden.
-    return any(
-        outer_start <= start and end <= outer_end and outer_size > size
-        and (start == outer_start or end == outer_end or outer_end - outer_start + 1 == outer_size)
-        for outer_start, outer_end, outer_size in longer
-    )
+    for outer_start, outer_end, outer_size in longer:
+        if outer_start <= start and end <= outer_end and outer_size > size and (
+                start == outer_start or end == outer_end or outer_end - outer_start + 1 == outer_size):
+            return True
+    return False
 
 
 def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int, list[tuple[int, int]]]:

@@ -7,6 +7,7 @@ functions, so sharing a table between threads or requests is safe.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -213,6 +214,15 @@ class RoutingTable:
         finally:
             self.calibration = previous
             self._verdict_cache.clear()
+
+    def with_empty_caches(self) -> RoutingTable:
+        """The same table with every cache empty (for timing cold starts; indexes are shared)."""
+        fresh = copy.copy(self)
+        fresh.chunk_cache = {}
+        fresh._readings_cache = {}
+        fresh._verdict_cache = {}
+        fresh._seen_profiles = set()
+        return fresh
 
     def cached_verdict(self, key: Any) -> Any:
         return self._verdict_cache.get(key)
