@@ -22,7 +22,10 @@ LEAD_FLOOR = 4.0
 class Candidate:
     agency: str
     score: float
+    # Evidence a citizen can read when asked to choose: the table's keywords found in the text,
+    # strongest first, including the words that made a rule raise this office ("uang pelicin").
     keywords: tuple[str, ...]
+    rules: tuple[str, ...] = ()  # names of the rules that raised this office (for officials, logs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +65,25 @@ def classify(text: str, table: RoutingTable) -> RoutingResult:
     words, readings = analyse(text, table)
     # Scoring reads only the hit profile, and chat messages repeat the same few profiles: each
     # profile's verdict is computed once (bounded cache on the table).
-    profile = find_hits(words, readings, table)
-    verdict = table.cached_verdict(profile)
-    if verdict is None:
-        verdict = _verdict(profile, table)
-        table.remember_verdict(profile, verdict)
+    verdict = _cached_verdict(find_hits(words, readings, table), table)
+    if not verdict[1]:
+        # Nothing scored: read each word once more under regional and colloquial affixes.
+        second = [reading or table.second_look(word) for word, reading in zip(words, readings, strict=True)]
+        if second != readings:
+            verdict = _cached_verdict(find_hits(words, second, table), table)
     decision, candidates, confidential, subject, confidence = verdict
     return RoutingResult(decision, candidates, confidential, " ".join(words), subject, confidence)
 
 
 Verdict = tuple[Decision, tuple[Candidate, ...], bool, str | None, float]
+
+
+def _cached_verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
+    verdict: Verdict | None = table.cached_verdict(profile)
+    if verdict is None:
+        verdict = _verdict(profile, table)
+        table.remember_verdict(profile, verdict)
+    return verdict
 
 
 def _subject(candidates: tuple[Candidate, ...], confidential: bool) -> str | None:
@@ -151,27 +163,41 @@ def _apply_rules(
         if rule.dismiss:
             dismissed = dismissed or any(term in in_lead for term in rule.any_of + rule.all_of)
             continue
+        # what the citizen wrote that made the rule hold, as evidence for the office it raises
+        words = [table.phrase_labels[term] for term in (*rule.all_of, *rule.any_of, *rule.also_any) if term in found]
         for agency, points in rule.add:
             scores[agency] = scores.get(agency, 0.0) + points
-            evidence.setdefault(agency, []).append((points, f"rule:{rule.name}"))
+            _credit(evidence, agency, points, words, rule.name)
         for agency, factor in rule.multiply:
             if agency in scores:
                 scores[agency] *= factor
         for agency, factor in rule.lead:
-            _take_the_lead(agency, factor, rule.name, scores, evidence)
+            raised = _take_the_lead(agency, factor, scores)
+            if raised > 0:
+                _credit(evidence, agency, raised, words, rule.name)
     return dismissed
 
 
-def _take_the_lead(agency: str, factor: float, rule: str, scores: dict[str, float],
-                   evidence: dict[str, list[tuple[float, str]]]) -> None:
+def _credit(evidence: dict[str, list[tuple[float, str]]], agency: str, points: float, words: list[str],
+            rule: str) -> None:
+    items = evidence.setdefault(agency, [])
+    items += [(points, word) for word in words]
+    items.append((-1.0, RULE_PREFIX + rule))
+
+
+RULE_PREFIX = "rule:"
+
+
+def _take_the_lead(agency: str, factor: float, scores: dict[str, float]) -> float:
     """The agency's score becomes at least ``factor`` times the best other score (and at least
-    its own): misconduct outranks the office it names, however many words name that office."""
+    its own): misconduct outranks the office it names, however many words name that office.
+    Returns the points added."""
     best_other = max((score for other, score in scores.items() if other != agency), default=0.0)
     wanted = max(best_other * factor, scores.get(agency, 0.0), LEAD_FLOOR)
     raised = wanted - scores.get(agency, 0.0)
     if raised > 0:
         scores[agency] = wanted
-        evidence.setdefault(agency, []).append((raised, f"rule:{rule}"))
+    return raised
 
 
 def _rule_holds(rule: Rule, found: set[int], anywhere: set[int]) -> bool:
@@ -191,19 +217,24 @@ def _ranked(
 ) -> tuple[Candidate, ...]:
     ordered = sorted((-score, agency) for agency, score in scores.items() if score > 0 and agency in routable)
     return tuple(
-        Candidate(agency, round(-score, 3), _strongest_first(evidence.get(agency, [])))
+        Candidate(agency, round(-score, 3), *_strongest_first(evidence.get(agency, [])))
         for score, agency in ordered[:MAX_CANDIDATES]
     )
 
 
-def _strongest_first(items: list[tuple[float, str]]) -> tuple[str, ...]:
-    if len(items) == 1:
-        return (items[0][1],)
+def _strongest_first(items: list[tuple[float, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(keywords strongest first, rule names in the order they acted)."""
+    if len(items) == 1 and items[0][0] >= 0:
+        return (items[0][1],), ()
     labels: list[str] = []
-    for _, label in sorted((-points, label) for points, label in items):
+    rules: list[str] = []
+    for points, label in items:
+        if points < 0 and label not in rules:
+            rules.append(label[len(RULE_PREFIX):])
+    for _, label in sorted((-points, label) for points, label in items if points >= 0):
         if label not in labels:
             labels.append(label)
-    return tuple(labels)
+    return tuple(labels), tuple(rules)
 
 
 def _confidence(candidates: tuple[Candidate, ...], table: RoutingTable) -> float:

@@ -76,22 +76,47 @@ def suffix_readings(word: str) -> Iterator[tuple[str, str]]:
 
 
 def prefix_readings(base: str, inner: bool = False) -> Iterator[tuple[str, str]]:
-    """(prefix class, remainder) readings of one prefix on ``base``, longest prefix first."""
+    """(prefix class, remainder) readings of one prefix on ``base``: the remainders as written
+    first (longest prefix first), then those with the letter a nasal prefix swallowed restored."""
+    restored: list[tuple[str, str]] = []
     for prefix in _PREFIXES_BY_LENGTH:
         if inner and prefix not in _INNER_PREFIXES:
             continue
         if not base.startswith(prefix) or len(base) - len(prefix) < MIN_ROOT:
             continue
         rest = base[len(prefix):]
-        if prefix in ("te", "be") and not rest.startswith("r") and rest != "kerja":
-            continue
-        if prefix in ("bel", "pel") and rest != "ajar":
-            continue
         if prefix == "be" and rest == "kerja":  # bekerja
             yield "ber", rest
             continue
+        if prefix in ("te", "be") and not rest.startswith("r"):
+            continue
+        if prefix in ("bel", "pel") and rest != "ajar":
+            continue
         for family, swallowed in _NASAL_PREFIXES[prefix]:
-            yield family, swallowed + rest
+            if swallowed:
+                if rest[0] in _VOWELS:  # the nasal swallowed a consonant before a vowel only
+                    restored.append((family, swallowed + rest))
+            elif _written_as_is(prefix, rest):
+                yield family, rest
+    yield from restored
+
+
+_VOWELS = frozenset("aeiou")
+# Which first letters of a root keep their nasal prefix as written: mem-buang, men-dengar,
+# meng-ambil / meng-gali; before a vowel "mem"/"men" mean a swallowed p/t (memukul, menulis).
+_AS_WRITTEN = {"mem": frozenset("bfvp"), "pem": frozenset("bfvp"), "men": frozenset("dcjtsz"),
+               "pen": frozenset("dcjtsz"), "meng": _VOWELS | frozenset("ghk"), "peng": _VOWELS | frozenset("ghk"),
+               "meny": frozenset(), "peny": frozenset()}
+
+
+def _written_as_is(prefix: str, rest: str) -> bool:
+    allowed = _AS_WRITTEN.get(prefix)
+    return allowed is None or rest[0] in allowed
+
+
+# Words that look like me-...-i, di-...-i, pe-...-i or te-...-i lose their prefix before their
+# suffix ("pencari" is pe-cari, not pencar-i; "petani" is pe-tani).
+_PREFIX_FIRST = (("me", "i"), ("di", "i"), ("pe", "i"), ("te", "i"))
 
 
 class Dictionary:
@@ -110,10 +135,14 @@ class Dictionary:
         """(prefix classes joined by '+', root, derivational suffix) of the simplest reading that
         ends in a root word, or None. A root word itself is ("", word, "")."""
         roots = self.roots
+        if word in roots:
+            return "", word, ""
         readings = list(suffix_readings(word))
-        for base, suffix in readings:
-            if base in roots:
-                return "", base, suffix
+        prefix_first = any(word.startswith(prefix) and word.endswith(suffix) for prefix, suffix in _PREFIX_FIRST)
+        if not prefix_first:
+            for base, suffix in readings:
+                if base in roots:
+                    return "", base, suffix
         for base, suffix in readings:
             for family, rest in prefix_readings(base):
                 if (family, suffix) in _DISALLOWED:
@@ -127,7 +156,42 @@ class Dictionary:
                     if root in roots and inner != family and not (
                             (inner, suffix) in _DISALLOWED and (family, suffix) in _DISALLOWED):
                         return f"{family}+{inner}", root, suffix
+        if prefix_first:
+            for base, suffix in readings:
+                if base in roots:
+                    return "", base, suffix
         return None
+
+
+# Word families: affixed forms of one root that name the same thing. The plain verb family (di-,
+# me-, pe-...-an, ter-, -an, -kan, -i) is one family ("dipungut", "memungut", "pungutan",
+# "pemungutan"; "tergenang", "genangan"); ke-...-an, per-, ber- and se- make words of their own
+# ("keterangan" is a letter, "penerangan" lighting; "perjalanan" a journey, "berjalan" walking).
+_OWN_FAMILY = ("per", "ke", "ber", "se")
+
+
+def family_key(prefixes: str, root: str) -> str:
+    """The family an analysed word belongs to ("per:baik" for perbaikan and diperbaiki)."""
+    parts = prefixes.split("+") if prefixes else []
+    if "per" in parts:
+        return "per:" + root
+    if parts and parts[0] in _OWN_FAMILY:
+        return parts[0] + ":" + root
+    return ":" + root
+
+
+_VERB_PREFIXES = ("di", "me", "ter")
+
+
+def is_verb_form(prefixes: str) -> bool:
+    """di-, me-, ter- forms (with diper-, memper-) are verbs; the rest of a family are nouns
+    (pe-...-an, -an, per-...-an) or agents (pe-: pekerja, pedagang)."""
+    return prefixes.split("+")[0] in _VERB_PREFIXES if prefixes else False
+
+
+def is_act_noun(prefixes: str, suffix: str) -> bool:
+    """The act or its result: pe-...-an, per-...-an and bare -an (pemungutan, perbaikan, genangan)."""
+    return suffix == "an" and prefixes.split("+")[0] in ("", "pe", "per")
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,8 @@ from rapidfuzz.distance import OSA
 
 from bot.routing import text as tx
 from bot.routing.calibration import Calibration
-from bot.routing.dictionary import Dictionary
+from bot.routing.dictionary import Dictionary, family_key, is_act_noun, is_verb_form
+from bot.routing.regional import regional_roots
 from models.config import ALL_AGENCY_CODES, EXTERNAL_AGENCY_CODES, REGIONAL_AGENCY_CODES
 
 # The agency codes are the domain's; the router only reads them.
@@ -104,6 +105,9 @@ class RoutingTable:
     _not_typos: frozenset[str] = field(init=False)
     _fuzzy_choices: dict[tuple[str, int], list[str]] = field(init=False)
     _stem_heads: frozenset[str] = field(init=False)
+    # family key -> affixed keyword words (word, is a verb form, names the act)
+    _families: dict[str, tuple[tuple[str, bool, bool], ...]] = field(init=False)
+    _family_heads: frozenset[str] = field(init=False)
     rule_triggers: dict[int, tuple[int, ...]] = field(init=False)
     rule_terms: frozenset[int] = field(init=False)  # phrases rules look for even when hidden
     agency_set: frozenset[str] = field(init=False)
@@ -119,6 +123,7 @@ class RoutingTable:
         init=False, default_factory=dict
     )
     _readings_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    _second_look_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     # Scoring depends only on which phrases were found and how (see classify.py): chat messages
     # repeat the same few combinations, so the verdict for each is computed once.
     _verdict_cache: dict[Any, Any] = field(init=False, default_factory=dict)
@@ -155,6 +160,8 @@ class RoutingTable:
         self._fuzzy_choices = _fuzzy_buckets(vocabulary, self.settings)
         self._abbreviations = _skeleton_index(vocabulary)
         self._stem_heads = frozenset(word[:MIN_HEAD] for word in vocabulary if len(word) >= tx.MIN_STEM)
+        self._families = _word_families(vocabulary, self.dictionary)
+        self._family_heads = frozenset(key.split(":")[1][:MIN_HEAD] for key in self._families)
         # Words the table itself knows are never "typo-corrected" into a keyword.
         self._not_typos = frozenset(set(self.slang) | self.stopwords | self.known_words | self.landmarks
                                     | set(self.address_markers))
@@ -220,6 +227,7 @@ class RoutingTable:
         fresh = copy.copy(self)
         fresh.chunk_cache = {}
         fresh._readings_cache = {}
+        fresh._second_look_cache = {}
         fresh._verdict_cache = {}
         fresh._seen_profiles = set()
         return fresh
@@ -257,10 +265,51 @@ class RoutingTable:
         # runs only when a guess exists.
         if word in self._not_typos or word in self.dictionary.roots:
             return NOTHING
+        relatives = self._relatives(word)
+        if relatives:
+            return relatives
         guesses = self._fuzzy(word) or self._abbreviation(word)
         if guesses and not self.dictionary.is_word(word):
             return tuple(guesses)
         return NOTHING
+
+    def second_look(self, word: str) -> tuple[str, ...]:
+        """Keyword words ``word`` may stand for under regional or colloquial affixes, for messages
+        in which the first look found no keyword (see regional.py); cached per word."""
+        cached = self._second_look_cache.get(word)
+        if cached is None:
+            cached = NOTHING
+            if len(word) >= MIN_RELATIVE - 1 and word.isalpha() and word not in self.vocabulary:
+                vocabulary = self.vocabulary
+                for root in regional_roots(word):
+                    if root in vocabulary and len(root) >= MIN_HEAD:
+                        cached = (root,)
+                        break
+            _remember(self._second_look_cache, word, cached)
+        return cached
+
+    def _relatives(self, word: str) -> tuple[str, ...]:
+        """Keyword words of the same family as an affixed real word: "dipungut" -> "pungutan",
+        "tergenang" -> "genangan", "diperbaiki" -> "perbaikan". Only words in which a family's
+        root can start (after a prefix, nasal letter restored) are analysed."""
+        if len(word) < MIN_RELATIVE or not self._families:
+            return NOTHING
+        heads = self._family_heads
+        if not any(word[start:start + MIN_HEAD] in heads for start in _ROOT_STARTS) and not any(
+                letter + word[start:start + MIN_HEAD - 1] in heads for start in (3, 4) for letter in "pkts"):
+            return NOTHING
+        analysis = self.dictionary.analyse(word)
+        if analysis is None or not (analysis[0] or analysis[2]):
+            return NOTHING
+        # A verb stands for its family's verbs and for the act it names (dipungut -> pungutan,
+        # tergenang -> genangan); a noun stands only for the verbs (pemungutan -> dipungut), never
+        # for other nouns or agents ("pekerjaan" is not "pekerja", "penjualan" not "jualan").
+        verb = is_verb_form(analysis[0])
+        if not verb and not is_act_noun(analysis[0], analysis[2]):
+            return NOTHING
+        family = self._families.get(family_key(analysis[0], analysis[1]), ())
+        return tuple(relative for relative, relative_verb, act in family
+                     if relative != word and (relative_verb or verb and act))
 
     def _abbreviation(self, word: str) -> list[str]:
         """Chat shorthand drops vowels ("smph", "sklh", "kshtan"): a word with at most one vowel
@@ -287,6 +336,23 @@ class RoutingTable:
         if best[1] > 1 and best[0][:3] != word[:3]:
             return []
         return [best[0]]
+
+
+def _word_families(vocabulary: Collection[str],
+                   dictionary: Dictionary) -> dict[str, tuple[tuple[str, bool, bool], ...]]:
+    """Family key -> the keyword words that are affixed forms in it (roots of four or more letters;
+    a keyword that is itself a root is matched by the stemmer channel, not by its relatives)."""
+    families: dict[str, list[tuple[str, bool, bool]]] = {}
+    for word in sorted(vocabulary):
+        if not word.isalpha() or word in dictionary.roots:
+            continue
+        analysis = dictionary.analyse(word)
+        if analysis is None or not (analysis[0] or analysis[2]) or len(analysis[1]) < MIN_HEAD:
+            continue
+        prefixes, root, suffix = analysis
+        member = (word, is_verb_form(prefixes), is_act_noun(prefixes, suffix))
+        families.setdefault(family_key(prefixes, root), []).append(member)
+    return {key: tuple(words) for key, words in families.items()}
 
 
 def _hit_factors(settings: Settings) -> tuple[float, ...]:
@@ -324,6 +390,8 @@ def _rule_triggers(rules: tuple[Rule, ...]) -> dict[int, tuple[int, ...]]:
 
 VOWELS = frozenset("aeiou")
 MIN_HEAD = tx.MIN_STEM  # opening letters of a root the stemmer may find
+MIN_RELATIVE = 6  # shorter words are not analysed for relatives
+_ROOT_STARTS = (0, 2, 3, 4, 5, 6)  # where a root may start after up to two prefixes
 NOTHING: tuple[str, ...] = ()  # what most words stand for
 # Shorter skeletons ("pk", "rt") stand for too many words to guess from.
 MIN_SKELETON = 3
