@@ -31,7 +31,12 @@ def clean(text: str) -> str:
     text = text[:MAX_TEXT_CHARS]
     if text.isascii():  # ASCII is already NFKC; skip the costly normalisation
         return text.lower()
-    return unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if text.isascii():
+        return text
+    # Sundanese and Javanese spellings mark vowels ("pagawé", "awéwé"): the letters without marks
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(char for char in decomposed if not unicodedata.combining(char)))
 
 
 def chunks(cleaned: str) -> list[str]:
