@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from bot.routing.classify import classify
 from bot.routing.evaluation import read_labelled_csv
+from bot.routing.lexicon import package_slang
 from bot.routing.loader import load_table
 from bot.routing.table import RoutingTable
 
@@ -98,7 +99,8 @@ def unseen_messages(table: RoutingTable, count: int, seed: int = 2025) -> list[s
     common = sorted(table.dictionary.roots)
     rng.shuffle(common)  # a fixed random rank; ordinary words are drawn by Zipf's law over it
     zipf = list(itertools.accumulate(1.0 / rank for rank in range(1, len(common) + 1)))
-    slang = sorted(table.slang)
+    # the table's own slang (the words people write most), not the package's long tail
+    slang = sorted(word for word in table.slang if word not in package_slang())
     markers = ("jl", "jalan", "desa", "gang", "rt", "kel", "kec", "perumahan", "dusun")
     messages = []
     for _ in range(count):

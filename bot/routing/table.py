@@ -8,7 +8,7 @@ functions, so sharing a table between threads or requests is safe.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,7 +107,8 @@ class RoutingTable:
     _stem_heads: frozenset[str] = field(init=False)
     # family key -> affixed keyword words (word, is a verb form, names the act)
     _families: dict[str, tuple[tuple[str, bool, bool], ...]] = field(init=False)
-    _family_heads: frozenset[str] = field(init=False)
+    _family_roots: RootIndex = field(init=False)  # roots of the families, for a quick look
+    _vocabulary_roots: RootIndex = field(init=False)  # keyword words, for a quick look
     rule_triggers: dict[int, tuple[int, ...]] = field(init=False)
     rule_terms: frozenset[int] = field(init=False)  # phrases rules look for even when hidden
     agency_set: frozenset[str] = field(init=False)
@@ -161,7 +162,8 @@ class RoutingTable:
         self._abbreviations = _skeleton_index(vocabulary)
         self._stem_heads = frozenset(word[:MIN_HEAD] for word in vocabulary if len(word) >= tx.MIN_STEM)
         self._families = _word_families(vocabulary, self.dictionary)
-        self._family_heads = frozenset(key.split(":")[1][:MIN_HEAD] for key in self._families)
+        self._family_roots = _by_head(key.split(":")[1] for key in self._families)
+        self._vocabulary_roots = _by_head(word for word in vocabulary if len(word) >= MIN_HEAD and word.isalpha())
         # Words the table itself knows are never "typo-corrected" into a keyword.
         self._not_typos = frozenset(set(self.slang) | self.stopwords | self.known_words | self.landmarks
                                     | set(self.address_markers))
@@ -279,7 +281,8 @@ class RoutingTable:
         cached = self._second_look_cache.get(word)
         if cached is None:
             cached = NOTHING
-            if len(word) >= MIN_RELATIVE - 1 and word.isalpha() and word not in self.vocabulary:
+            if len(word) >= MIN_RELATIVE - 1 and word.isalpha() and word not in self.vocabulary \
+                    and _may_hold_root(word, self._vocabulary_roots):
                 vocabulary = self.vocabulary
                 for root in regional_roots(word):
                     if root in vocabulary and len(root) >= MIN_HEAD:
@@ -294,9 +297,7 @@ class RoutingTable:
         root can start (after a prefix, nasal letter restored) are analysed."""
         if len(word) < MIN_RELATIVE or not self._families:
             return NOTHING
-        heads = self._family_heads
-        if not any(word[start:start + MIN_HEAD] in heads for start in _ROOT_STARTS) and not any(
-                letter + word[start:start + MIN_HEAD - 1] in heads for start in (3, 4) for letter in "pkts"):
+        if not _may_hold_root(word, self._family_roots):
             return NOTHING
         analysis = self.dictionary.analyse(word)
         if analysis is None or not (analysis[0] or analysis[2]):
@@ -336,6 +337,39 @@ class RoutingTable:
         if best[1] > 1 and best[0][:3] != word[:3]:
             return []
         return [best[0]]
+
+
+def _may_hold_root(word: str, roots: tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]]]) -> bool:
+    """Does one of ``roots`` sit whole in ``word`` after up to two prefixes, or without the first
+    letter a nasal prefix swallowed ("memukul": "ukul" of "pukul")? ``roots`` groups them by their
+    first letters and by the letters after the first: a few string tests, so most words are
+    never analysed."""
+    by_head, by_second = roots
+    for start in _ROOT_STARTS:
+        for root in by_head.get(word[start:start + MIN_HEAD], ()):
+            if word.startswith(root, start):
+                return True
+    for start in (1, 2, 3, 4):
+        for root in by_second.get(word[start:start + MIN_HEAD - 1], ()):
+            if word.startswith(root[1:], start):
+                return True
+    return False
+
+
+RootIndex = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
+_SWALLOWED = frozenset("ptksbcdg")  # first letters a nasal prefix may swallow (memukul, menulis)
+
+
+def _by_head(words: Iterable[str]) -> RootIndex:
+    """Words grouped by their first letters, and by the letters after their first one."""
+    by_head: dict[str, set[str]] = {}
+    by_second: dict[str, set[str]] = {}
+    for word in words:
+        by_head.setdefault(word[:MIN_HEAD], set()).add(word)
+        if word[0] in _SWALLOWED:
+            by_second.setdefault(word[1:MIN_HEAD], set()).add(word)
+    return ({head: tuple(sorted(group)) for head, group in by_head.items()},
+            {head: tuple(sorted(group)) for head, group in by_second.items()})
 
 
 def _word_families(vocabulary: Collection[str],
@@ -391,7 +425,7 @@ def _rule_triggers(rules: tuple[Rule, ...]) -> dict[int, tuple[int, ...]]:
 VOWELS = frozenset("aeiou")
 MIN_HEAD = tx.MIN_STEM  # opening letters of a root the stemmer may find
 MIN_RELATIVE = 6  # shorter words are not analysed for relatives
-_ROOT_STARTS = (0, 2, 3, 4, 5, 6)  # where a root may start after up to two prefixes
+_ROOT_STARTS = (0, 1, 2, 3, 4, 5, 6)  # where a root may start after up to two prefixes ("n-", "meng-", "diper-")
 NOTHING: tuple[str, ...] = ()  # what most words stand for
 # Shorter skeletons ("pk", "rt") stand for too many words to guess from.
 MIN_SKELETON = 3

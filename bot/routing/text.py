@@ -25,6 +25,10 @@ _DOUBLE = re.compile(r"([^\W\d_])\1")
 MAX_TEXT_CHARS = 20_000
 
 
+# Latin letters with marks (after case folding): "é", "è", "ô" ...
+_MARKED_LETTER = re.compile("[\u00e0-\u024f\u1e00-\u1eff]")
+
+
 def clean(text: str) -> str:
     """NFKC + case-fold. Lone surrogates and other non-word characters are dropped later by
     ``chunks`` (they never match a word character), so they need no special handling here."""
@@ -32,7 +36,7 @@ def clean(text: str) -> str:
     if text.isascii():  # ASCII is already NFKC; skip the costly normalisation
         return text.lower()
     text = unicodedata.normalize("NFKC", text).casefold()
-    if text.isascii():
+    if not _MARKED_LETTER.search(text):  # emoji and punctuation need nothing more
         return text
     # Sundanese and Javanese spellings mark vowels ("pagawé", "awéwé"): the letters without marks
     decomposed = unicodedata.normalize("NFKD", text)
