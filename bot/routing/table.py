@@ -282,7 +282,7 @@ class RoutingTable:
         if cached is None:
             cached = NOTHING
             if len(word) >= MIN_RELATIVE - 1 and word.isalpha() and word not in self.vocabulary \
-                    and _may_hold_root(word, self._vocabulary_roots):
+                    and _may_hold_root(word, self._vocabulary_roots, _REGIONAL_ROOT_STARTS, _REGIONAL_NASAL_STARTS):
                 vocabulary = self.vocabulary
                 for root in regional_roots(word):
                     if root in vocabulary and len(root) >= MIN_HEAD:
@@ -297,7 +297,8 @@ class RoutingTable:
         root can start (after a prefix, nasal letter restored) are analysed."""
         if len(word) < MIN_RELATIVE or not self._families:
             return NOTHING
-        if not _may_hold_root(word, self._family_roots):
+        if not (word.endswith("an") or word.startswith(_VERB_OR_ACT)) or not _may_hold_root(
+                word, self._family_roots, _ROOT_STARTS, _NASAL_ROOT_STARTS):
             return NOTHING
         analysis = self.dictionary.analyse(word)
         if analysis is None or not (analysis[0] or analysis[2]):
@@ -339,17 +340,18 @@ class RoutingTable:
         return [best[0]]
 
 
-def _may_hold_root(word: str, roots: tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]]]) -> bool:
-    """Does one of ``roots`` sit whole in ``word`` after up to two prefixes, or without the first
-    letter a nasal prefix swallowed ("memukul": "ukul" of "pukul")? ``roots`` groups them by their
-    first letters and by the letters after the first: a few string tests, so most words are
-    never analysed."""
+def _may_hold_root(word: str, roots: tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]]],
+                   starts: tuple[int, ...], swallowed_at: tuple[int, ...]) -> bool:
+    """Does one of ``roots`` sit whole in ``word`` at one of ``starts`` (after prefixes), or without
+    its first letter at one of ``swallowed_at`` (a nasal prefix swallowed it: "memukul" holds
+    "ukul" of "pukul" at 3)? ``roots`` groups them by their first letters and by the letters after
+    their first one: a few string tests, so most words are never analysed."""
     by_head, by_second = roots
-    for start in _ROOT_STARTS:
+    for start in starts:
         for root in by_head.get(word[start:start + MIN_HEAD], ()):
             if word.startswith(root, start):
                 return True
-    for start in (1, 2, 3, 4):
+    for start in swallowed_at:
         for root in by_second.get(word[start:start + MIN_HEAD - 1], ()):
             if word.startswith(root[1:], start):
                 return True
@@ -425,7 +427,15 @@ def _rule_triggers(rules: tuple[Rule, ...]) -> dict[int, tuple[int, ...]]:
 VOWELS = frozenset("aeiou")
 MIN_HEAD = tx.MIN_STEM  # opening letters of a root the stemmer may find
 MIN_RELATIVE = 6  # shorter words are not analysed for relatives
-_ROOT_STARTS = (0, 1, 2, 3, 4, 5, 6)  # where a root may start after up to two prefixes ("n-", "meng-", "diper-")
+# Where a root may start: after up to two Indonesian prefixes (di-, ter-, meng-, diper-, memper-),
+# or at 3/4 when a nasal swallowed its first letter (mem-, men-, meng-, meny-, pe- alike); after
+# the regional ones (n-, ng-, ny-, mang-).
+_ROOT_STARTS = (0, 2, 3, 4, 5, 6)
+_NASAL_ROOT_STARTS = (3, 4)
+_REGIONAL_ROOT_STARTS = (0, 1, 2, 3, 4)
+_REGIONAL_NASAL_STARTS = (1, 2, 3, 4)
+# Shapes of the words that have relatives: verbs (di-, me-, ter-) and act nouns (pe-...-an, -an).
+_VERB_OR_ACT = ("di", "me", "ter", "pe")
 NOTHING: tuple[str, ...] = ()  # what most words stand for
 # Shorter skeletons ("pk", "rt") stand for too many words to guess from.
 MIN_SKELETON = 3
