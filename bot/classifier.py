@@ -93,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     speed.add_argument("--data", type=Path, default=None, help="CSV of real texts (long-text figure)")
     speed.add_argument("--messages", type=Path, default=None, help="CSV of unseen chat messages to time")
     speed.add_argument("--count", type=int, default=20_000, help="generated chat messages")
+    speed.add_argument("--profile", type=int, default=0, metavar="N",
+                       help="instead of timing: profile the router on the unseen messages (or --messages) with "
+                            "every cache empty and print the N costliest functions")
     speed.set_defaults(handler=_bench)
 
     pairs = commands.add_parser("duplicates", help="precision/recall of the duplicate detector")
@@ -214,6 +217,11 @@ def _learn(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.profile:
+        from bot.routing.bench import profile
+
+        print(profile(args.table, args.count, args.messages, args.profile))
+        return 0
     report = bench(args.table, args.data, count=args.count, messages_path=args.messages)
     if args.json:
         print(json.dumps(report))

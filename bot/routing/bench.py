@@ -160,6 +160,35 @@ def bench(table_path: Path, data_path: Path | None = None, count: int = 20_000,
     return report
 
 
+def profile(table_path: Path, count: int, messages_path: Path | None, top: int) -> str:
+    """cProfile of the router over unseen messages (or a CSV's texts) on a table whose caches start
+    empty, after the same interpreter warm-up as ``bench``; the ``top`` functions by own time."""
+    import cProfile
+    import io
+    import pstats
+
+    table = load_table(table_path)
+    warm_up = table.with_empty_caches()
+    for message in synthetic_messages(2_000):
+        classify(message, warm_up)
+    if messages_path is not None:
+        texts = [row.text for row in read_labelled_csv(messages_path)]
+        messages = texts * max(1, count // max(1, len(texts)))
+    else:
+        messages = unseen_messages(table, count)
+    cold = table.with_empty_caches()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for message in messages:
+        if messages_path is not None and message is messages[0]:
+            cold = table.with_empty_caches()  # each pass over a CSV starts cold again
+        classify(message, cold)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
 def _pair(name: str, table: RoutingTable, messages: Sequence[str], baseline_count: int,
           rounds: int) -> dict[str, Any]:
     router = lambda m: classify(m, table)  # noqa: E731
