@@ -263,8 +263,9 @@ class RoutingTable:
             if matches:
                 return matches
         # A real word is never "corrected" into a keyword: "musim" stays "musim", "mbok" is not
-        # "mabuk". Root words and the table's own words are a set look-up; the affix analysis
-        # runs only when a guess exists.
+        # "mabuk". Root words and the table's own words are a set look-up; an affixed real word
+        # may stand for its family's keywords; the affix analysis guards a typo guess only when
+        # one exists.
         if word in self._not_typos or word in self.dictionary.roots:
             return NOTHING
         relatives = self._relatives(word)
