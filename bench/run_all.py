@@ -86,10 +86,14 @@ def plan(data: Path | None, quick: bool) -> list[Step]:
     def sized(full: list[str], small: list[str]) -> list[str]:
         return small if quick else full
 
+    # the router's real-text row and its folds also read the chat dev set next to the LAPOR! one
+    chat = data.with_name("chat_dev.csv") if data else None
+    chat_args = ["--messages", str(chat)] if chat and chat.is_file() else []
+    fold_sets = [str(data), *([str(chat)] if chat_args else [])] if data else []
     return [
-        Step("router", ["bench/router.py", *data_args, "--json", *sized([], ["--count", "5000"])], 300),
-        Step("router_accuracy", ["-m", "bot.classifier", "evaluate", str(data), "--json"] if data else [], 120,
-             skipped=None if data else "no data"),
+        Step("router", ["bench/router.py", *data_args, *chat_args, "--json", *sized([], ["--count", "5000"])], 300),
+        Step("router_accuracy", ["-m", "bot.classifier", "cross-validate", *fold_sets, "--json"] if data else [],
+             240, skipped=None if data else "no data"),
         Step("webhook", ["bench/webhook.py", "--json", *sized([], ["--seconds", "1", "--levels", "4,16"])], 420),
         Step("dispatch", ["bench/dispatch.py", "--json",
                           *sized([], ["--messages", "600", "--recipients", "300"])], 400),
@@ -159,15 +163,28 @@ def relative(argument: str) -> str:
 # --- rows per benchmark -------------------------------------------------------------------------
 
 
+ROUTER_SPEED_TARGET = "≥ 20,000 msg/s and ≥ 50× naive"
+
+
 def router_rows(data: dict[str, Any], command: str) -> list[Row]:
-    target = "≥ 20,000 msg/s and ≥ 50× naive"
+    """Unseen generated traffic (caches fill as it flows) and real texts (every cache empty at each
+    pass) carry the issue's target; the repeated templates are for comparison with earlier rounds."""
     rows = []
-    for label, key, ratio_key in (("cold", "router_cold_per_second", "speedup_cold"),
-                                  ("warm", "router_warm_per_second", "speedup_warm")):
-        met = data[key] >= 20_000 and data[ratio_key] >= 50
-        rows.append(Row(f"Router, {number(data['messages'])} chat messages, {label} caches",
-                        f"{number(data[key])} msg/s", f"naive fuzzy match: {number(data['baseline_per_second'])} "
-                        f"msg/s", times(data[ratio_key]), f"{target}: {verdict(met)}", command))
+    for key, label in (("unseen", f"{number(data['unseen_messages'])} unseen generated chat messages, caches "
+                                  "empty at start"),
+                       ("real", f"{number(data.get('real_messages', 0))} real chat texts "
+                                f"({data.get('real_source', '')}), every cache empty at each pass")):
+        if f"{key}_router_per_second" not in data:
+            continue
+        rate, ratio = data[f"{key}_router_per_second"], data[f"{key}_speedup"]
+        met = rate >= 20_000 and ratio >= 50
+        rows.append(Row(f"Router, {label}", f"{number(rate)} msg/s",
+                        f"naive fuzzy match: {number(data[f'{key}_baseline_per_second'])} msg/s", times(ratio),
+                        f"{ROUTER_SPEED_TARGET}: {verdict(met)}", command))
+    rows.append(Row(f"Router, {number(data['template_messages'])} repeated template messages, warm caches",
+                    f"{number(data['router_warm_per_second'])} msg/s",
+                    f"naive: {number(data['template_baseline_per_second'])} msg/s", times(data["speedup_warm"]),
+                    "— (flatters the caches, for comparison)", command))
     if "long_router_cold_per_second" in data:
         ratio = data["long_router_cold_per_second"] / data["long_baseline_per_second"]
         rows.append(Row(f"Router, {data['long_texts']} dev-set texts ({number(data['long_mean_chars'])} chars)",
@@ -177,13 +194,22 @@ def router_rows(data: dict[str, Any], command: str) -> list[Row]:
     return rows
 
 
+# Issue 18's targets (for the hidden sets; here measured on the dev sets' held-out folds)
+LAPOR_TARGET = "accuracy ≥ 0.86, resolved ≥ 0.90, ask ≤ 0.12"
+CHAT_TARGET = "accuracy ≥ 0.90"
+
+
 def accuracy_rows(data: dict[str, Any], command: str) -> list[Row]:
-    unrouted = data["ask_rate"] + data["triage_rate"]
-    met = data["accuracy"] >= 0.92 and data["top3_accuracy"] >= 0.97 and unrouted < 0.05
-    figure = (f"accuracy {data['accuracy']:.3f}, top-3 {data['top3_accuracy']:.3f}, "
-              f"ask+triage {unrouted * 100:.1f} % (n={data['n']})")
-    return [Row("Router accuracy, labelled dev set", figure, "—", "—",
-                f"0.92 / 0.97 / < 5 % (docs/ROUTING.md): {verdict(met)}", command)]
+    rows = []
+    for name, figures in data["overall"].items():
+        chat = "chat" in name
+        met = figures["accuracy"] >= 0.90 if chat else (
+            figures["accuracy"] >= 0.86 and figures["resolved_accuracy"] >= 0.90 and figures["ask_rate"] <= 0.12)
+        figure = (f"accuracy {figures['accuracy']:.3f}, resolved {figures['resolved_accuracy']:.3f}, "
+                  f"ask {figures['ask_rate'] * 100:.1f} %, top-3 {figures['top3_accuracy']:.3f} (n={figures['n']})")
+        rows.append(Row(f"Router accuracy, {name} ({data['folds']} held-out folds)", figure, "—", "—",
+                        f"{CHAT_TARGET if chat else LAPOR_TARGET}: {verdict(met)}", command))
+    return rows
 
 
 def webhook_rows(data: dict[str, Any], command: str) -> list[Row]:
@@ -298,11 +324,11 @@ ROW_BUILDERS: dict[str, Callable[[dict[str, Any], str], list[Row]]] = {
     "router": router_rows, "router_accuracy": accuracy_rows, "webhook": webhook_rows, "dispatch": dispatch_rows,
     "relay": relay_rows, "escalation": escalation_rows, "digest": digest_rows,
 }
-TITLES = {"router": "Router speed", "router_accuracy": "Router accuracy, labelled dev set",
+TITLES = {"router": "Router speed", "router_accuracy": "Router accuracy, dev sets' held-out folds",
           "webhook": "Webhook (signed WhatsApp inbound, gunicorn)", "dispatch": "Dispatch under Telegram's limits",
           "relay": "Relay, confirmation → admin alert", "escalation": "Escalation sweep, per due and 1M vs 10k",
           "digest": "Morning digests + monthly recap, 1M vs 10k", "memory": "Peak RSS per process"}
-TARGETS = {"router": "≥ 20,000 msg/s and ≥ 50× naive", "router_accuracy": "0.92 / 0.97 / < 5 %",
+TARGETS = {"router": ROUTER_SPEED_TARGET, "router_accuracy": f"LAPOR!: {LAPOR_TARGET}; chat: {CHAT_TARGET}",
            "webhook": "≥ 400 req/s, p99 ≤ 50 ms", "dispatch": "≥ 0.9 of the limit", "relay": "p95 ≤ 5 s",
            "escalation": "≤ 0.2 ms per due complaint, ≤ 2×", "digest": "≤ 2×", "memory": "—"}
 

@@ -31,11 +31,15 @@ from bot.routing.builder import RegionRouting, region_from_settings
 from bot.routing.calibration import save_calibration
 from bot.routing.evaluation import (
     MAX_ASK_RATE,
+    MIN_ACCURACY,
     cross_validate,
+    decide_probability,
     evaluate,
     fit_calibration,
     fold_errors,
     read_labelled_csv,
+    score_sets,
+    threshold_figures,
 )
 from bot.routing.loader import CALIBRATION_FILE, SHIPPED_TABLE
 
@@ -69,12 +73,15 @@ def _parser() -> argparse.ArgumentParser:
     folds.add_argument("--folds", type=int, default=5)
     folds.add_argument("--inspect", default="", help="comma-separated folds whose wrong rows to print (for tuning)")
     folds.add_argument("--max-ask", type=float, default=MAX_ASK_RATE)
+    folds.add_argument("--min-accuracy", type=float, default=MIN_ACCURACY)
     folds.set_defaults(handler=_cross_validate)
 
     fit = commands.add_parser("calibrate", help="fit the confidence calibration on labelled CSVs and save it")
     fit.add_argument("csv", type=Path, nargs="+")
     fit.add_argument("--output", type=Path, default=None, help=f"default: {CALIBRATION_FILE} beside the table")
     fit.add_argument("--max-ask", type=float, default=MAX_ASK_RATE)
+    fit.add_argument("--min-accuracy", type=float, default=MIN_ACCURACY)
+    fit.add_argument("--folds", type=int, default=5)
     fit.set_defaults(handler=_calibrate)
 
     learn = commands.add_parser("learn", help="propose keyword changes from officials' decisions")
@@ -86,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     speed.add_argument("--data", type=Path, default=None, help="CSV of real texts (long-text figure)")
     speed.add_argument("--messages", type=Path, default=None, help="CSV of unseen chat messages to time")
     speed.add_argument("--count", type=int, default=20_000, help="generated chat messages")
+    speed.add_argument("--profile", type=int, default=0, metavar="N",
+                       help="instead of timing: profile the router on the unseen messages (or --messages) with "
+                            "every cache empty and print the N costliest functions")
     speed.set_defaults(handler=_bench)
 
     pairs = commands.add_parser("duplicates", help="precision/recall of the duplicate detector")
@@ -151,7 +161,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _cross_validate(args: argparse.Namespace) -> int:
     table = _table(args)
     sets = {path.stem: read_labelled_csv(path) for path in args.csv}
-    report = cross_validate(sets, table, args.folds, args.max_ask)
+    report = cross_validate(sets, table, args.folds, args.max_ask, args.min_accuracy)
     inspect = {int(part) for part in args.inspect.split(",") if part.strip()}
     if inspect:
         report["errors"] = {name: fold_errors(rows, table, args.folds, inspect) for name, rows in sets.items()}
@@ -172,11 +182,21 @@ def _cross_validate(args: argparse.Namespace) -> int:
 
 def _calibrate(args: argparse.Namespace) -> int:
     table = _table(args)
-    rows = [row for path in args.csv for row in read_labelled_csv(path)]
-    calibration = fit_calibration(rows, table, args.max_ask)
+    scored = score_sets({path.stem: read_labelled_csv(path) for path in args.csv}, table, args.folds)
+    calibration = fit_calibration(scored, args.max_ask, args.min_accuracy)
     output = args.output or args.table.with_name(CALIBRATION_FILE)
-    names = ", ".join(path.name for path in args.csv)
-    save_calibration(calibration, output, f"fitted on {len(rows)} labelled rows ({names}), ask rate <= {args.max_ask}")
+    # figures of the chosen threshold on rows the weights were fitted on (the folds' figures, with
+    # weights fitted out of fold, come from cross-validate)
+    lines = []
+    for name, items in scored.items():
+        probabilities = [(item, decide_probability(item, calibration)) for item in items]
+        figures = threshold_figures(probabilities, calibration.route_threshold)
+        lines.append(f"{name}: accuracy {figures['accuracy']:.3f}, resolved {figures['resolved_accuracy']:.3f}, "
+                     f"ask {figures['ask_rate']:.3f}")
+    note = (f"fitted on {sum(map(len, scored.values()))} labelled rows ({', '.join(scored)}); threshold chosen by "
+            f"{args.folds}-fold cross-validation: most resolved with ask rate <= {args.max_ask} and accuracy >= "
+            f"{args.min_accuracy} on every set\n# in sample: " + "; ".join(lines))
+    save_calibration(calibration, output, note)
     print(json.dumps(calibration.to_data()) if args.json else f"wrote {output}: {calibration.to_data()}")
     return 0
 
@@ -197,6 +217,11 @@ def _learn(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.profile:
+        from bot.routing.bench import profile
+
+        print(profile(args.table, args.count, args.messages, args.profile))
+        return 0
     report = bench(args.table, args.data, count=args.count, messages_path=args.messages)
     if args.json:
         print(json.dumps(report))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.routing.dictionary import indonesian
+from bot.routing.lexicon import base_slang
 from bot.routing.schema import RoutingFile, RoutingTableError, RuleModel, words_of
 from bot.routing.table import ALL_CODES, RoutingTable, Rule, Settings
 
@@ -53,6 +54,8 @@ class TableBuilder:
     def build(self, data: RoutingFile) -> RoutingTable:
         self.slang = {word: words_of(value) for word, value in data.slang.items()}
         self._region_slang()
+        if data.package_slang:
+            self.slang = {**base_slang(self.slang, self._table_words(data), indonesian().roots), **self.slang}
         agencies = self._agencies(data)
         self._shared(data)
         self._region_keywords()
@@ -77,6 +80,17 @@ class TableBuilder:
             neutral=frozenset(neutral) | frozenset(places),
             rules=rules,
         )
+
+    def _table_words(self, data: RoutingFile) -> set[str]:
+        """Every word the table and the region name: never rewritten by the package's slang."""
+        phrases = [*data.neutral, *self.region.places]
+        phrases += [keyword for agency in data.agencies.values() for keyword in agency.keywords]
+        phrases += [keyword for group in data.shared.values() for keyword in group.keywords]
+        phrases += [term for rule in data.rules for term in (*rule.all, *rule.any, *rule.none, *rule.also)]
+        phrases += [keyword for keywords in self.region.extra_keywords.values() for keyword in keywords]
+        phrases += [keyword for keywords in self.region.keyword_weights.values() for keyword in keywords]
+        words = {word for phrase in phrases for word in words_of(phrase)}
+        return words | set(data.stopwords) | set(data.known_words) | set(data.landmarks) | set(data.address.markers)
 
     def _words(self, phrase: str) -> tuple[str, ...]:
         """A keyword normalised the way messages are (slang applied, no typo handling)."""

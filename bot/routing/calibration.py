@@ -25,7 +25,9 @@ class Calibration:
     route_threshold: float  # route when P(top is right) >= this, else ask
 
     def probability(self, scores: Sequence[float], evidence: int) -> float:
-        return _sigmoid(sum(w * x for w, x in zip(self.weights, features(scores, evidence), strict=True)))
+        bias, top_weight, share_weight, evidence_weight = self.weights
+        _, log_top, share, log_evidence = features(scores, evidence)
+        return _sigmoid(bias + top_weight * log_top + share_weight * share + evidence_weight * log_evidence)
 
     def to_data(self) -> dict[str, object]:
         return {"features": list(FEATURES), "weights": [round(w, 4) for w in self.weights],

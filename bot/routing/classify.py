@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.routing.matcher import ADDRESS, HIDDEN, LANDMARK, PhraseHit, analyse, find_phrases, normalized_words
+from bot.routing.matcher import HIDDEN, HIT_FACTOR_BITS, Hit, analyse, find_hits, normalized_words
 from bot.routing.table import RoutingTable, Rule
 
 Decision = Literal["route", "ask", "triage"]
@@ -18,14 +18,17 @@ CONFIDENTIAL_AGENCY = "INSPEKTORAT"
 LEAD_FLOOR = 4.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     agency: str
     score: float
+    # Evidence a citizen can read when asked to choose: the table's keywords found in the text,
+    # strongest first, including the words that made a rule raise this office ("uang pelicin").
     keywords: tuple[str, ...]
+    rules: tuple[str, ...] = ()  # names of the rules that raised this office (for officials, logs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RoutingResult:
     decision: Decision
     candidates: tuple[Candidate, ...]
@@ -59,18 +62,28 @@ def normalize(text: str, table: RoutingTable) -> str:
 
 
 def classify(text: str, table: RoutingTable) -> RoutingResult:
-    words, resolved = analyse(text, table)
-    hits = find_phrases(words, resolved, table)
-    key = _hit_profile(hits, table)
-    verdict = table.cached_verdict(key)
-    if verdict is None:
-        verdict = _verdict(hits, table)
-        table.remember_verdict(key, verdict)
+    words, readings = analyse(text, table)
+    # Scoring reads only the hit profile, and chat messages repeat the same few profiles: each
+    # profile's verdict is computed once (bounded cache on the table).
+    verdict = _cached_verdict(find_hits(words, readings, table), table)
+    if not verdict[1]:
+        # Nothing scored: read each word once more under regional and colloquial affixes.
+        second = [reading or table.second_look(word) for word, reading in zip(words, readings, strict=True)]
+        if second != readings:
+            verdict = _cached_verdict(find_hits(words, second, table), table)
     decision, candidates, confidential, subject, confidence = verdict
     return RoutingResult(decision, candidates, confidential, " ".join(words), subject, confidence)
 
 
 Verdict = tuple[Decision, tuple[Candidate, ...], bool, str | None, float]
+
+
+def _cached_verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
+    verdict: Verdict | None = table.cached_verdict(profile)
+    if verdict is None:
+        verdict = _verdict(profile, table)
+        table.remember_verdict(profile, verdict)
+    return verdict
 
 
 def _subject(candidates: tuple[Candidate, ...], confidential: bool) -> str | None:
@@ -81,23 +94,22 @@ def _subject(candidates: tuple[Candidate, ...], confidential: bool) -> str | Non
     return others[0] if others else None
 
 
-def _hit_profile(hits: Mapping[int, PhraseHit], table: RoutingTable) -> tuple[tuple[int, bool, int, int], ...]:
-    """Everything scoring reads from the hits: which phrase, in the lead or not, repeats (capped), kind."""
-    lead_words = table.settings.lead_words
-    return tuple(sorted(
-        (phrase_id, hit.first < lead_words, min(hit.count - 1, 2), hit.kind) for phrase_id, hit in hits.items()
-    ))
+_FACTOR_MASK = (1 << HIT_FACTOR_BITS) - 1
+_KIND = 0b11
+_IN_LEAD = 0b10000
 
 
-def _verdict(hits: Mapping[int, PhraseHit], table: RoutingTable) -> Verdict:
-    # Phrase order, not the order they were found in: the sums (and so the verdict shared by every
-    # message with this profile) do not depend on where in the text each phrase stood.
-    hits = dict(sorted(hits.items()))
-    scores, evidence = _keyword_scores(hits, table)
-    lead_words = table.settings.lead_words
-    shown = {phrase_id for phrase_id, hit in hits.items() if hit.kind != HIDDEN}
-    in_lead = {phrase_id for phrase_id in shown if hits[phrase_id].first < lead_words}
-    dismissed = _apply_rules(table, shown, set(hits), in_lead, scores, evidence)
+def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
+    # The profile is in phrase order, not the order the phrases were found in: the sums (and so
+    # the verdict shared by every message with this profile) do not depend on where each stood.
+    scores, evidence = _keyword_scores(profile, table)
+    dismissed = False
+    triggers = table.rule_triggers
+    if any(hit >> HIT_FACTOR_BITS in triggers for hit in profile):
+        shown = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _KIND != HIDDEN}
+        in_lead = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _IN_LEAD and hit & _KIND != HIDDEN}
+        anywhere = {hit >> HIT_FACTOR_BITS for hit in profile}
+        dismissed = _apply_rules(table, shown, anywhere, in_lead, scores, evidence)
     candidates = _ranked(scores, evidence, table.agency_set)
     confidential = bool(candidates) and candidates[0].agency == CONFIDENTIAL_AGENCY
     confidence = _confidence(candidates, table)
@@ -106,28 +118,26 @@ def _verdict(hits: Mapping[int, PhraseHit], table: RoutingTable) -> Verdict:
 
 
 def _keyword_scores(
-    hits: Mapping[int, PhraseHit], table: RoutingTable
+    profile: tuple[Hit, ...], table: RoutingTable
 ) -> tuple[dict[str, float], dict[str, list[tuple[float, str]]]]:
-    settings = table.settings
+    factors = table.hit_factors
+    weights = table.phrase_weights
+    labels = table.phrase_labels
     scores: dict[str, float] = {}
     evidence: dict[str, list[tuple[float, str]]] = {}
-    for phrase_id, hit in hits.items():
-        if hit.kind == HIDDEN:
+    for hit in profile:
+        factor = factors[hit & _FACTOR_MASK]  # opening words, repeats, landmark/address (table.py)
+        if not factor:
             continue
-        # The opening words usually state the problem; later words are often addresses or
-        # side remarks. Repeated mentions add a little, with a cap so long texts do not run away.
-        factor = 1.0 + (settings.lead_bonus if hit.first < settings.lead_words else 0.0)
-        factor *= 1.0 + settings.repeat_bonus * min(hit.count - 1, 2)
-        if hit.kind == LANDMARK:
-            factor *= settings.landmark_factor
-        elif hit.kind == ADDRESS:
-            factor *= settings.address_factor
-        if factor == 0:  # inside an address: a place, not evidence
-            continue
-        for agency, weight in table.phrase_weights[phrase_id]:
+        phrase_id = hit >> HIT_FACTOR_BITS
+        label = labels[phrase_id]
+        for agency, weight in weights[phrase_id]:
             points = weight * factor
             scores[agency] = scores.get(agency, 0.0) + points
-            evidence.setdefault(agency, []).append((points, table.phrase_labels[phrase_id]))
+            if agency in evidence:
+                evidence[agency].append((points, label))
+            else:
+                evidence[agency] = [(points, label)]
     return scores, evidence
 
 
@@ -153,27 +163,41 @@ def _apply_rules(
         if rule.dismiss:
             dismissed = dismissed or any(term in in_lead for term in rule.any_of + rule.all_of)
             continue
+        # what the citizen wrote that made the rule hold, as evidence for the office it raises
+        words = [table.phrase_labels[term] for term in (*rule.all_of, *rule.any_of, *rule.also_any) if term in found]
         for agency, points in rule.add:
             scores[agency] = scores.get(agency, 0.0) + points
-            evidence.setdefault(agency, []).append((points, f"rule:{rule.name}"))
+            _credit(evidence, agency, points, words, rule.name)
         for agency, factor in rule.multiply:
             if agency in scores:
                 scores[agency] *= factor
         for agency, factor in rule.lead:
-            _take_the_lead(agency, factor, rule.name, scores, evidence)
+            raised = _take_the_lead(agency, factor, scores)
+            if raised > 0:
+                _credit(evidence, agency, raised, words, rule.name)
     return dismissed
 
 
-def _take_the_lead(agency: str, factor: float, rule: str, scores: dict[str, float],
-                   evidence: dict[str, list[tuple[float, str]]]) -> None:
+def _credit(evidence: dict[str, list[tuple[float, str]]], agency: str, points: float, words: list[str],
+            rule: str) -> None:
+    items = evidence.setdefault(agency, [])
+    items += [(points, word) for word in words]
+    items.append((-1.0, RULE_PREFIX + rule))
+
+
+RULE_PREFIX = "rule:"
+
+
+def _take_the_lead(agency: str, factor: float, scores: dict[str, float]) -> float:
     """The agency's score becomes at least ``factor`` times the best other score (and at least
-    its own): misconduct outranks the office it names, however many words name that office."""
+    its own): misconduct outranks the office it names, however many words name that office.
+    Returns the points added."""
     best_other = max((score for other, score in scores.items() if other != agency), default=0.0)
     wanted = max(best_other * factor, scores.get(agency, 0.0), LEAD_FLOOR)
     raised = wanted - scores.get(agency, 0.0)
     if raised > 0:
         scores[agency] = wanted
-        evidence.setdefault(agency, []).append((raised, f"rule:{rule}"))
+    return raised
 
 
 def _rule_holds(rule: Rule, found: set[int], anywhere: set[int]) -> bool:
@@ -191,22 +215,26 @@ def _ranked(
     evidence: Mapping[str, list[tuple[float, str]]],
     routable: frozenset[str],
 ) -> tuple[Candidate, ...]:
-    ordered = sorted(
-        ((agency, score) for agency, score in scores.items() if score > 0 and agency in routable),
-        key=lambda item: (-item[1], item[0]),
-    )
+    ordered = sorted((-score, agency) for agency, score in scores.items() if score > 0 and agency in routable)
     return tuple(
-        Candidate(agency, round(score, 3), _strongest_first(evidence.get(agency, [])))
-        for agency, score in ordered[:MAX_CANDIDATES]
+        Candidate(agency, round(-score, 3), *_strongest_first(evidence.get(agency, [])))
+        for score, agency in ordered[:MAX_CANDIDATES]
     )
 
 
-def _strongest_first(items: list[tuple[float, str]]) -> tuple[str, ...]:
+def _strongest_first(items: list[tuple[float, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(keywords strongest first, rule names in the order they acted)."""
+    if len(items) == 1 and items[0][0] >= 0:
+        return (items[0][1],), ()
     labels: list[str] = []
-    for _, label in sorted(items, key=lambda item: (-item[0], item[1])):
+    rules: list[str] = []
+    for points, label in items:
+        if points < 0 and label not in rules:
+            rules.append(label[len(RULE_PREFIX):])
+    for _, label in sorted((-points, label) for points, label in items if points >= 0):
         if label not in labels:
             labels.append(label)
-    return tuple(labels)
+    return tuple(labels), tuple(rules)
 
 
 def _confidence(candidates: tuple[Candidate, ...], table: RoutingTable) -> float:

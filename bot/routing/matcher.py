@@ -7,84 +7,90 @@ keyword table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.routing import text as tx
-from bot.routing.table import RoutingTable
+from bot.routing.table import ADDRESS, HIDDEN, HIT_FACTOR_BITS, LANDMARK, MAX_REPEATS, TOPIC, RoutingTable
 
-# How many words before a keyword are checked for a place preposition ("di depan kantor PDAM").
-LANDMARK_WINDOW = 2
-
-
-TOPIC, LANDMARK, ADDRESS = 0, 1, 2
-# Not scored: a phrase inside a longer one ("tidak" in "tidak diangkut"). Rules still see it in
-# their 'none' conditions, so "sudah ... tidak diangkut" is never read as a thank-you.
-HIDDEN = 3
+__all__ = ["ADDRESS", "HIDDEN", "HIT_FACTOR_BITS", "LANDMARK", "TOPIC", "Hit", "analyse", "find_hits", "hit",
+           "normalized_words"]
 
 
-@dataclass(frozen=True)
-class PhraseHit:
-    phrase_id: int
-    first: int  # word position of the first occurrence
-    count: int  # number of distinct occurrences
-    # TOPIC, or only ever seen as a LANDMARK ("depan SD", "dekat pasar") or inside an ADDRESS
-    # ("Jl. Irigasi", "desa Sungai Tabuk")
-    kind: int = TOPIC
+# One found phrase as scoring reads it, packed in one int (see ``hit``): phrase id, first seen in
+# the opening words or not, further mentions (capped), kind. A message's hits, sorted, are its
+# "hit profile": the verdict depends on nothing else, so it is cached per profile (classify.py).
+Hit = int
 
 
-def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[frozenset[str]]]:
+def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[tuple[str, ...]]]:
     """Normalised words of ``text`` and, for each, the vocabulary words it stands for."""
     words: list[str] = []
-    resolved: list[frozenset[str]] = []
+    readings: list[tuple[str, ...]] = []
+    cache = table.chunk_cache
     for chunk in tx.chunks(tx.clean(text)):
-        chunk_words, chunk_resolved = table.analyse_chunk(chunk)
-        words.extend(chunk_words)
-        resolved.extend(chunk_resolved)
-    return words, resolved
+        chunk_words, chunk_readings = cache.get(chunk) or table.analyse_chunk(chunk)
+        words += chunk_words
+        readings += chunk_readings
+    return words, readings
 
 
 def normalized_words(text: str, table: RoutingTable) -> list[str]:
     return analyse(text, table)[0]
 
 
-def find_phrases(words: list[str], resolved: list[frozenset[str]], table: RoutingTable) -> dict[int, PhraseHit]:
-    """Every table phrase present in ``words`` (neutral phrases mask the words they cover)."""
-    spans = _all_spans(resolved, table)
-    blocked = _neutral_positions(spans, table) if table.neutral else set()
-    masking = table.masking
-    longer = [
-        (start, end, len(table.phrases[phrase_id]))
-        for phrase_id, occurrences in spans.items()
-        if len(table.phrases[phrase_id]) > 1 and phrase_id in masking
-        for start, end in occurrences
-    ]
-    address = _address_positions(words, longer, table) if table.address_markers else set()
-    hits: dict[int, PhraseHit] = {}
+def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingTable) -> tuple[Hit, ...]:
+    """Every table phrase present in ``words`` (neutral phrases mask the words they cover), sorted."""
+    spans = _all_spans(readings, table)
+    if not spans:
+        return ()
+    sizes = table.phrase_sizes
+    neutral = table.neutral
+    masking = table.masking_multiword
+    blocked: set[int] = set()
+    longer: list[tuple[int, int, int]] = []
     for phrase_id, occurrences in spans.items():
-        size = len(table.phrases[phrase_id])
+        if phrase_id in neutral:
+            for start, end in occurrences:
+                blocked.update(range(start, end + 1))
+        if phrase_id in masking:
+            longer += [(start, end, sizes[phrase_id]) for start, end in occurrences]
+    address = _address_positions(words, longer, table) if not table.address_markers.keys().isdisjoint(words) \
+        else _NO_POSITIONS
+    landmarks = table.landmarks
+    lead_words = table.settings.lead_words
+    hits: list[Hit] = []
+    for phrase_id, occurrences in spans.items():
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
         # is not a second, separate clue.
-        unblocked = [(start, end) for start, end in occurrences if start not in blocked]
-        starts = sorted({
-            start for start, end in unblocked
-            if not (longer and _inside_longer(start, end, size, longer))
-        })
+        unblocked = [span for span in occurrences if span[0] not in blocked] if blocked else occurrences
+        if longer:
+            size = sizes[phrase_id]
+            starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
+        elif len(unblocked) == 1:
+            starts = [unblocked[0][0]]
+        else:
+            starts = sorted({start for start, _ in unblocked})
         if not starts:
             if unblocked and phrase_id in table.rule_terms:
-                hits[phrase_id] = PhraseHit(phrase_id, unblocked[0][0], 1, HIDDEN)
+                hits.append(phrase_id << HIT_FACTOR_BITS | (unblocked[0][0] < lead_words) << 4 | HIDDEN)
             continue
-        # "jalan rusak depan SD" is about the road: a keyword right after a place preposition or
-        # inside an address names a place, not the problem, and only counts if it also appears
-        # elsewhere.
-        placed = [start for start in starts if start not in address]
-        topical = [start for start in placed if not _after_landmark_word(words, start, table)]
-        if topical:
-            hits[phrase_id] = PhraseHit(phrase_id, topical[0], len(topical))
-        elif placed:
-            hits[phrase_id] = PhraseHit(phrase_id, placed[0], len(placed), LANDMARK)
-        else:
-            hits[phrase_id] = PhraseHit(phrase_id, starts[0], len(starts), ADDRESS)
-    return hits
+        # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two
+        # words after a place preposition ("di depan kantor PDAM") names a place, not the
+        # problem, and only counts if it also appears elsewhere.
+        placed = [start for start in starts if start not in address] if address else starts
+        topical = [start for start in placed
+                   if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks))]
+        chosen, kind = (topical, TOPIC) if topical else (placed, LANDMARK) if placed else (starts, ADDRESS)
+        hits.append(phrase_id << HIT_FACTOR_BITS | (chosen[0] < lead_words) << 4
+                    | min(len(chosen) - 1, MAX_REPEATS) << 2 | kind)  # as ``hit`` packs it
+    hits.sort()
+    return tuple(hits)
+
+
+_NO_POSITIONS: frozenset[int] = frozenset()
+
+
+def hit(phrase_id: int, in_lead: bool, repeats: int, kind: int) -> Hit:
+    """Packed so that hits sort by phrase id first; ``HIT_FACTOR_BITS`` low bits pick the factor."""
+    return phrase_id << HIT_FACTOR_BITS | in_lead << 4 | repeats << 2 | kind
 
 
 def _address_positions(words: list[str], longer: list[tuple[int, int, int]], table: RoutingTable) -> set[int]:
@@ -97,10 +103,8 @@ def _address_positions(words: list[str], longer: list[tuple[int, int, int]], tab
     markers = table.address_markers
     keyword_starts = {start for start, _, _ in longer}
     found: set[int] = set()
-    for position, word in enumerate(words):
-        if word not in markers or position in keyword_starts:
-            continue
-        name = _place_name(words, position, markers[word], keyword_starts, table)
+    for position in [i for i, word in enumerate(words) if word in markers and i not in keyword_starts]:
+        name = _place_name(words, position, markers[words[position]], keyword_starts, table)
         if name:
             found.add(position)
             found.update(name)
@@ -130,52 +134,57 @@ def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int,
     # Words that merely sit in the gap of a longer phrase ("kks" in "kartu KKS KIS" read as
     # "kartu kis") are not part of it: only a phrase sharing the longer one's first or last
     # word, or lying inside a gap-free match, is hidden.
-    return any(
-        outer_start <= start and end <= outer_end and outer_size > size
-        and (start == outer_start or end == outer_end or outer_end - outer_start + 1 == outer_size)
-        for outer_start, outer_end, outer_size in longer
-    )
+    for outer_start, outer_end, outer_size in longer:
+        if outer_start <= start and end <= outer_end and outer_size > size and (
+                start == outer_start or end == outer_end or outer_end - outer_start + 1 == outer_size):
+            return True
+    return False
 
 
-def _after_landmark_word(words: list[str], start: int, table: RoutingTable) -> bool:
-    landmarks = table.landmarks
-    return any(words[position] in landmarks for position in range(max(0, start - LANDMARK_WINDOW), start))
-
-
-def _all_spans(resolved: list[frozenset[str]], table: RoutingTable) -> dict[int, list[tuple[int, int]]]:
+def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int, list[tuple[int, int]]]:
     spans: dict[int, list[tuple[int, int]]] = {}
-    index = table.first_word_index
-    max_gap = table.settings.max_gap
-    present: set[str] = set().union(*resolved)
-    for position, candidates in enumerate(resolved):
+    singles = table.single_word_index
+    pair_starts = table.pair_starts
+    window = table.settings.max_gap + 1
+    for position, candidates in enumerate(readings):
         for candidate in candidates:
-            for phrase_id, tail in index.get(candidate, ()):
-                if not tail:
-                    spans.setdefault(phrase_id, []).append((position, position))
-                elif present.issuperset(tail):  # cheap test before the positional walk
-                    end = _phrase_end(tail, position, resolved, max_gap)
-                    if end >= 0:
-                        spans.setdefault(phrase_id, []).append((position, end))
+            for phrase_id in singles.get(candidate, ()):
+                spans.setdefault(phrase_id, []).append((position, position))
+            if candidate in pair_starts:
+                # Longer phrases are looked up by their first two words, with the second among
+                # the next few words: the cost does not grow with how many phrases start with
+                # "jalan" or "lampu".
+                for phrase_id, end in _phrases_from(candidate, position, readings, window, table):
+                    spans.setdefault(phrase_id, []).append((position, end))
     return spans
 
 
-def _phrase_end(tail: tuple[str, ...], start: int, resolved: list[frozenset[str]], max_gap: int) -> int:
+def _phrases_from(first: str, position: int, readings: list[tuple[str, ...]], window: int,
+                  table: RoutingTable) -> list[tuple[int, int]]:
+    found: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    pair_index = table.pair_index
+    for following in readings[position + 1: position + 1 + window]:
+        for second in following:
+            if second in seen:
+                continue
+            seen.add(second)
+            for phrase_id, tail in pair_index.get((first, second), ()):
+                end = _phrase_end(tail, position, readings, window - 1)
+                if end >= 0:
+                    found.append((phrase_id, end))
+    return found
+
+
+def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...]], max_gap: int) -> int:
     """Position of the phrase's last word when its other words follow in order, else -1."""
     position = start
     for word in tail:
-        limit = min(len(resolved), position + max_gap + 2)
+        limit = min(len(readings), position + max_gap + 2)
         for candidate_position in range(position + 1, limit):
-            if word in resolved[candidate_position]:
+            if word in readings[candidate_position]:
                 position = candidate_position
                 break
         else:
             return -1
     return position
-
-
-def _neutral_positions(spans: dict[int, list[tuple[int, int]]], table: RoutingTable) -> set[int]:
-    blocked: set[int] = set()
-    for phrase_id in table.neutral & spans.keys():
-        for start, end in spans[phrase_id]:
-            blocked.update(range(start, end + 1))
-    return blocked

@@ -10,7 +10,16 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
 
 from bot.routing import text as tx
 from models.config import ALL_AGENCY_CODES, describe_error
@@ -141,6 +150,8 @@ class RoutingFile(_Strict):
     version: StrictInt = 1
     settings: SettingsModel = SettingsModel()
     slang: dict[Word, Phrase] = {}
+    # put indoNLP's colloquial-Indonesian table (PyPI) under ``slang`` (see bot/routing/lexicon.py)
+    package_slang: StrictBool = False
     stopwords: list[Word] = Field(default_factory=list)
     # Real words the dictionary lacks (acronyms, regional words) that must never be "corrected".
     known_words: list[Word] = Field(default_factory=list)

@@ -7,7 +7,8 @@ functions, so sharing a table between threads or requests is safe.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+import copy
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,8 @@ from rapidfuzz.distance import OSA
 
 from bot.routing import text as tx
 from bot.routing.calibration import Calibration
-from bot.routing.dictionary import Dictionary
+from bot.routing.dictionary import Dictionary, family_key, is_act_noun, is_verb_form
+from bot.routing.regional import regional_roots
 from models.config import ALL_AGENCY_CODES, EXTERNAL_AGENCY_CODES, REGIONAL_AGENCY_CODES
 
 # The agency codes are the domain's; the router only reads them.
@@ -28,6 +30,17 @@ ALL_CODES: frozenset[str] = ALL_AGENCY_CODES
 # Bounds of the per-word caches: plenty for a region's vocabulary of chat words, small enough
 # that a flood of random strings cannot grow memory without limit (the cache is then reset).
 WORD_CACHE_LIMIT = 200_000
+
+
+# How a phrase was seen: as the topic, only after a place preposition ("depan SD"), only inside an
+# address ("Jl. Irigasi"), or HIDDEN inside a longer phrase ("tidak" in "tidak diangkut": not
+# scored, but rules still see it in their 'none' conditions, so "sudah ... tidak diangkut" is never
+# read as a thank-you).
+TOPIC, LANDMARK, ADDRESS, HIDDEN = 0, 1, 2, 3
+MAX_REPEATS = 2  # further mentions of a phrase that add to its score
+# A hit packs (phrase id, in the opening words, further mentions, kind) in one int (matcher.hit);
+# its low bits index ``RoutingTable.hit_factors``.
+HIT_FACTOR_BITS = 5
 
 
 @dataclass(frozen=True)
@@ -84,74 +97,119 @@ class RoutingTable:
     # fitted numbers that turn scores into a probability (None: the ratio/margin rule decides)
     calibration: Calibration | None = None
     vocabulary: frozenset[str] = field(init=False)
-    # first word -> (phrase id, the phrase's remaining words)
-    first_word_index: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = field(init=False)
+    # word -> one-word phrases it is; (first word, second word) -> (phrase id, words after the first)
+    single_word_index: dict[str, tuple[int, ...]] = field(init=False)
+    pair_index: dict[tuple[str, str], tuple[tuple[int, tuple[str, ...]], ...]] = field(init=False)
+    pair_starts: frozenset[str] = field(init=False)  # first words of phrases of two or more words
     _exact_words: frozenset[str] = field(init=False)
     _not_typos: frozenset[str] = field(init=False)
-    _fuzzy_choices: dict[str, list[str]] = field(init=False)
+    _fuzzy_choices: dict[tuple[str, int], list[str]] = field(init=False)
+    _stem_heads: frozenset[str] = field(init=False)
+    # family key -> affixed keyword words (word, is a verb form, names the act)
+    _families: dict[str, tuple[tuple[str, bool, bool], ...]] = field(init=False)
+    _family_roots: RootIndex = field(init=False)  # roots of the families, for a quick look
+    _vocabulary_roots: RootIndex = field(init=False)  # keyword words, for a quick look
     rule_triggers: dict[int, tuple[int, ...]] = field(init=False)
     rule_terms: frozenset[int] = field(init=False)  # phrases rules look for even when hidden
     agency_set: frozenset[str] = field(init=False)
     # phrases that carry weight (or are neutral): only these hide shorter phrases inside them;
     # a phrase used only as a rule condition ("pns daerah") must not hide "pns".
     masking: frozenset[int] = field(init=False)
-    _chunk_cache: dict[str, tuple[tuple[str, ...], tuple[frozenset[str], ...]]] = field(
+    # low bits of a hit (in the opening words, further mentions, kind) -> factor on the phrase's weights
+    hit_factors: tuple[float, ...] = field(init=False)
+    phrase_sizes: tuple[int, ...] = field(init=False)
+    masking_multiword: frozenset[int] = field(init=False)  # masking phrases of two or more words
+    # chunk as written -> (its canonical words, the vocabulary words each stands for)
+    chunk_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = field(
         init=False, default_factory=dict
     )
-    _word_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
-    _resolve_cache: dict[str, frozenset[str]] = field(init=False, default_factory=dict)
+    _readings_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    _second_look_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     # Scoring depends only on which phrases were found and how (see classify.py): chat messages
     # repeat the same few combinations, so the verdict for each is computed once.
     _verdict_cache: dict[Any, Any] = field(init=False, default_factory=dict)
+    # Hashes of profiles seen once: a verdict is kept from a profile's second message on, so the
+    # many profiles of unseen traffic that never recur cost no cache entry (ints are cheap).
+    _seen_profiles: set[int] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         vocabulary = {word for phrase in self.phrases for word in phrase}
         self.vocabulary = frozenset(vocabulary)
-        index: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        singles: dict[str, list[int]] = {}
+        pairs: dict[tuple[str, str], list[tuple[int, tuple[str, ...]]]] = {}
         for phrase_id, phrase in enumerate(self.phrases):
-            index.setdefault(phrase[0], []).append((phrase_id, phrase[1:]))
-        self.first_word_index = {word: tuple(entries) for word, entries in index.items()}
+            if len(phrase) == 1:
+                singles.setdefault(phrase[0], []).append(phrase_id)
+            else:
+                pairs.setdefault((phrase[0], phrase[1]), []).append((phrase_id, phrase[1:]))
+        self.single_word_index = {word: tuple(ids) for word, ids in singles.items()}
+        self.pair_index = {pair: tuple(entries) for pair, entries in pairs.items()}
+        self.pair_starts = frozenset(first for first, _ in pairs)
         self.rule_triggers = _rule_triggers(self.rules)
         self.rule_terms = frozenset(term for rule in self.rules for term in rule.none_of)
         self.agency_set = frozenset(self.agencies)
         self.masking = frozenset(
             phrase_id for phrase_id, weights in enumerate(self.phrase_weights) if weights
         ) | self.neutral
+        self.hit_factors = _hit_factors(self.settings)
+        self.phrase_sizes = tuple(len(phrase) for phrase in self.phrases)
+        self.masking_multiword = frozenset(i for i in self.masking if self.phrase_sizes[i] > 1)
         self._exact_words = frozenset(
             vocabulary | set(self.slang) | self.stopwords | self.known_words | self.landmarks
             | set(self.address_markers)
         )
-        self._fuzzy_choices = _fuzzy_buckets(vocabulary, self.settings.fuzzy_min_length)
+        self._fuzzy_choices = _fuzzy_buckets(vocabulary, self.settings)
         self._abbreviations = _skeleton_index(vocabulary)
+        self._stem_heads = frozenset(word[:MIN_HEAD] for word in vocabulary if len(word) >= tx.MIN_STEM)
+        self._families = _word_families(vocabulary, self.dictionary)
+        self._family_roots = _by_head(key.split(":")[1] for key in self._families)
+        self._vocabulary_roots = _by_head(word for word in vocabulary if len(word) >= MIN_HEAD and word.isalpha())
         # Words the table itself knows are never "typo-corrected" into a keyword.
         self._not_typos = frozenset(set(self.slang) | self.stopwords | self.known_words | self.landmarks
                                     | set(self.address_markers))
 
     # --- per-word steps, memoised on the table ------------------------------------------------
-    def analyse_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[frozenset[str], ...]]:
-        """Canonical words of one alphanumeric chunk and the vocabulary each stands for."""
-        cached = self._chunk_cache.get(chunk)
-        if cached is None:
-            pieces = (chunk,) if chunk.isalpha() else tx.split_chunk(chunk)
-            words = tuple(word for piece in pieces for word in self.words_for(piece))
-            cached = (words, tuple(self.resolve(word) for word in words))
-            _remember(self._chunk_cache, chunk, cached)
+    def analyse_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """Canonical words of one alphanumeric chunk and the vocabulary words each stands for."""
+        cached = self.chunk_cache.get(chunk)
+        if cached is not None:
+            return cached
+        if chunk.isalpha():
+            words = self.words_for(chunk)
+        else:
+            words = tuple(word for piece in tx.split_chunk(chunk) for word in self.words_for(piece))
+        if len(words) == 1:  # most chunks: one word, whose readings need no cache of their own
+            cached = (words, (self._readings_uncached(words[0]),))
+        else:
+            cached = (words, tuple(self.readings(word) for word in words))
+        _remember(self.chunk_cache, chunk, cached)
         return cached
 
     def words_for(self, raw: str) -> tuple[str, ...]:
         """Canonical words for one raw token: elongations collapsed, slang expanded."""
-        cached = self._word_cache.get(raw)
-        if cached is None:
-            cached = self._canonical_words(raw)
-            _remember(self._word_cache, raw, cached)
-        return cached
+        known = self.slang.get(raw)
+        if known is not None:
+            return known
+        if raw in self._exact_words or not tx.has_double(raw):  # "pppk" is a word, not an elongation
+            return (raw,)
+        word = tx.collapse_elongation(raw)
+        if word not in self._exact_words:
+            undoubled = tx.undouble(word)
+            if undoubled in self._exact_words:
+                word = undoubled
+        return self.slang.get(word, (word,))
 
     def resolve(self, word: str) -> frozenset[str]:
         """Vocabulary words that ``word`` stands for: exact, typo-tolerant, and via its roots."""
-        cached = self._resolve_cache.get(word)
+        return frozenset(self.readings(word))
+
+    def readings(self, word: str) -> tuple[str, ...]:
+        """``resolve`` as a tuple (what the matcher keeps per word: tuples of strings are cheap for
+        the garbage collector, which skips them once it has seen them)."""
+        cached = self._readings_cache.get(word)
         if cached is None:
-            cached = self._resolve_uncached(word)
-            _remember(self._resolve_cache, word, cached)
+            cached = self._readings_uncached(word)
+            _remember(self._readings_cache, word, cached)
         return cached
 
     @contextmanager
@@ -166,57 +224,112 @@ class RoutingTable:
             self.calibration = previous
             self._verdict_cache.clear()
 
+    def with_empty_caches(self) -> RoutingTable:
+        """The same table with every cache empty (for timing cold starts; indexes are shared)."""
+        fresh = copy.copy(self)
+        fresh.chunk_cache = {}
+        fresh._readings_cache = {}
+        fresh._second_look_cache = {}
+        fresh._verdict_cache = {}
+        fresh._seen_profiles = set()
+        return fresh
+
     def cached_verdict(self, key: Any) -> Any:
         return self._verdict_cache.get(key)
 
     def remember_verdict(self, key: Any, verdict: Any) -> None:
-        _remember(self._verdict_cache, key, verdict)
+        fingerprint = hash(key)
+        if fingerprint in self._seen_profiles:
+            _remember(self._verdict_cache, key, verdict)
+        else:
+            if len(self._seen_profiles) >= WORD_CACHE_LIMIT:
+                self._seen_profiles.clear()
+            self._seen_profiles.add(fingerprint)
 
     def cache_sizes(self) -> dict[str, int]:
         return {
-            "chunks": len(self._chunk_cache),
-            "words": len(self._word_cache),
-            "resolve": len(self._resolve_cache),
+            "chunks": len(self.chunk_cache),
+            "readings": len(self._readings_cache),
         }
 
-    def _canonical_words(self, raw: str) -> tuple[str, ...]:
-        if raw in self.slang:
-            return self.slang[raw]
-        if raw in self._exact_words:  # "pppk" is a word, not an elongation
-            return (raw,)
-        word = tx.collapse_elongation(raw)
-        if word not in self._exact_words:
-            undoubled = tx.undouble(word)
-            if undoubled in self._exact_words:
-                word = undoubled
-        return self.slang.get(word, (word,))
-
-    def _resolve_uncached(self, word: str) -> frozenset[str]:
+    def _readings_uncached(self, word: str) -> tuple[str, ...]:
         if word in self.vocabulary:
-            return frozenset((word,))
-        matches = {root for root in tx.stem_candidates(word) if root in self.vocabulary}
-        if not matches and word not in self._not_typos:
-            guesses = self._fuzzy(word) or self._abbreviation(word)
-            # A real word is never "corrected" into a keyword: "musim" stays "musim", "mbok" is
-            # not "mabuk". The dictionary is asked only when a guess exists (it costs more).
-            if guesses and not self.dictionary.is_word(word):
-                matches.update(guesses)
-        return frozenset(matches)
+            return (word,)
+        # A root the small stemmer can find starts the word, or follows "di"/"ke": a word whose
+        # opening letters start no keyword word has none (most words; one set look-up each).
+        heads = self._stem_heads
+        if word[:MIN_HEAD] in heads or word[2:2 + MIN_HEAD] in heads and word.startswith(("di", "ke")):
+            matches = tuple(root for root in tx.stem_candidates(word) if root in self.vocabulary)
+            if matches:
+                return matches
+        # A real word is never "corrected" into a keyword: "musim" stays "musim", "mbok" is not
+        # "mabuk". Root words and the table's own words are a set look-up; an affixed real word
+        # may stand for its family's keywords; the affix analysis guards a typo guess only when
+        # one exists.
+        if word in self._not_typos or word in self.dictionary.roots:
+            return NOTHING
+        relatives = self._relatives(word)
+        if relatives:
+            return relatives
+        guesses = self._fuzzy(word) or self._abbreviation(word)
+        if guesses and not self.dictionary.is_word(word):
+            return tuple(guesses)
+        return NOTHING
+
+    def second_look(self, word: str) -> tuple[str, ...]:
+        """Keyword words ``word`` may stand for under regional or colloquial affixes, for messages
+        in which the first look found no keyword (see regional.py); cached per word."""
+        cached = self._second_look_cache.get(word)
+        if cached is None:
+            cached = NOTHING
+            if len(word) >= MIN_RELATIVE - 1 and word.isalpha() and word not in self.vocabulary \
+                    and _may_hold_root(word, self._vocabulary_roots, _REGIONAL_ROOT_STARTS, _REGIONAL_NASAL_STARTS):
+                vocabulary = self.vocabulary
+                for root in regional_roots(word):
+                    if root in vocabulary and len(root) >= MIN_HEAD:
+                        cached = (root,)
+                        break
+            _remember(self._second_look_cache, word, cached)
+        return cached
+
+    def _relatives(self, word: str) -> tuple[str, ...]:
+        """Keyword words of the same family as an affixed real word: "dipungut" -> "pungutan",
+        "tergenang" -> "genangan", "diperbaiki" -> "perbaikan". Only words in which a family's
+        root can start (after a prefix, nasal letter restored) are analysed."""
+        if len(word) < MIN_RELATIVE or not self._families:
+            return NOTHING
+        if not (word.endswith("an") or word.startswith(_VERB_OR_ACT)) or not _may_hold_root(
+                word, self._family_roots, _ROOT_STARTS, _NASAL_ROOT_STARTS):
+            return NOTHING
+        analysis = self.dictionary.analyse(word)
+        if analysis is None or not (analysis[0] or analysis[2]):
+            return NOTHING
+        # A verb stands for its family's verbs and for the act it names (dipungut -> pungutan,
+        # tergenang -> genangan); a noun stands only for the verbs (pemungutan -> dipungut), never
+        # for other nouns or agents ("pekerjaan" is not "pekerja", "penjualan" not "jualan").
+        verb = is_verb_form(analysis[0])
+        if not verb and not is_act_noun(analysis[0], analysis[2]):
+            return NOTHING
+        family = self._families.get(family_key(analysis[0], analysis[1]), ())
+        return tuple(relative for relative, relative_verb, act in family
+                     if relative != word and (relative_verb or verb and act))
 
     def _abbreviation(self, word: str) -> list[str]:
         """Chat shorthand drops vowels ("smph", "sklh", "kshtan"): a word with at most one vowel
         stands for the one keyword word with the same consonants in the same order."""
-        if not word.isalpha() or sum(letter in VOWELS for letter in word) > 1:
+        consonants = tx.skeleton(word)
+        if len(word) - len(consonants) > 1 or not word.isalpha():
             return []
-        found = self._abbreviations.get(tx.skeleton(word))
+        found = self._abbreviations.get(consonants)
         return [found] if found is not None and found[0] == word[0] else []
 
     def _fuzzy(self, word: str) -> list[str]:
-        settings = self.settings
-        if len(word) < settings.fuzzy_min_length or not word.isalpha():
+        # Only keyword words with the same first two letters and a length within reach are
+        # compared (usually none or a handful): most words of a message cost one dict look-up.
+        choices = self._fuzzy_choices.get((word[:2], len(word)))
+        if choices is None or not word.isalpha():
             return []
-        choices = self._fuzzy_choices.get(word[:2], [])
-        allowed = 2 if len(word) >= settings.fuzzy_long_length else 1
+        allowed = 2 if len(word) >= self.settings.fuzzy_long_length else 1
         # OSA counts a swapped pair ("puskesams") as one typo.
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=allowed)
         if best is None:
@@ -228,7 +341,75 @@ class RoutingTable:
         return [best[0]]
 
 
-def _remember(cache: dict[str, Any], key: str, value: Any) -> None:
+def _may_hold_root(word: str, roots: tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]]],
+                   starts: tuple[int, ...], swallowed_at: tuple[int, ...]) -> bool:
+    """Does one of ``roots`` sit whole in ``word`` at one of ``starts`` (after prefixes), or without
+    its first letter at one of ``swallowed_at`` (a nasal prefix swallowed it: "memukul" holds
+    "ukul" of "pukul" at 3)? ``roots`` groups them by their first letters and by the letters after
+    their first one: a few string tests, so most words are never analysed."""
+    by_head, by_second = roots
+    for start in starts:
+        for root in by_head.get(word[start:start + MIN_HEAD], ()):
+            if word.startswith(root, start):
+                return True
+    for start in swallowed_at:
+        for root in by_second.get(word[start:start + MIN_HEAD - 1], ()):
+            if word.startswith(root[1:], start):
+                return True
+    return False
+
+
+RootIndex = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
+_SWALLOWED = frozenset("ptksbcdg")  # first letters a nasal prefix may swallow (memukul, menulis)
+
+
+def _by_head(words: Iterable[str]) -> RootIndex:
+    """Words grouped by their first letters, and by the letters after their first one."""
+    by_head: dict[str, set[str]] = {}
+    by_second: dict[str, set[str]] = {}
+    for word in words:
+        by_head.setdefault(word[:MIN_HEAD], set()).add(word)
+        if word[0] in _SWALLOWED:
+            by_second.setdefault(word[1:MIN_HEAD], set()).add(word)
+    return ({head: tuple(sorted(group)) for head, group in by_head.items()},
+            {head: tuple(sorted(group)) for head, group in by_second.items()})
+
+
+def _word_families(vocabulary: Collection[str],
+                   dictionary: Dictionary) -> dict[str, tuple[tuple[str, bool, bool], ...]]:
+    """Family key -> the keyword words that are affixed forms in it (roots of four or more letters;
+    a keyword that is itself a root is matched by the stemmer channel, not by its relatives)."""
+    families: dict[str, list[tuple[str, bool, bool]]] = {}
+    for word in sorted(vocabulary):
+        if not word.isalpha() or word in dictionary.roots:
+            continue
+        analysis = dictionary.analyse(word)
+        if analysis is None or not (analysis[0] or analysis[2]) or len(analysis[1]) < MIN_HEAD:
+            continue
+        prefixes, root, suffix = analysis
+        member = (word, is_verb_form(prefixes), is_act_noun(prefixes, suffix))
+        families.setdefault(family_key(prefixes, root), []).append(member)
+    return {key: tuple(words) for key, words in families.items()}
+
+
+def _hit_factors(settings: Settings) -> tuple[float, ...]:
+    """The opening words usually state the problem; later words are often addresses or side
+    remarks. Repeated mentions add a little, with a cap so long texts do not run away. A keyword
+    inside an address (``address_factor`` 0) is a place, not evidence; hidden ones score nothing."""
+    factors = [0.0] * (1 << HIT_FACTOR_BITS)
+    for lead in (0, 1):
+        for repeats in range(MAX_REPEATS + 1):
+            factor = 1.0 + (settings.lead_bonus if lead else 0.0)
+            factor *= 1.0 + settings.repeat_bonus * repeats
+            low = lead << 4 | repeats << 2
+            factors[low | TOPIC] = factor
+            factors[low | LANDMARK] = factor * settings.landmark_factor
+            factors[low | ADDRESS] = factor * settings.address_factor
+            factors[low | HIDDEN] = 0.0
+    return tuple(factors)
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
     if len(cache) >= WORD_CACHE_LIMIT:
         cache.clear()
     cache[key] = value
@@ -245,6 +426,18 @@ def _rule_triggers(rules: tuple[Rule, ...]) -> dict[int, tuple[int, ...]]:
 
 
 VOWELS = frozenset("aeiou")
+MIN_HEAD = tx.MIN_STEM  # opening letters of a root the stemmer may find
+MIN_RELATIVE = 6  # shorter words are not analysed for relatives
+# Where a root may start: after up to two Indonesian prefixes (di-, ter-, meng-, diper-, memper-),
+# or at 3/4 when a nasal swallowed its first letter (mem-, men-, meng-, meny-, pe- alike); after
+# the regional ones (n-, ng-, ny-, mang-).
+_ROOT_STARTS = (0, 2, 3, 4, 5, 6)
+_NASAL_ROOT_STARTS = (3, 4)
+_REGIONAL_ROOT_STARTS = (0, 1, 2, 3, 4)
+_REGIONAL_NASAL_STARTS = (1, 2, 3, 4)
+# Shapes of the words that have relatives: verbs (di-, me-, ter-) and act nouns (pe-...-an, -an).
+_VERB_OR_ACT = ("di", "me", "ter", "pe")
+NOTHING: tuple[str, ...] = ()  # what most words stand for
 # Shorter skeletons ("pk", "rt") stand for too many words to guess from.
 MIN_SKELETON = 3
 
@@ -259,12 +452,19 @@ def _skeleton_index(vocabulary: Collection[str]) -> dict[str, str]:
             if len(words) == 1 and len(shape) >= MIN_SKELETON}
 
 
-def _fuzzy_buckets(vocabulary: Collection[str], min_length: int) -> dict[str, list[str]]:
-    # Typos rarely hit the first two letters, while real words one letter away from a keyword
-    # often differ there (talang/tilang, maria/marka). Bucketing by the first two letters keeps
-    # each fuzzy search small and avoids far-fetched corrections.
-    buckets: dict[str, list[str]] = {}
-    for word in sorted(vocabulary):
-        if len(word) >= min_length and word.isalpha():
-            buckets.setdefault(word[:2], []).append(word)
+def _fuzzy_buckets(vocabulary: Collection[str], settings: Settings) -> dict[tuple[str, int], list[str]]:
+    """(first two letters, length of a typed word) -> keyword words a typo of that length may stand for.
+
+    Typos rarely hit the first two letters, while real words one letter away from a keyword
+    often differ there (talang/tilang, maria/marka). One edit changes the length by at most one
+    (two edits, allowed from ``fuzzy_long_length`` letters, by two), so longer or shorter words
+    are never compared. Lists stay in alphabetical order: ties go to the first, as before."""
+    words = sorted(word for word in vocabulary if len(word) >= settings.fuzzy_min_length and word.isalpha())
+    buckets: dict[tuple[str, int], list[str]] = {}
+    longest = max((len(word) for word in words), default=0) + 2
+    for length in range(settings.fuzzy_min_length, longest + 1):
+        allowed = 2 if length >= settings.fuzzy_long_length else 1
+        for word in words:
+            if abs(len(word) - length) <= allowed:
+                buckets.setdefault((word[:2], length), []).append(word)
     return buckets

@@ -25,13 +25,22 @@ _DOUBLE = re.compile(r"([^\W\d_])\1")
 MAX_TEXT_CHARS = 20_000
 
 
+# Latin letters with marks (after case folding): "é", "è", "ô" ...
+_MARKED_LETTER = re.compile("[\u00e0-\u024f\u1e00-\u1eff]")
+
+
 def clean(text: str) -> str:
     """NFKC + case-fold. Lone surrogates and other non-word characters are dropped later by
     ``chunks`` (they never match a word character), so they need no special handling here."""
     text = text[:MAX_TEXT_CHARS]
     if text.isascii():  # ASCII is already NFKC; skip the costly normalisation
         return text.lower()
-    return unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if not _MARKED_LETTER.search(text):  # emoji and punctuation need nothing more
+        return text
+    # Sundanese and Javanese spellings mark vowels ("pagawé", "awéwé"): the letters without marks
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(char for char in decomposed if not unicodedata.combining(char)))
 
 
 def chunks(cleaned: str) -> list[str]:
@@ -55,9 +64,17 @@ def collapse_elongation(word: str) -> str:
     return _ELONGATION.sub(r"\1", word)
 
 
+_NO_VOWELS = str.maketrans("", "", "aeiou")
+
+
 def skeleton(word: str) -> str:
     """"kesehatan" -> "kshtn": the consonants that shorthand keeps."""
-    return "".join(letter for letter in word if letter not in "aeiou")
+    return word.translate(_NO_VOWELS)
+
+
+def has_double(word: str) -> bool:
+    """True when a letter repeats ("sampahh", "rusakkk"): only then can elongation apply."""
+    return _DOUBLE.search(word) is not None
 
 
 def undouble(word: str) -> str:

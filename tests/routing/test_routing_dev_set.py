@@ -33,23 +33,28 @@ def folds(table: RoutingTable) -> dict[str, Any]:
     return cross_validate(sets, table, folds=5)  # type: ignore[no-any-return]
 
 
-# Floors a little under the measured fold figures (docs/ROUTING.md, "Measured figures"):
-# LAPOR! 0.903 / top-3 0.976, chat 0.893 / top-3 0.953 (five folds, calibration out of fold).
-def test_lapor_style_complaints_are_routed_right_on_held_out_folds(folds: dict[str, Any]) -> None:
+# Floors a little under the measured fold figures (docs/ROUTING.md, "Measured figures"): LAPOR!
+# 0.887 / resolved 0.910 / top-3 0.974, chat 0.897 / resolved 0.923 / top-3 0.963 (five folds,
+# calibration and ask threshold chosen out of fold). The ask threshold resolves as many reports as
+# it can (routed right, or asked with a right office among the three offered) while asking at most
+# one citizen in ten and routing at least 0.86 straight (issue 18, second round).
+def test_lapor_style_complaints_are_resolved_on_held_out_folds(folds: dict[str, Any]) -> None:
     lapor = folds["overall"]["lapor"]
     assert lapor["accuracy"] >= 0.88
+    assert lapor["resolved_accuracy"] >= 0.90
     assert lapor["top3_accuracy"] >= 0.965
 
 
-def test_chat_messages_are_routed_right_on_held_out_folds(folds: dict[str, Any]) -> None:
+def test_chat_messages_are_resolved_on_held_out_folds(folds: dict[str, Any]) -> None:
     chat = folds["overall"]["chat"]
     assert chat["accuracy"] >= 0.87
-    assert chat["top3_accuracy"] >= 0.94
+    assert chat["resolved_accuracy"] >= 0.90
+    assert chat["top3_accuracy"] >= 0.945
 
 
-def test_at_most_one_citizen_in_eight_is_asked_to_choose(folds: dict[str, Any]) -> None:
+def test_at_most_one_citizen_in_ten_is_asked_to_choose(folds: dict[str, Any]) -> None:
     for figures in folds["overall"].values():
-        assert figures["ask_rate"] <= 0.125
+        assert figures["ask_rate"] <= 0.10
 
 
 def test_every_fold_reports_the_contract_keys(folds: dict[str, Any]) -> None:
