@@ -27,8 +27,9 @@ from bench.support import progress_printer
 from models.config import load_settings
 from models.db import transaction
 from models.desk import calendar_for
+from models.environment import Environment
 from models.escalation import sweep
-from models.runtime import open_database
+from models.runtime import prepare_database
 from models.tables import Complaint, Notification, Reporter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,7 @@ CHUNK = 50_000
 
 def build(path: Path, due: int, total: int) -> tuple[object, float]:
     settings = load_settings(ROOT / "config.yaml")
-    database = open_database(settings, f"sqlite:///{path}")
+    database = prepare_database(settings, Environment.of({}), f"sqlite:///{path}")
     started = time.monotonic()
     with transaction(database.sessions) as session:
         reporter_id = session.execute(insert(Reporter).values(

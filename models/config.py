@@ -50,6 +50,11 @@ class Role(StrEnum):
 
 
 AGENCY_ROLES = frozenset({Role.ADMIN, Role.HEAD})
+# The one list of roles that belong to the whole region rather than to an agency (they see every
+# agency's complaints on the dashboard), and among them the region's leadership, who hear about
+# what an agency left unanswered (escalation level 2, the monthly recap).
+REGION_WIDE_ROLES = frozenset(Role) - AGENCY_ROLES
+REGIONAL_LEADERSHIP = frozenset({Role.REGIONAL_HEAD, Role.SEKDA, Role.INSPECTORATE})
 ContactChannel = Literal["whatsapp", "telegram", "email"]
 CONTACT_CHANNELS: tuple[ContactChannel, ...] = ("whatsapp", "telegram", "email")
 
@@ -126,7 +131,7 @@ class AgencyConfig(_Strict):
     @classmethod
     def _only_agency_roles(cls, value: tuple[OfficialConfig, ...]) -> tuple[OfficialConfig, ...]:
         for index, official in enumerate(value):
-            if official.role not in AGENCY_ROLES:
+            if official.role in REGION_WIDE_ROLES:
                 raise ValueError(
                     f"[{index}].role: {official.role.value!r} is region-wide; "
                     "put it under the top-level 'officials' list"

@@ -26,12 +26,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.config import Role, Settings
+from models.config import REGIONAL_LEADERSHIP, Role, Settings
 from models.db import transaction
 from models.desk import Desk
 from models.directory import officials_with_roles
 from models.lifecycle import Status
 from models.notices import local_date_text, official_alert, triage_alert
+from models.notification import NotificationPayload, as_payload
 from models.outbox import Recipient, enqueue
 from models.permissions import SYSTEM
 from models.tables import Complaint, Official
@@ -41,7 +42,6 @@ log = logging.getLogger("aduan.escalation")
 
 LEVEL_HEAD = 1
 LEVEL_REGION = 2
-REGION_ROLES = {Role.REGIONAL_HEAD.value, Role.SEKDA.value, Role.INSPECTORATE.value}
 UNANSWERED = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.COORDINATING, Status.REOPENED})
 AUTO_CLOSE_NOTE = "ditutup otomatis: tidak ada tanggapan pelapor dalam batas waktu"
 
@@ -199,12 +199,12 @@ class Ladder:
             return heads + officials_with_roles(session, {Role.SEKDA.value})
         if step.level == LEVEL_HEAD:
             return officials_with_roles(session, {Role.HEAD.value}, agency)
-        region = officials_with_roles(session, REGION_ROLES)
+        region = officials_with_roles(session, REGIONAL_LEADERSHIP)
         if step.purpose == "reminder":
             return officials_with_roles(session, {Role.ADMIN.value, Role.HEAD.value}, agency) + region
         return region
 
-    def _payload(self, step: Step) -> dict[str, Any]:
+    def _payload(self, step: Step) -> NotificationPayload:
         c, zone = self.complaint, self.desk.calendar.zone
         if step.purpose == "verify_overdue":
             payload = triage_alert(c, f"belum diverifikasi; batas {local_date_text(c.verify_due_at, zone)}", zone)
@@ -216,7 +216,7 @@ class Ladder:
         lines.insert(1, f"Umur: {self._age_text()}")
         payload["text"] = "\n".join(lines)
         payload["variables"] = {**payload.get("variables", {}), "level": step.level}
-        return payload
+        return as_payload(payload)
 
     def _age_text(self) -> str:
         calendar = self.desk.calendar

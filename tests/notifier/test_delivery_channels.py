@@ -12,6 +12,7 @@ from smtp_server import PASSWORD, USER, make_certificate, start_server
 from sqlalchemy import select
 
 from models.db import transaction
+from models.environment import Environment
 from models.outbox import Recipient, enqueue
 from models.tables import Complaint, Notification, OfficialContact
 from notifier.dispatcher import Dispatcher
@@ -69,19 +70,23 @@ def test_a_refused_mailbox_is_a_permanent_failure(smtp, certificate) -> None:
 
 
 def test_email_is_configured_only_when_a_host_is_given(settings) -> None:
-    assert from_environment(settings, {}) is None
+    assert from_environment(settings, Environment.of({})) is None
     configured = settings.model_copy(update={"channels": {**settings.channels, "email": {"host": "smtp.x.id"}}})
-    transport = from_environment(configured, {"SMTP_USER": "u", "SMTP_PASSWORD": "p"})
+    transport = from_environment(configured, Environment.of({"SMTP_USER": "u", "SMTP_PASSWORD": "p"}))
     assert transport is not None and transport.user == "u" and transport.password == "p"
 
 
-def test_build_transports_skips_missing_modules_and_unconfigured_ones(settings) -> None:
-    transports = build_transports(settings, {}, modules=("notifier.transports.email",
-                                                         "notifier.transports.does_not_exist"))
-    assert transports == {}
+def test_build_transports_builds_only_the_services_whose_secrets_are_set(settings) -> None:
+    assert build_transports(settings, Environment.of({})) == {}
     configured = settings.model_copy(update={"channels": {**settings.channels, "email": {"host": "smtp.x.id"}}})
-    assert isinstance(build_transports(configured, {}, modules=("notifier.transports.email",))["email"],
-                      EmailTransport)
+    assert isinstance(build_transports(configured, Environment.of({}))["email"], EmailTransport)
+    twilio = Environment.of({"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "t",
+                             "TWILIO_WHATSAPP_FROM": "+6281100009999"})
+    both = build_transports(settings, twilio)
+    assert set(both) == {"whatsapp", "sms"} and both["sms"] is both["whatsapp"]
+    staging = settings.model_copy(update={"notifier": settings.notifier.model_copy(
+        update={"transports": {"whatsapp": "log"}})})
+    assert build_transports(staging, twilio)["whatsapp"].name == "log"
 
 
 class Scripted:

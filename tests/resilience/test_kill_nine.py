@@ -28,7 +28,8 @@ from sqlalchemy import func, insert, select
 
 from models.config import Settings
 from models.db import make_engine, make_session_factory, transaction
-from models.runtime import open_database
+from models.environment import Environment
+from models.runtime import prepare_database
 from models.tables import ChatSession, Complaint, Notification, OfficialContact, Reporter
 
 NOTIFICATIONS = 2000
@@ -53,7 +54,7 @@ def queue_official_alerts(settings: Settings, url: str, count: int) -> list[str]
 
     Rows as `models.outbox.enqueue` writes them, inserted in one statement (2,000 single inserts would
     spend seconds of the test's budget before the notifier even starts)."""
-    database = open_database(settings, url)
+    database = prepare_database(settings, Environment.of({}), url)
     with transaction(database.sessions) as session:
         contacts = list(session.scalars(select(OfficialContact).where(OfficialContact.channel == "whatsapp")
                                         .order_by(OfficialContact.id)))
@@ -123,8 +124,10 @@ def test_a_notifier_killed_five_times_delivers_all_2000_notifications_with_at_mo
 
 
 @pytest.mark.timeout(120)
-def test_a_bot_killed_mid_conversation_continues_the_complaint_after_a_restart(tmp_path: Path) -> None:
+def test_a_bot_killed_mid_conversation_continues_the_complaint_after_a_restart(tmp_path: Path,
+                                                                             sqlite_template: Path) -> None:
     config = write_config(tmp_path)
+    shutil.copy(sqlite_template, tmp_path / "bot.db")  # a prepared database, as `make run` leaves it
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     env = clean_environment(DATABASE_URL=url)
     first = ConsoleBot(config, env, "siti")

@@ -1,0 +1,68 @@
+"""`aduan web [--bind ADDRESS] [--workers N]`: the web app under gunicorn, never werkzeug's server.
+
+gunicorn runs in this process (its BaseApplication) with the settings of deploy/gunicorn.conf.py,
+which also sets up the metrics directory the workers share. Config and environment are read once
+here, before the workers fork, and the schema is checked, so a database that needs `aduan db upgrade`
+stops the start with one line instead of a boot loop of failing workers.
+"""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from bot.cli.common import config_option, invocation
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+GUNICORN_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+
+
+@click.command("web")
+@click.option("--bind", help="address to listen on (default: $ADUAN_BIND or 127.0.0.1:8000)")
+@click.option("--workers", type=int, help="worker processes (default: $WEB_CONCURRENCY or the cores, at least 2)")
+@click.option("--gunicorn-config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=GUNICORN_CONFIG, show_default=True, help="gunicorn settings file")
+@config_option
+def command(bind: str | None, workers: int | None, gunicorn_config: Path) -> None:
+    """Serve webhooks, the dashboard, public pages, Open311, /healthz and /metrics with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    from models.db import check_schema, database_url, make_engine
+
+    run = invocation()
+    settings, environment = run.settings(), run.environment
+    engine = make_engine(database_url(environment), read_only=True)
+    try:
+        check_schema(engine)
+    finally:
+        engine.dispose()
+
+    class WebServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+        def load_config(self) -> None:
+            for name, value in _settings_file(gunicorn_config).items():
+                self.cfg.set(name, value)
+            if bind:
+                self.cfg.set("bind", [bind])
+            if workers:
+                self.cfg.set("workers", workers)
+
+        def load(self) -> Flask:
+            # In each worker, after the fork: its own database pool and engine, the master's settings.
+            from web import create_app
+
+            return create_app(settings, environment)
+
+    WebServer().run()
+
+
+def _settings_file(path: Path) -> dict[str, Any]:
+    """The gunicorn settings a config file defines, as `gunicorn -c FILE` reads them."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    known = {setting.name for setting in KNOWN_SETTINGS}
+    return {name: value for name, value in runpy.run_path(str(path)).items() if name in known}
