@@ -1,13 +1,15 @@
 """`aduan web [--bind ADDRESS] [--workers N]`: the web app under gunicorn, never werkzeug's server.
 
 gunicorn runs in this process (its BaseApplication) with the settings of deploy/gunicorn.conf.py,
-which also sets up the metrics directory the workers share. Config and environment are read once
-here, before the workers fork, and the schema is checked, so a database that needs `aduan db upgrade`
-stops the start with one line instead of a boot loop of failing workers.
+which also sets up the metrics directory the workers share. The config is read once here, before the
+workers fork, and the schema is checked, so a database that needs `aduan db upgrade` stops the start
+with one line instead of a boot loop of failing workers. Each worker builds its app with the
+environment it was started with (the metrics directory included).
 """
 
 from __future__ import annotations
 
+import logging
 import runpy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,8 +37,8 @@ def command(bind: str | None, workers: int | None, gunicorn_config: Path) -> Non
     from models.db import check_schema, database_url, make_engine
 
     run = invocation()
-    settings, environment = run.settings(), run.environment
-    engine = make_engine(database_url(environment), read_only=True)
+    settings = run.settings()
+    engine = make_engine(database_url(run.environment), read_only=True)
     try:
         check_schema(engine)
     finally:
@@ -52,10 +54,13 @@ def command(bind: str | None, workers: int | None, gunicorn_config: Path) -> Non
                 self.cfg.set("workers", workers)
 
         def load(self) -> Flask:
-            # In each worker, after the fork: its own database pool and engine, the master's settings.
+            # In each worker, after the fork: its own database pool and engine, the master's settings, and
+            # the worker's environment, which on_starting (deploy/gunicorn.conf.py) gave the metrics directory.
+            from models.environment import Environment
             from web import create_app
 
-            return create_app(settings, environment)
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+            return create_app(settings, Environment.read())
 
     WebServer().run()
 
