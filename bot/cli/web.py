@@ -21,14 +21,18 @@ from bot.cli.common import config_option, invocation
 if TYPE_CHECKING:
     from flask import Flask
 
-GUNICORN_CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
+# Beside the code in a source checkout (`pip install -e .`), else in the working directory: the
+# release directory the systemd units start in (they also name it explicitly).
+GUNICORN_CONFIG = next((path for path in (Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py",
+                                          Path("deploy") / "gunicorn.conf.py") if path.is_file()),
+                       Path("deploy") / "gunicorn.conf.py")
 
 
 @click.command("web")
 @click.option("--bind", help="address to listen on (default: $ADUAN_BIND or 127.0.0.1:8000)")
 @click.option("--workers", type=int, help="worker processes (default: $WEB_CONCURRENCY or the cores, at least 2)")
 @click.option("--gunicorn-config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=GUNICORN_CONFIG, show_default=True, help="gunicorn settings file")
+              default=GUNICORN_CONFIG, show_default=True, help="gunicorn settings (deploy/gunicorn.conf.py)")
 @config_option
 def command(bind: str | None, workers: int | None, gunicorn_config: Path) -> None:
     """Serve webhooks, the dashboard, public pages, Open311, /healthz and /metrics with gunicorn."""
