@@ -229,13 +229,6 @@ class RateLimitConfig(_Strict):
     per_group_per_minute: float | None = Field(default=None, gt=0)
 
 
-def _default_rate_limits() -> dict[str, RateLimitConfig]:
-    return {
-        "telegram": RateLimitConfig(per_second=30, per_recipient_per_second=1, per_group_per_minute=20),
-        "whatsapp": RateLimitConfig(per_second=80),
-    }
-
-
 class NotifierConfig(_Strict):
     tick_seconds: float = Field(default=5.0, gt=0, le=3600)
     batch_size: int = Field(default=100, ge=1, le=10_000)
@@ -243,8 +236,9 @@ class NotifierConfig(_Strict):
     lease_seconds: int = Field(default=120, ge=5, le=3600)
     # channel -> transport name; anything not listed goes to the log transport.
     transports: dict[str, str] = Field(default_factory=dict)
-    # Token buckets per transport (the providers' published limits).
-    rate_limits: dict[str, RateLimitConfig] = Field(default_factory=_default_rate_limits)
+    # Token buckets per transport; a channel not listed keeps its provider's published limits, which
+    # its wing knows (bot/telegram/errors.py, bot/whatsapp/errors.py).
+    rate_limits: dict[str, RateLimitConfig] = Field(default_factory=dict)
     # How often an idle notifier peeks for new outbox rows ("reaksi cepat": alerts leave within seconds).
     wake_seconds: float = Field(default=1.0, gt=0, le=60)
     # How often the escalation sweep looks for due complaints.

@@ -154,6 +154,11 @@ class Notifier:
         return scheduler
 
 
+# Each provider's published limits (from its wing, through its transport), unless config says otherwise.
+PROVIDER_LIMITS: dict[str, Limits] = {Channel.TELEGRAM: telegram.LIMITS, Channel.WHATSAPP: whatsapp.LIMITS}
+
+
 def rate_limits(settings: Settings) -> dict[str, Limits]:
-    return {channel: Limits(limit.per_second, limit.per_recipient_per_second, limit.per_group_per_minute)
-            for channel, limit in settings.notifier.rate_limits.items()}
+    configured = {channel: Limits(limit.per_second, limit.per_recipient_per_second, limit.per_group_per_minute)
+                  for channel, limit in settings.notifier.rate_limits.items()}
+    return {**PROVIDER_LIMITS, **configured}

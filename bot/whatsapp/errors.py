@@ -29,6 +29,8 @@ TOO_MANY_REQUESTS = 429
 DEFAULT_RETRY_AFTER_SECONDS = 60.0
 # Twilio sends at most 10 media per message.
 MAX_MEDIA = 10
+# Twilio's default sending rate per sender (messages per second).
+MESSAGES_PER_SECOND = 80.0
 
 
 def error_code(raw: str | None) -> str | None:

@@ -26,10 +26,12 @@ from bot.telegram.errors import (
 )
 from models.config import Settings
 from models.environment import Environment, secret
-from notifier.ratelimit import TokenBucket
+from notifier.ratelimit import Limits, TokenBucket
 from notifier.transports.base import CheckResult, OutgoingMessage, SendResult, TransportError
 
 TIMEOUT_SECONDS = 15.0
+# The dispatcher's buckets for this channel unless `notifier.rate_limits.telegram` says otherwise.
+LIMITS = Limits(MESSAGES_PER_SECOND, PER_CHAT_PER_SECOND, PER_GROUP_PER_MINUTE)
 
 
 class RateLimits:

@@ -25,6 +25,7 @@ from twilio.rest import Client
 from bot.whatsapp.config import TemplateConfig, WhatsAppConfig, whatsapp_config
 from bot.whatsapp.errors import (
     DEFAULT_RETRY_AFTER_SECONDS,
+    MESSAGES_PER_SECOND,
     OUTSIDE_WINDOW,
     PERMANENT_CODES,
     TOO_MANY_REQUESTS,
@@ -35,11 +36,14 @@ from models.clock import system_clock
 from models.config import ConfigError, Settings
 from models.environment import Environment, secret
 from models.notification import Channel
+from notifier.ratelimit import Limits
 from notifier.transports.base import OutgoingMessage, SendResult, TransportError
 
 log = logging.getLogger("aduan.notifier.whatsapp")
 
 HTTP_TIMEOUT_SECONDS = 15.0
+# The dispatcher's bucket for this channel unless `notifier.rate_limits.whatsapp` says otherwise.
+LIMITS = Limits(MESSAGES_PER_SECOND)
 
 
 class RoutedHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no type hints

@@ -196,3 +196,15 @@ def test_token_buckets_hold_telegram_to_one_message_per_second_per_chat() -> Non
     assert limiter.acquire("telegram", "-100200", max_wait=0) == 0
     assert limiter.acquire("telegram", "-100200", max_wait=0) > 2.9  # groups: 20 per minute
     assert limiter.acquire("email", "x@y.z") == 0  # no limits configured: never waits
+
+
+def test_a_channel_config_does_not_list_keeps_its_providers_published_limits(settings) -> None:
+    from notifier.ratelimit import Limits
+    from notifier.service import rate_limits
+
+    bare = settings.model_copy(update={"notifier": settings.notifier.model_copy(update={"rate_limits": {}})})
+    assert rate_limits(bare) == {"telegram": Limits(30, 1, 20), "whatsapp": Limits(80)}
+    faster = settings.model_copy(update={"notifier": settings.notifier.model_copy(
+        update={"rate_limits": {"whatsapp": settings.notifier.rate_limits["whatsapp"].model_copy(
+            update={"per_second": 200})}})})
+    assert rate_limits(faster) == {"telegram": Limits(30, 1, 20), "whatsapp": Limits(200)}
