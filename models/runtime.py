@@ -10,6 +10,7 @@ the schema is missing or older than this release; `read_database` never writes a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,20 +40,12 @@ class Database:
 
 def prepare_database(settings: Settings, environment: Environment, url: str | None = None) -> Database:
     """Create or upgrade the schema, then mirror config.yaml's agencies and officials into it."""
-    engine = make_engine(database_url(environment, url))
-    upgrade_schema(engine)
-    database = Database(engine, make_session_factory(engine))
-    sync(database, settings)
-    return database
+    return _synced(settings, make_engine(database_url(environment, url)), upgrade_schema)
 
 
 def open_database(settings: Settings, environment: Environment, url: str | None = None) -> Database:
     """The database of a process that writes: schema checked (never migrated), directory synced."""
-    engine = make_engine(database_url(environment, url))
-    _checked(engine)
-    database = Database(engine, make_session_factory(engine))
-    sync(database, settings)
-    return database
+    return _synced(settings, make_engine(database_url(environment, url)), _checked)
 
 
 def read_database(environment: Environment, url: str | None = None) -> Database:
@@ -69,6 +62,13 @@ def sync(database: Database, settings: Settings) -> None:
     with transaction(database.sessions) as session:
         serialize_startup(session.connection())
         sync_directory(session, settings)
+
+
+def _synced(settings: Settings, engine: Engine, schema_step: Callable[[Engine], None]) -> Database:
+    schema_step(engine)
+    database = Database(engine, make_session_factory(engine))
+    sync(database, settings)
+    return database
 
 
 def _checked(engine: Engine) -> None:
