@@ -30,6 +30,8 @@ EXTERNAL_AGENCY_CODES: tuple[str, ...] = (
 )
 ALL_AGENCY_CODES: frozenset[str] = frozenset(REGIONAL_AGENCY_CODES + EXTERNAL_AGENCY_CODES)
 
+# libyaml's parser when PyYAML was built with it (ten times faster: every command reads the config).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TELEGRAM_CHAT = re.compile(r"^-?\d{1,20}$")
@@ -323,7 +325,7 @@ def load_settings(path: Path | str) -> Settings:
     """Read and validate a config file; raises ConfigError naming the key at fault."""
     config_path = Path(path)
     try:
-        raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+        raw = yaml.load(config_path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except FileNotFoundError:
         raise ConfigError(f"{config_path}: file not found") from None
     except yaml.YAMLError as error:
