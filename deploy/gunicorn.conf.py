@@ -78,6 +78,7 @@ proc_name = "aduan-web"
 
 # Every worker writes its counters to files here; a scrape, whichever worker answers it, adds them up.
 _created_metrics_directory: list[Path] = []
+_multiprocess: list[Any] = []
 
 
 def on_starting(server: Any) -> None:
@@ -90,12 +91,17 @@ def on_starting(server: Any) -> None:
     for stale in directory.glob("*.db"):  # counts of an earlier run would add up with this one's
         stale.unlink()
     environment.export_metrics_directory(directory)
+    # Imported now, once the directory is named (prometheus_client picks its mode on import, and the
+    # workers inherit this import), and not in child_exit: that runs from a SIGCHLD handler, which could
+    # interrupt this very import when two workers exit together.
+    from prometheus_client import multiprocess
+
+    _multiprocess.append(multiprocess)
 
 
 def child_exit(server: Any, worker: Any) -> None:
-    from prometheus_client import multiprocess
-
-    multiprocess.mark_process_dead(worker.pid)
+    for multiprocess in _multiprocess:
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def on_exit(server: Any) -> None:

@@ -87,9 +87,11 @@ def test_gunicorn_checks_the_config_and_loads_the_app_on_a_prepared_database_onl
     refused = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False)
     assert refused.returncode != 0 and "aduan db upgrade" in refused.stdout + refused.stderr
     assert not {row[0] for row in sqlite3.connect(database).execute("SELECT name FROM sqlite_master")}
-    prepared = subprocess.run([sys.executable, str(DEPLOY / "prepare_database.py")], cwd=tmp_path, env=env,
-                              capture_output=True, text=True, timeout=180, check=False)
-    assert prepared.returncode == 0, prepared.stderr
+    from models.config import load_settings
+    from models.environment import Environment
+    from models.runtime import prepare_database
+
+    prepare_database(load_settings(env["ADUAN_CONFIG"]), Environment.of(env)).engine.dispose()
     result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 

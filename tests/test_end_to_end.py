@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 ADUAN = str(Path(sys.executable).parent / "aduan")
 SCRIPT = "jln rusak dpn sdn 2 udh 3 bln\n/lokasi -2.9866,114.7514 depan SDN 2 Marabahan\nlewati\n1\nya\n"
@@ -66,14 +68,19 @@ def test_admin_cli_refuses_an_action_outside_the_officials_agency(tmp_path: Path
     assert done.returncode == 0 and "in_progress" in done.stdout
 
 
-def test_every_entry_point_on_a_database_without_the_schema_names_the_command_to_run(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'never-prepared.db'}"}
-    for entry in (["run_bot.py", "--console"], ["run_notifier.py", "--once"], ["manage.py", "complaints", "list"],
-                  ["aduan", "status"], ["aduan", "web"]):
-        result = run(entry, env)
-        assert result.returncode == 2, (entry, result.stderr)
-        [line] = result.stderr.strip().splitlines()
-        assert "aduan db upgrade" in line, entry
+def test_every_entry_point_on_a_database_without_the_schema_names_the_command_to_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import manage
+    import run_bot
+    import run_notifier
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never-prepared.db'}")
+    entries = ((run_bot.main, ["--console"]), (run_notifier.main, ["--once"]), (manage.main, ["complaints", "list"]),
+               (manage.main, ["status"]), (manage.main, ["web"]))
+    for entry, argv in entries:
+        assert entry(["--config", str(ROOT / "config.yaml"), *argv]) == 2, argv
+        [line] = capsys.readouterr().err.strip().splitlines()
+        assert "aduan db upgrade" in line, argv
 
 
 def test_bad_config_exits_nonzero_from_every_entry_point(tmp_path: Path) -> None:

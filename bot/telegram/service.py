@@ -67,9 +67,9 @@ class TelegramService:
         await self.application.start()
         log.info("telegram: polling")
 
-    async def register(self) -> None:
-        """Tell Telegram where to POST (retried while Telegram cannot be reached)."""
-        await self._connect(self._register_webhook)
+    async def register(self) -> bool:
+        """Tell Telegram where to POST (retried while Telegram cannot be reached); False if refused."""
+        return await self._connect(self._register_webhook)
 
     async def halt(self) -> None:
         """Stop fetching, finish the update in hand (it is recorded), then shut down."""
@@ -176,9 +176,9 @@ def run_until_signalled(service: TelegramService) -> int:
 async def _main(service: TelegramService) -> int:
     if service.env.webhook_url:
         log.info("telegram: registering the webhook at %s", service.env.webhook_url)
-        await service.register()
+        registered = await service.register()
         await service.application.shutdown()
-        return 0
+        return 0 if registered else 2
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -187,9 +187,10 @@ async def _main(service: TelegramService) -> int:
     stopped = asyncio.create_task(stop.wait())
     await asyncio.wait({polling, stopped}, return_when=asyncio.FIRST_COMPLETED)
     if polling.done() and not service.application.running and not stop.is_set():
-        stopped.cancel()  # Telegram refused the token: nothing to run (the log says why)
+        stopped.cancel()
         await service.halt()
-        return 2
+        polling.result()  # an unexpected failure at start is raised here, with its traceback
+        return 2  # Telegram refused the token: nothing to run (the log says why)
     await stopped
     polling.cancel()
     with contextlib.suppress(asyncio.CancelledError):
