@@ -24,7 +24,7 @@ def corrections(session: Session) -> list[tuple[str, str, str]]:
     )
     found: list[tuple[str, str, str]] = []
     first_owner: dict[int, str] = {}
-    for complaint_id, action, raw_data, text in session.execute(query):
+    for complaint_id, action, raw_data, text in session.execute(query).tuples():
         data: dict[str, Any] = raw_data or {}
         if action == "bukan_wewenang":
             first_owner.setdefault(complaint_id, str(data.get("from")))
