@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+ADUAN := $(VENV)/bin/aduan
 STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install run notifier test lint check-config demo clean
@@ -15,14 +16,16 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(PY) run_bot.py --console --web
+	$(ADUAN) db upgrade
+	$(ADUAN) console --web
 
 notifier: $(STAMP)
-	$(PY) run_notifier.py --once
+	$(ADUAN) notifier --once
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m mypy models bot notifier web
+	$(VENV)/bin/lint-imports
 
 test: $(STAMP)
 	$(PY) -m ruff check .
@@ -30,10 +33,11 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 check-config: $(STAMP)
-	$(PY) manage.py config check
+	$(ADUAN) config check
 
 demo: $(STAMP)
-	$(PY) manage.py demo
+	$(ADUAN) db upgrade
+	$(ADUAN) demo
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-*

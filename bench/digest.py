@@ -36,8 +36,9 @@ from bench.support import analyze, bulk_insert, postgres_admin_url, private_post
 from models.config import Settings, load_settings
 from models.db import transaction
 from models.desk import calendar_for
+from models.environment import Environment
 from models.reports import digest, first_working_day, monthly_recap, queue_digests, queue_monthly_recap
-from models.runtime import Database, open_database
+from models.runtime import Database, prepare_database
 from models.tables import Complaint, Reporter
 from models.workdays import WorkingCalendar
 
@@ -176,7 +177,7 @@ def bench_backend(urls: tuple[str, str], args: argparse.Namespace, say: Callable
     settings = load_settings(ROOT / "config.yaml")
     calendar = calendar_for(settings)
     now = daily_job_instant(settings, calendar, date(2026, 12, 1))
-    small, large = (open_database(settings, url) for url in urls)
+    small, large = (prepare_database(settings, Environment.of({}), url) for url in urls)
     try:
         built_small = build(small, settings, args.work, args.work, now)
         built_large = build(large, settings, args.work, args.large, now)

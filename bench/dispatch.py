@@ -27,7 +27,8 @@ from bench.support import progress_printer
 from models.clock import system_clock
 from models.config import load_settings
 from models.db import transaction
-from models.runtime import open_database
+from models.environment import Environment
+from models.runtime import prepare_database
 from models.tables import Notification
 from notifier.dispatcher import Dispatcher
 from notifier.ratelimit import RateLimiter
@@ -75,7 +76,7 @@ def main() -> int:
     say = progress_printer(args.json)
     settings = load_settings(ROOT / "config.yaml")
     with tempfile.TemporaryDirectory() as directory:
-        database = open_database(settings, f"sqlite:///{directory}/dispatch.db")
+        database = prepare_database(settings, Environment.of({}), f"sqlite:///{directory}/dispatch.db")
         now = system_clock()
         rng = random.Random(7)
         rows = [{"dedup_key": f"bench:{n}", "recipient_kind": "official", "recipient_id": "bench",

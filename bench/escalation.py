@@ -46,8 +46,9 @@ from bench.support import analyze, bulk_insert, postgres_admin_url, private_post
 from models.config import Settings, load_settings
 from models.db import transaction
 from models.desk import calendar_for
+from models.environment import Environment
 from models.escalation import sweep
-from models.runtime import Database, open_database
+from models.runtime import Database, prepare_database
 from models.tables import Complaint, ComplaintEvent, Notification, Reporter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -307,7 +308,7 @@ SMALL_RUNS = 3  # the small sweep is cheap to repeat on fresh copies: its median
 
 def run_backend(name: str, urls: dict[str, str], settings: Settings, args: argparse.Namespace,
                 say: Callable[..., None]) -> dict[str, Any]:
-    databases = {label: open_database(settings, url) for label, url in urls.items()}
+    databases = {label: prepare_database(settings, Environment.of({}), url) for label, url in urls.items()}
     smalls = [label for label in databases if label.startswith("small")]
     try:
         built = {label: build(databases[label], settings, args.due, args.due) for label in (*smalls, *FLOOR_FORMS)}

@@ -37,7 +37,8 @@ from sqlalchemy import func, select
 
 from bench.support import bulk_insert, measured_command, peak_rss_mb, progress_printer, read_measured
 from models.config import load_settings
-from models.runtime import Database, open_database
+from models.environment import Environment
+from models.runtime import Database, prepare_database
 from models.tables import Notification
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +83,8 @@ def console_script(complaints: int) -> str:
 
 def measure_simple_processes(directory: Path, data: Path | None) -> dict[str, Any]:
     env = clean_environment(f"sqlite:///{directory}/console.db")
+    prepare_database(load_settings(ROOT / "config.yaml"), Environment.of({}),
+                     f"sqlite:///{directory}/console.db").engine.dispose()  # as `make run` does first
     figures = {
         "baseline": run_to_exit([PYTHON, "-c", "import sqlalchemy, flask"], env, directory),
         "console_bot": run_to_exit([PYTHON, "run_bot.py", "--console"], env, directory, console_script(10)),
@@ -116,7 +119,7 @@ def delivery_progress(database: Database) -> tuple[int, int, Any, Any]:
 def measure_notifier(directory: Path, count: int, timeout: float) -> dict[str, Any]:
     """run_notifier.py in its looping mode until the queue is empty; peak RSS and sends per second."""
     url = f"sqlite:///{directory}/notifier.db"
-    database = open_database(load_settings(ROOT / "config.yaml"), url)
+    database = prepare_database(load_settings(ROOT / "config.yaml"), Environment.of({}), url)
     queue_notifications(database, count)
     process = subprocess.Popen([PYTHON, "run_notifier.py"], cwd=ROOT, env=clean_environment(url),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -28,7 +28,8 @@ from models.clock import system_clock
 from models.config import load_settings
 from models.db import transaction
 from models.desk import Desk, NewComplaint, calendar_for
-from models.runtime import open_database
+from models.environment import Environment
+from models.runtime import prepare_database
 from notifier.service import Notifier
 from notifier.transports import OutgoingMessage, SendResult
 
@@ -60,7 +61,7 @@ def main() -> int:
     calendar = calendar_for(settings)
     rng = random.Random(3)
     with tempfile.TemporaryDirectory() as directory:
-        database = open_database(settings, f"sqlite:///{directory}/relay.db")
+        database = prepare_database(settings, Environment.of({}), f"sqlite:///{directory}/relay.db")
         stopwatch = Stopwatch()
         transports = {"whatsapp": stopwatch, "telegram": stopwatch, "email": stopwatch}
         notifier = Notifier(settings, database.sessions, system_clock, transports=transports, fallback=stopwatch)

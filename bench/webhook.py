@@ -159,9 +159,10 @@ def start_gunicorn(port: int, database_url: str, workdir: Path) -> subprocess.Po
 
 def prepare_schema(database_url: str) -> None:
     from models.config import load_settings
-    from models.runtime import open_database
+    from models.environment import Environment
+    from models.runtime import prepare_database
 
-    open_database(load_settings(ROOT / "config.yaml"), database_url).engine.dispose()
+    prepare_database(load_settings(ROOT / "config.yaml"), Environment.of({}), database_url).engine.dispose()
 
 
 def bench_backend(name: str, database_url: str, levels: list[int], seconds: float, workdir: Path,

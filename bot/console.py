@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 import mimetypes
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -51,8 +50,9 @@ def render(reply: Reply) -> str:
 
 
 def run_console(engine: Engine, lines: Iterable[str], out: TextIO, chat_id: str | None = None) -> int:
-    """Feed lines to the engine and print its replies; returns the number of messages handled."""
-    chat = chat_id or os.environ.get("CONSOLE_CHAT_ID") or _user()
+    """Feed lines to the engine and print its replies; returns the number of messages handled.
+    The citizen is `chat_id` (`--chat-id`, else CONSOLE_CHAT_ID) or the user's login name."""
+    chat = chat_id or _user()
     out.write(f"Layanan pengaduan {engine.settings.region.name} (console). Ketik BANTUAN; Ctrl-D untuk keluar.\n")
     handled = 0
     for raw in lines:

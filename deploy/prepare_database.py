@@ -1,20 +1,19 @@
 #!/usr/bin/env python3
-"""Open the database once, exactly as every entry point does, before the web workers start.
+"""Prepare the database before the services start: the prepare step (with `aduan db upgrade`,
+the only code that migrates).
 
     python deploy/prepare_database.py [--config /etc/aduan/config.yaml]
 
 That means: check the config and the routing table, upgrade the schema to the newest Alembic
-migration, then mirror config.yaml's agencies, officials and contacts into their tables. Each
-gunicorn worker does the same when it boots; on a fresh PostgreSQL database several workers doing
-it at the same moment collide (duplicate key errors) and gunicorn gives up. Run first, this leaves
-the workers nothing to create. deploy/systemd/aduan-prepare.service runs it before the web
-instances, the notifier and the bot start. Exit status: 0 done, 2 bad config or routing table.
+migration, then mirror config.yaml's agencies, officials and contacts into their tables. The web
+workers, the notifier and the bot only check that the schema is current and stop with one line
+naming this step when it is not. deploy/systemd/aduan-prepare.service runs it before each of them
+starts. Exit status: 0 done, 2 bad config, routing table or environment.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -24,23 +23,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.routing import RoutingTableError
 from bot.setup import load_routing_table
 from models.config import ConfigError, load_settings
-from models.runtime import open_database
+from models.environment import BadEnvironment, Environment
+from models.runtime import prepare_database
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--config", default=os.environ.get("ADUAN_CONFIG", "config.yaml"))
+    parser.add_argument("--config", help="config file (default: $ADUAN_CONFIG or ./config.yaml)")
     args = parser.parse_args(argv)
     try:
-        settings = load_settings(args.config)
+        environment = Environment.read()
+    except BadEnvironment as error:
+        print(f"environment error:\n{error}", file=sys.stderr)
+        return 2
+    config = args.config or environment.aduan_config
+    try:
+        settings = load_settings(config)
         load_routing_table(settings)  # the workers load it too: fail here, with the key path, not in a boot loop
     except (ConfigError, RoutingTableError) as error:
         print(f"config error:\n{error}", file=sys.stderr)
         return 2
-    database = open_database(settings)
+    database = prepare_database(settings, environment)
     dialect = database.engine.dialect.name
     database.engine.dispose()
-    print(f"{args.config}: schema up to date, directory synced ({dialect})")
+    print(f"{config}: schema up to date, directory synced ({dialect})")
     return 0
 
 

@@ -26,10 +26,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import transaction
 from models.notices import escalation_bundle
+from models.notification import NotificationPayload, NotificationStatus, as_payload
 from models.outbox import Recipient, outbox_row
 from models.tables import Notification
 
-HELD = "held"
+HELD = NotificationStatus.HELD
 MIXED_PURPOSE = "escalation_regional"
 
 
@@ -73,15 +74,15 @@ def _fold(session: Session, official_id: str, rows: list[Notification], dashboar
     keep.payload = _payload(items, dashboard_url)
     keep.level = max(item["level"] for item in items)
     keep.purpose = _purpose(items)
-    keep.status = "queued"
+    keep.status = NotificationStatus.QUEUED
     keep.next_attempt_at = now
     return 1
 
 
-def _payload(items: list[dict[str, Any]], dashboard_url: str) -> dict[str, Any]:
+def _payload(items: list[dict[str, Any]], dashboard_url: str) -> NotificationPayload:
     payload = escalation_bundle(items, dashboard_url)
     payload["variables"]["level"] = max(item["level"] for item in items)
-    return {**payload, "items": items}
+    return as_payload({**payload, "items": items})
 
 
 def _purpose(items: list[dict[str, Any]]) -> str:

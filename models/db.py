@@ -1,7 +1,13 @@
-"""Database engine, sessions and schema upgrades.
+"""Database engine, sessions, the schema check and schema upgrades.
 
 SQLite runs in WAL mode with foreign keys on and a busy timeout, so the bot, the
-notifier and the admin CLI can share one file. PostgreSQL is used as is.
+notifier and the admin CLI can share one file. PostgreSQL is used as is. Read-only
+engines (the admin's list/show/status commands) never take the writer lock and are
+refused any write by the database itself.
+
+Only `upgrade_schema` migrates, and only `aduan db upgrade` and the prepare step call it;
+every other process checks that the schema is the one this release needs
+(`check_schema`) and stops with one clear line when it is not.
 """
 
 from __future__ import annotations
@@ -14,35 +20,51 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
+
+from models.environment import Environment, secret
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_SQLITE_PATH = Path("var") / "aduan.db"
+# The newest migration in models/migrations/versions; a test keeps the two equal. Written here so
+# that checking the schema costs one SELECT, not loading Alembic and every migration script.
+SCHEMA_REVISION = "0007"
+UPGRADE_HINT = "run `aduan db upgrade` (or deploy/prepare_database.py) first"
 
 
-def database_url(explicit: str | None = None) -> str:
+class SchemaOutOfDate(Exception):
+    """The database has no schema, or not the one this release needs; the message says what to run."""
+
+
+def database_url(environment: Environment, explicit: str | None = None) -> str:
     """The URL in force: an explicit one, else DATABASE_URL, else SQLite under var/."""
-    url = explicit or os.environ.get("DATABASE_URL")
+    url = explicit or secret(environment.database_url)
     if url:
         return url
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, read_only: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
         path = make_url(url).database
-        if path and path != ":memory:":
+        if read_only:
+            # A deferred BEGIN reads a consistent snapshot without queueing behind the writers.
+            event.listen(engine, "connect", _query_only)
+            event.listen(engine, "begin", _begin_deferred)
+        elif path and path != ":memory:":
             WriterQueue(Path(path).with_name(Path(path).name + ".writer-lock")).install(engine)
         else:
             event.listen(engine, "begin", _begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if read_only:
+        event.listen(engine, "connect", _read_only_postgres)
+    return engine
 
 
 class WriterQueue:
@@ -129,6 +151,23 @@ def _begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _begin_deferred(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def _query_only(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=1")
+    cursor.close()
+
+
+def _read_only_postgres(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+    cursor.close()
+    dbapi_connection.commit()
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
@@ -151,8 +190,32 @@ def serialize_startup(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STARTUP_LOCK_KEY})
 
 
+def schema_revision(engine: Engine) -> str | None:
+    """The migration the database is at; None when it has no schema at all."""
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except (OperationalError, ProgrammingError):  # no alembic_version table: nothing was ever migrated
+        return None
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise SchemaOutOfDate unless the database is at the migration this release needs."""
+    found = schema_revision(engine)
+    if found == SCHEMA_REVISION:
+        return
+    where = engine.url.render_as_string(hide_password=True)
+    if found is None:
+        raise SchemaOutOfDate(f"the database {where} has no schema: {UPGRADE_HINT}")
+    raise SchemaOutOfDate(f"the database {where} is at migration {found}, this release needs "
+                          f"{SCHEMA_REVISION}: {UPGRADE_HINT}")
+
+
 def upgrade_schema(engine: Engine) -> None:
     """Create or upgrade the schema to the newest migration."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
     with engine.begin() as connection:
         serialize_startup(connection)
         config = AlembicConfig()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -65,8 +67,8 @@ def official_actor(session: Session, official_id: str) -> Actor:
     return Actor("official", official.id, Role(official.role), official.agency_code)
 
 
-def officials_with_roles(session: Session, roles: set[str], agency_code: str | None = None) -> list[Official]:
-    query = select(Official).where(Official.active.is_(True), Official.role.in_(roles))
+def officials_with_roles(session: Session, roles: Collection[str], agency_code: str | None = None) -> list[Official]:
+    query = select(Official).where(Official.active.is_(True), Official.role.in_(list(roles)))
     if agency_code is not None:
         query = query.where(Official.agency_code == agency_code)
     return list(session.scalars(query.order_by(Official.id)))

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import bundles
 from models.bulk import insert_rows, update_rows
-from models.config import Role, Settings
+from models.config import REGIONAL_LEADERSHIP, Role, Settings
 from models.db import transaction
 from models.desk import Desk
 from models.lifecycle import Status
@@ -50,7 +50,7 @@ log = logging.getLogger("aduan.escalation")
 
 LEVEL_HEAD = 1
 LEVEL_REGION = 2
-REGION_ROLES = frozenset({Role.REGIONAL_HEAD.value, Role.SEKDA.value, Role.INSPECTORATE.value})
+REGION_ROLES = frozenset(role.value for role in REGIONAL_LEADERSHIP)
 UNANSWERED = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.COORDINATING, Status.REOPENED})
 AUTO_CLOSE_NOTE = "ditutup otomatis: tidak ada tanggapan pelapor dalam batas waktu"
 STEPS_PER_PASS = 3  # at most: head, region, first reminder overdue at once

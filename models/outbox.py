@@ -8,6 +8,7 @@ SQLite and PostgreSQL alike, without aborting the surrounding transaction.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,15 +17,23 @@ from sqlalchemy import Insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from models.notification import Channel, NotificationStatus, RecipientKind, as_payload
 from models.tables import Notification
 
 
 @dataclass(frozen=True)
 class Recipient:
-    kind: str  # official | reporter | operations
+    """Who gets a notification, where. `kind` and `channel` take the enums' members or their values
+    (the domain core writes the values); anything else is refused here, not in the database."""
+
+    kind: str
     id: str
     channel: str
     address: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", RecipientKind(self.kind))
+        object.__setattr__(self, "channel", Channel(self.channel))
 
 
 def enqueue(
@@ -32,7 +41,7 @@ def enqueue(
     *,
     recipient: Recipient,
     purpose: str,
-    payload: dict[str, Any],
+    payload: Mapping[str, Any],
     dedup_key: str,
     now: datetime,
     complaint_id: int | None = None,
@@ -49,13 +58,13 @@ def outbox_row(
     *,
     recipient: Recipient,
     purpose: str,
-    payload: dict[str, Any],
+    payload: Mapping[str, Any],
     dedup_key: str,
     now: datetime,
     complaint_id: int | None = None,
     level: int = 0,
     not_before: datetime | None = None,
-    status: str = "queued",
+    status: str = NotificationStatus.QUEUED,
 ) -> dict[str, Any]:
     """The column values of one queued message (for writers that insert many rows at once)."""
     return {
@@ -67,8 +76,8 @@ def outbox_row(
         "address": recipient.address,
         "purpose": purpose,
         "level": level,
-        "payload": payload,
-        "status": status,
+        "payload": as_payload(payload),
+        "status": NotificationStatus(status),
         "attempts": 0,
         "next_attempt_at": not_before or now,
         "callback_token": secrets.token_urlsafe(24),

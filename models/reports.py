@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
-from models.config import Role, Settings
+from models.config import REGIONAL_LEADERSHIP, Role, Settings
 from models.directory import officials_with_roles
 from models.lifecycle import Status
+from models.notification import NotificationPayload
 from models.outbox import Recipient, enqueue
 from models.tables import Complaint, Official, is_open
 from models.workdays import WorkingCalendar
@@ -116,7 +117,7 @@ def queue_digests(session: Session, settings: Settings, calendar: WorkingCalenda
 
 def _queue(session: Session, official: Official, purpose: str, key: str, text: str, now: datetime,
            variables: dict[str, Any] | None = None) -> int:
-    payload = {"text": text, "variables": variables or {}}
+    payload: NotificationPayload = {"text": text, "variables": variables or {}}
     for contact in official.contacts:
         enqueue(session, recipient=Recipient("official", official.id, contact.channel, contact.address),
                 purpose=purpose, payload=payload, dedup_key=f"{key}:official-{official.id}:{contact.channel}",
@@ -219,8 +220,7 @@ def queue_monthly_recap(session: Session, settings: Settings, calendar: WorkingC
         return 0
     text = recap_text(recap, settings)
     queued = 0
-    roles = {Role.REGIONAL_HEAD.value, Role.SEKDA.value, Role.INSPECTORATE.value}
-    for official in officials_with_roles(session, roles):
+    for official in officials_with_roles(session, REGIONAL_LEADERSHIP):
         queued += _queue(session, official, "recap", f"recap:{previous}", text, now)
     return queued
 

@@ -7,10 +7,12 @@ checks that they produce exactly these tables on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -30,6 +32,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from models.lifecycle import OPEN_VALUES
+from models.notification import Channel, NotificationPayload, NotificationStatus, RecipientKind
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -61,9 +64,31 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E]):
+    """A StrEnum stored as its plain string value (no database enum type, no CHECK constraint):
+    members in, members out, and a value outside the enum refused before it reaches the database."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON(),
+                           NotificationPayload: JSON()}
 
 
 class Agency(Base):
@@ -224,14 +249,15 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
     dedup_key: Mapped[str] = mapped_column(String(300), unique=True)
-    recipient_kind: Mapped[str] = mapped_column(String(20))  # official | reporter | operations
+    recipient_kind: Mapped[RecipientKind] = mapped_column(EnumText(RecipientKind, 20))
     recipient_id: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[Channel] = mapped_column(EnumText(Channel, 20))
     address: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(String(40))
     level: Mapped[int] = mapped_column(Integer, default=0)
-    payload: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    payload: Mapped[NotificationPayload]
+    status: Mapped[NotificationStatus] = mapped_column(EnumText(NotificationStatus, 20),
+                                                       default=NotificationStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     provider_message_id: Mapped[str | None] = mapped_column(String(200), index=True)
@@ -257,6 +283,8 @@ class ChatSession(Base):
     draft: Mapped[dict[str, Any]]
     language: Mapped[str] = mapped_column(String(5), default="id")
     updated_at: Mapped[datetime]
+    # Telegram: the newest inline keyboard's token (older buttons are stale); goes with the chat.
+    keyboard_token: Mapped[str | None] = mapped_column(String(64))
 
 
 class InboundMessage(Base):
@@ -290,12 +318,66 @@ class Attachment(Base):
 
 
 class AppState(Base):
-    """Small durable key/value facts, e.g. the last Telegram update id processed."""
+    """Small durable key/value facts: today only the dashboard's login throttle (models/accounts.py)."""
 
     __tablename__ = "app_state"
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+
+
+class Job(Base):
+    """Background work claimed from the database with a lease (models/jobs.py), e.g. a WhatsApp
+    photo to download: a job in flight when its worker dies is claimed again once the lease runs out."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_due", "status", "run_after"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class IdempotencyKey(Base):
+    """A submission already filed (an Open311 POST, an intake form) and the complaint it filed, until
+    `expires_at`; the same key again within that time is answered with the same code."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    complaint_code: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class TransportCheck(Base):
+    """The newest self-check of each channel's transport, for `aduan status` and the operators."""
+
+    __tablename__ = "transport_checks"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    transport: Mapped[str] = mapped_column(String(40))
+    ok: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(Text)
+    checked_at: Mapped[datetime]
+
+
+class TelegramOffset(Base):
+    """The last Telegram update handled per bot, so a restart never answers an update twice."""
+
+    __tablename__ = "telegram_offsets"
+
+    bot_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_update_id: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime]
 
 

@@ -20,15 +20,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.config import NotifierConfig
 from models.db import transaction
+from models.notification import NotificationStatus, RecipientKind
 from models.outbox import Recipient, enqueue
+from models.reachability import mark_unreachable
 from models.tables import Complaint, Notification, OfficialContact, Reporter
+from notifier.backoff import retry_delay
 from notifier.ratelimit import RateLimiter
 from notifier.transports.base import OutgoingMessage, Transport, TransportError
 
 log = logging.getLogger("aduan.notifier")
 
-BACKOFF_BASE_SECONDS = 30.0
-BACKOFF_CAP_SECONDS = 3600.0
+Status = NotificationStatus
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class Dispatcher:
             statement = (
                 update(Notification)
                 .where(Notification.id.in_(ids), _due(now))
-                .values(status="sending", lease_owner=self.owner, lease_until=lease_until,
+                .values(status=Status.SENDING, lease_owner=self.owner, lease_until=lease_until,
                         attempts=Notification.attempts + 1)
                 .returning(Notification.id)
             )
@@ -127,8 +129,8 @@ class Dispatcher:
         with transaction(self.sessions) as session:
             still_ours = session.scalars(
                 update(Notification)
-                .where(row, Notification.status == "sending", Notification.lease_owner == self.owner)
-                .values(status="sent", sent_at=now, provider_message_id=provider_id,
+                .where(row, Notification.status == Status.SENDING, Notification.lease_owner == self.owner)
+                .values(status=Status.SENT, sent_at=now, provider_message_id=provider_id,
                         lease_owner=None, lease_until=None, last_error=None)
                 .returning(Notification.id)
             ).first()
@@ -147,7 +149,7 @@ class Dispatcher:
         with transaction(self.sessions) as session:
             session.execute(
                 update(Notification).where(Notification.id == claimed.message.notification_id)
-                .values(status="queued", attempts=Notification.attempts - 1, lease_owner=None, lease_until=None,
+                .values(status=Status.QUEUED, attempts=Notification.attempts - 1, lease_owner=None, lease_until=None,
                         next_attempt_at=self.clock() + timedelta(seconds=seconds))
             )
         report.deferred += 1
@@ -157,11 +159,11 @@ class Dispatcher:
         final = error.permanent or claimed.attempts >= self.config.max_attempts
         values: dict[str, object] = {"last_error": str(error)[:2000], "lease_owner": None, "lease_until": None}
         if final:
-            values["status"] = "failed"
+            values["status"] = Status.FAILED
             report.failed += 1
         else:
-            values["status"] = "queued"
-            values["next_attempt_at"] = now + self._backoff(claimed.attempts, error.retry_after)
+            values["status"] = Status.QUEUED
+            values["next_attempt_at"] = now + retry_delay(claimed.attempts, self.rng, error.retry_after)
             report.retried += 1
         with transaction(self.sessions) as session:
             session.execute(
@@ -170,38 +172,32 @@ class Dispatcher:
             if error.permanent:
                 # Only the provider's verdict on the address ("not on WhatsApp", "blocked") makes a
                 # contact unreachable; an outage that outlasts the retries says nothing about it.
-                _mark_unreachable(session, claimed.message, str(error), now)
+                mark_unreachable(session, claimed.message.channel, claimed.message.address, str(error), now)
             if final:
                 report.fallbacks += _fall_back(session, claimed.message, now)
         log.warning("send failed notification=%s code=%s channel=%s final=%s error=%s",
                     claimed.message.notification_id, claimed.complaint_code or "-",
                     claimed.message.channel, final, error)
 
-    def _backoff(self, attempts: int, retry_after: float | None) -> timedelta:
-        if retry_after is not None:
-            return timedelta(seconds=retry_after)
-        delay = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
-        return timedelta(seconds=delay * self.rng.uniform(0.8, 1.2))
-
 
 def _due(now: datetime) -> ColumnElement[bool]:
     return or_(
-        and_(Notification.status == "queued", Notification.next_attempt_at <= now),
-        and_(Notification.status == "sending", Notification.lease_until < now),
+        and_(Notification.status == Status.QUEUED, Notification.next_attempt_at <= now),
+        and_(Notification.status == Status.SENDING, Notification.lease_until < now),
     )
 
 
 def _claimed(row: Notification, code: str | None, last_inbound: datetime | None) -> Claimed:
     message = OutgoingMessage(
         notification_id=row.id, channel=row.channel, address=row.address, purpose=row.purpose,
-        payload=dict(row.payload), callback_token=row.callback_token,
+        payload=row.payload.copy(), callback_token=row.callback_token,
         recipient_last_inbound_at=last_inbound, recipient_kind=row.recipient_kind,
     )
     return Claimed(message=message, attempts=row.attempts, complaint_code=code)
 
 
 def _last_inbound(session: Session, row: Notification) -> datetime | None:
-    if row.recipient_kind == "reporter":
+    if row.recipient_kind == RecipientKind.REPORTER:
         query = select(Reporter.last_inbound_at).where(Reporter.channel == row.channel,
                                                        Reporter.provider_id == row.address)
     else:
@@ -213,7 +209,7 @@ def _last_inbound(session: Session, row: Notification) -> datetime | None:
 def _fall_back(session: Session, message: OutgoingMessage, now: datetime) -> int:
     """Queue the same message on the official's next channel (e.g. WhatsApp -> e-mail); 1 if queued."""
     row = session.get(Notification, message.notification_id)
-    if row is None or row.recipient_kind != "official":
+    if row is None or row.recipient_kind != RecipientKind.OFFICIAL:
         return 0
     contacts = list(session.scalars(select(OfficialContact).where(
         OfficialContact.official_id == row.recipient_id).order_by(OfficialContact.priority)))
@@ -223,8 +219,8 @@ def _fall_back(session: Session, message: OutgoingMessage, now: datetime) -> int
     target = next((c for c in later if c.unreachable_at is None), None)
     if target is None or _already_carried(session, row, target.channel):
         return 0
-    enqueue(session, recipient=Recipient("official", row.recipient_id, target.channel, target.address),
-            purpose=row.purpose, payload=dict(row.payload), dedup_key=f"{row.dedup_key}>{target.channel}",
+    enqueue(session, recipient=Recipient(RecipientKind.OFFICIAL, row.recipient_id, target.channel, target.address),
+            purpose=row.purpose, payload=row.payload.copy(), dedup_key=f"{row.dedup_key}>{target.channel}",
             now=now, complaint_id=row.complaint_id, level=row.level)
     log.info("fallback notification=%s from=%s to=%s", row.id, row.channel, target.channel)
     return 1
@@ -237,22 +233,10 @@ def _already_carried(session: Session, row: Notification, channel: str) -> bool:
     if row.complaint_id is None:
         return False
     twin = select(Notification.id).where(
-        Notification.recipient_kind == "official", Notification.recipient_id == row.recipient_id,
+        Notification.recipient_kind == RecipientKind.OFFICIAL, Notification.recipient_id == row.recipient_id,
         Notification.channel == channel, Notification.purpose == row.purpose,
         Notification.complaint_id == row.complaint_id, Notification.level == row.level,
-        Notification.status != "failed", Notification.id != row.id,
+        Notification.status != Status.FAILED, Notification.id != row.id,
     ).limit(1)
     return session.scalars(twin).first() is not None
 
-
-def _mark_unreachable(session: Session, message: OutgoingMessage, reason: str, now: datetime) -> None:
-    session.execute(
-        update(OfficialContact)
-        .where(OfficialContact.channel == message.channel, OfficialContact.address == message.address)
-        .values(unreachable_at=now, unreachable_reason=reason[:500])
-    )
-    session.execute(
-        update(Reporter)
-        .where(Reporter.channel == message.channel, Reporter.provider_id == message.address)
-        .values(unreachable_at=now, unreachable_reason=reason[:500])
-    )

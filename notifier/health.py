@@ -1,13 +1,12 @@
 """Operators can trust the notifier: transport self-checks, queue health, the morning summary.
 
-Self-check results are kept in `app_state` (key `transport_check:<channel>`) so `manage.py status`
-(and later `/healthz`) can show them without talking to the providers. A failing channel alerts the
-operations contact on their other channels.
+Self-check results are kept in `transport_checks` (one row per channel) so `aduan status` (and later
+`/healthz`) can show them without talking to the providers. A failing channel alerts the operations
+contact on their other channels.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -17,13 +16,15 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.config import Settings
+from models.notification import NotificationStatus, RecipientKind
 from models.outbox import Recipient, enqueue
-from models.tables import AppState, Notification, Official
+from models.tables import Notification, Official, TransportCheck
+from models.views import iso
 from models.workdays import WorkingCalendar
 from notifier.transports.base import CheckResult, Transport, self_check
 
 log = logging.getLogger("aduan.notifier.health")
-CHECK_KEY = "transport_check:"
+Status = NotificationStatus
 
 
 def check_transports(session: Session, settings: Settings, calendar: WorkingCalendar,
@@ -41,18 +42,17 @@ def check_transports(session: Session, settings: Settings, calendar: WorkingCale
 
 
 def stored_checks(session: Session) -> list[dict[str, Any]]:
-    rows = session.scalars(select(AppState).where(AppState.key.startswith(CHECK_KEY)).order_by(AppState.key))
-    return [{"channel": row.key.removeprefix(CHECK_KEY), **json.loads(row.value)} for row in rows]
+    rows = session.scalars(select(TransportCheck).order_by(TransportCheck.channel))
+    return [{"channel": row.channel, "transport": row.transport, "ok": row.ok, "detail": row.detail,
+             "at": iso(row.checked_at)} for row in rows]
 
 
 def _store(session: Session, channel: str, result: CheckResult, now: datetime) -> None:
-    value = json.dumps({"transport": result.transport, "ok": result.ok, "detail": result.detail,
-                        "at": now.isoformat()})
-    row = session.get(AppState, CHECK_KEY + channel)
+    row = session.get(TransportCheck, channel)
     if row is None:
-        session.add(AppState(key=CHECK_KEY + channel, value=value, updated_at=now))
-    else:
-        row.value, row.updated_at = value, now
+        row = TransportCheck(channel=channel)
+        session.add(row)
+    row.transport, row.ok, row.detail, row.checked_at = result.transport, result.ok, result.detail, now
 
 
 def _alert_operations(session: Session, settings: Settings, calendar: WorkingCalendar, channel: str,
@@ -65,8 +65,8 @@ def _alert_operations(session: Session, settings: Settings, calendar: WorkingCal
     for contact in official.contacts:
         if contact.channel == channel:
             continue  # a broken channel cannot carry its own alarm
-        enqueue(session, recipient=Recipient("operations", official.id, contact.channel, contact.address),
-                purpose="self_check", payload={"text": text},
+        recipient = Recipient(RecipientKind.OPERATIONS, official.id, contact.channel, contact.address)
+        enqueue(session, recipient=recipient, purpose="self_check", payload={"text": text},
                 dedup_key=f"selfcheck:{channel}:{day}:{contact.channel}", now=now)
 
 
@@ -84,13 +84,13 @@ def queue_health(session: Session, settings: Settings, now: datetime) -> dict[st
         select(Notification.status, func.count(Notification.id)).group_by(Notification.status))}
     stuck_before = now - timedelta(minutes=settings.notifier.stuck_after_minutes)
     stuck = session.scalar(select(func.count(Notification.id)).where(or_(
-        and_(Notification.status == "queued", Notification.next_attempt_at < stuck_before),
-        and_(Notification.status == "sending", Notification.lease_until < now)))) or 0
+        and_(Notification.status == Status.QUEUED, Notification.next_attempt_at < stuck_before),
+        and_(Notification.status == Status.SENDING, Notification.lease_until < now)))) or 0
     failures = [
         {"channel": channel, "reason": reason or "-", "count": int(count)}
         for channel, reason, count in session.execute(
             select(Notification.channel, Notification.last_error, func.count(Notification.id))
-            .where(Notification.status == "failed", Notification.created_at >= now - timedelta(days=1))
+            .where(Notification.status == Status.FAILED, Notification.created_at >= now - timedelta(days=1))
             .group_by(Notification.channel, Notification.last_error)
             .order_by(func.count(Notification.id).desc()))
     ]
@@ -109,7 +109,7 @@ def queue_operations_summary(session: Session, settings: Settings, calendar: Wor
     lines += [f"- gagal {row['count']}x {row['channel']}: {row['reason'][:160]}" for row in health["failed_last_day"]]
     day = calendar.local_date(now).isoformat()
     for contact in official.contacts:
-        enqueue(session, recipient=Recipient("operations", official.id, contact.channel, contact.address),
-                purpose="ops_summary", payload={"text": "\n".join(lines)},
+        recipient = Recipient(RecipientKind.OPERATIONS, official.id, contact.channel, contact.address)
+        enqueue(session, recipient=recipient, purpose="ops_summary", payload={"text": "\n".join(lines)},
                 dedup_key=f"ops_summary:{day}:{contact.channel}", now=now)
     return len(official.contacts)

@@ -15,7 +15,8 @@ SAFETY = 0.97
 
 @dataclass
 class TokenBucket:
-    """`rate` tokens per second, at most `capacity` saved up."""
+    """`rate` tokens per second, at most `capacity` saved up. The one bucket of the notifier: the
+    dispatcher's per-channel limiter and the Telegram transport's own limits both use it."""
 
     rate: float
     capacity: float
@@ -28,7 +29,12 @@ class TokenBucket:
         return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate
 
     def take(self, now: float) -> None:
+        """Spend a token (the balance may go below zero: the next waits that much longer)."""
         self.tokens = self._refill(now) - 1.0
+
+    def full(self, now: float) -> bool:
+        """Nothing spent that has not been earned back: the bucket can be forgotten."""
+        return self._refill(now) >= self.capacity
 
     def _refill(self, now: float) -> float:
         saved = self.capacity if self.tokens is None else self.tokens + (now - self.updated) * self.rate

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -17,39 +16,39 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.config import CONTACT_CHANNELS, Settings
 from models.db import transaction
 from models.desk import calendar_for
+from models.environment import Environment
 from models.escalation import SweepReport, sweep
+from models.notification import Channel, NotificationStatus
 from models.reports import queue_digests, queue_monthly_recap
 from models.tables import Notification
 from notifier.dispatcher import Dispatcher, PassReport
 from notifier.health import check_transports, queue_operations_summary
+from notifier.jobs import JobHandler, JobReport, JobRunner
 from notifier.ratelimit import Limits, RateLimiter
-from notifier.transports import LogTransport, Transport
+from notifier.transports import LogTransport, Transport, email, telegram, whatsapp
 from notifier.transports.base import CheckResult
 
 log = logging.getLogger("aduan.notifier")
 
 
-OPTIONAL_TRANSPORTS = ("notifier.transports.email", "notifier.transports.telegram", "notifier.transports.whatsapp")
+def build_transports(settings: Settings, environment: Environment) -> dict[str, Transport]:
+    """channel -> transport: each service whose secrets are present, else the log transport.
 
-
-def build_transports(settings: Settings, environ: Mapping[str, str] | None = None,
-                     modules: Sequence[str] = OPTIONAL_TRANSPORTS) -> dict[str, Transport]:
-    """channel -> transport: every optional module whose secrets are present, else the log transport.
-
-    Each module exposes `from_environment(settings, environ) -> Transport | None` (None: not configured).
-    A module that does not exist yet is skipped with a log line. `notifier.transports` in config can pin
-    a channel to "log" (e.g. a staging server that must not message real officials).
+    `notifier.transports` in config can pin a channel to "log" (e.g. a staging server that must not
+    message real officials); pinning one to its own transport makes a missing secret an error at start.
     """
-    env = os.environ if environ is None else environ
-    transports: dict[str, Transport] = {}
-    for module_name in modules:
-        channel = module_name.rsplit(".", 1)[-1]
-        transport = _load_optional(module_name, settings, env)
-        if transport is not None:
-            transports[channel] = transport
-    if "whatsapp" in transports:
+    found: dict[str, Transport | None] = {
+        Channel.EMAIL: email.from_environment(settings, environment),
+        Channel.TELEGRAM: telegram.from_environment(settings, environment),
+        Channel.WHATSAPP: whatsapp.from_environment(settings, environment),
+    }
+    transports: dict[str, Transport] = {channel: transport for channel, transport in found.items() if transport}
+    for channel, transport in found.items():
+        if transport is None:
+            log.info("transport %s not configured (no secrets in the environment)", channel)
+    if Channel.WHATSAPP in transports:
         # Citizens who wrote by SMS are answered through the same Twilio account.
-        transports.setdefault("sms", transports["whatsapp"])
+        transports.setdefault(Channel.SMS, transports[Channel.WHATSAPP])
     for channel, name in settings.notifier.transports.items():
         if name != "log" and name != channel:
             raise ValueError(f"notifier.transports.{channel}: unknown transport {name!r} (known: log, {channel})")
@@ -63,42 +62,33 @@ def build_transports(settings: Settings, environ: Mapping[str, str] | None = Non
     return transports
 
 
-def _load_optional(module_name: str, settings: Settings, environ: Mapping[str, str]) -> Transport | None:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise  # the module exists but one of its own imports is missing: that is a bug to see
-        log.info("transport module %s not installed; skipped", module_name)
-        return None
-    transport: Transport | None = module.from_environment(settings, environ)
-    if transport is None:
-        log.info("transport %s not configured (no secrets in the environment)", module_name)
-    return transport
-
-
 class Notifier:
     """Everything the notifier does, each step idempotent, so a pass can run at any time, twice."""
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session], clock: Callable[[], datetime],
-                 transports: dict[str, Transport] | None = None, fallback: Transport | None = None,
-                 limiter: RateLimiter | None = None, owner: str | None = None) -> None:
+                 transports: Mapping[str, Transport], fallback: Transport | None = None,
+                 limiter: RateLimiter | None = None, owner: str | None = None,
+                 jobs: Mapping[str, JobHandler] | None = None) -> None:
+        """`transports` (from `build_transports`) and `jobs` (kind -> handler) come from the entry point."""
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
         self.calendar = calendar_for(settings)
-        self.transports = transports if transports is not None else build_transports(settings)
+        self.transports = dict(transports)
+        owner = owner or f"{socket.gethostname()}:{os.getpid()}"
         self.dispatcher = Dispatcher(
-            sessions, self.transports, fallback or LogTransport(), settings.notifier,
-            owner or f"{socket.gethostname()}:{os.getpid()}", clock,
+            sessions, self.transports, fallback or LogTransport(), settings.notifier, owner, clock,
             limiter=limiter or RateLimiter(rate_limits(settings)),
         )
+        self.jobs = JobRunner(sessions, jobs or {}, owner, clock)
 
     def run_once(self) -> PassReport:
-        """One pass of everything due now: escalations, daily messages, then delivery."""
+        """One pass of everything due now: escalations, daily messages, delivery, then background jobs."""
         self.sweep()
         self.daily()
-        return self.dispatch()
+        report = self.dispatch()
+        self.work()
+        return report
 
     def dispatch(self) -> PassReport:
         report = self.dispatcher.run_pass()
@@ -108,13 +98,22 @@ class Notifier:
         return report
 
     def wake(self) -> None:
-        """Cheap peek (index-only read); deliver at once when something is due."""
+        """Cheap peeks (index-only reads); deliver, or run jobs, at once when something is due."""
         now = self.clock()
         with self.sessions() as session:
             due = session.scalar(select(Notification.id).where(
-                Notification.status == "queued", Notification.next_attempt_at <= now).limit(1))
+                Notification.status == NotificationStatus.QUEUED, Notification.next_attempt_at <= now).limit(1))
         if due is not None:
             self.dispatch()
+        if self.jobs.due():
+            self.work()
+
+    def work(self) -> JobReport:
+        """Background jobs due now (photo downloads and the like)."""
+        report = self.jobs.run_pass()
+        if report.done or report.retried or report.failed:
+            log.info("jobs done=%d retried=%d failed=%d", report.done, report.retried, report.failed)
+        return report
 
     def sweep(self) -> SweepReport:
         report = sweep(self.sessions, self.settings, self.calendar, self.clock())
@@ -146,6 +145,7 @@ class Notifier:
         common: dict[str, Any] = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
         scheduler.add_job(self.wake, "interval", seconds=config.wake_seconds, id="wake", **common)
         scheduler.add_job(self.dispatch, "interval", seconds=config.tick_seconds, id="dispatch", **common)
+        scheduler.add_job(self.work, "interval", seconds=config.tick_seconds, id="jobs", **common)
         scheduler.add_job(self.sweep, "interval", seconds=config.sweep_seconds, id="sweep", **common)
         scheduler.add_job(self.daily, "cron", day_of_week="mon-fri", hour=config.digest_time.hour,
                           minute=config.digest_time.minute, id="daily", **common)
@@ -154,6 +154,11 @@ class Notifier:
         return scheduler
 
 
+# Each provider's published limits (from its wing, through its transport), unless config says otherwise.
+PROVIDER_LIMITS: dict[str, Limits] = {Channel.TELEGRAM: telegram.LIMITS, Channel.WHATSAPP: whatsapp.LIMITS}
+
+
 def rate_limits(settings: Settings) -> dict[str, Limits]:
-    return {channel: Limits(limit.per_second, limit.per_recipient_per_second, limit.per_group_per_minute)
-            for channel, limit in settings.notifier.rate_limits.items()}
+    configured = {channel: Limits(limit.per_second, limit.per_recipient_per_second, limit.per_group_per_minute)
+                  for channel, limit in settings.notifier.rate_limits.items()}
+    return {**PROVIDER_LIMITS, **configured}

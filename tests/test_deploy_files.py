@@ -1,8 +1,9 @@
 """The deployment files (deploy/, docs/DEPLOYMENT.md) against the code they deploy.
 
 What can be checked without a server: gunicorn loads its config and the app, the preparation script opens
-a database, the backup script backs one up, every environment variable the code reads is documented, the
-systemd units name files that exist, nginx and gunicorn agree on limits, and the README links the guide.
+a database, the backup script backs one up, every environment variable the code reads is documented and
+read in one place only, the systemd units name files that exist, nginx and gunicorn agree on limits, and
+the README links the guide.
 """
 
 from __future__ import annotations
@@ -28,30 +29,18 @@ ENV_EXAMPLE = DEPLOY / "env.example"
 RELEASE = "/opt/aduan/current/"
 APP = "web:app_from_environment()"
 
-# Code that reads the environment: the product itself and the deployment scripts.
+# The product's code: only models/environment.py may read the process environment.
 CODE_DIRS = ("models", "bot", "notifier", "web")
-CODE_FILES = ("run_bot.py", "run_notifier.py", "manage.py")
-ENV_READ = re.compile(
-    r"""(?:environ|env)(?:\.get\(|\[)\s*["']([A-Z][A-Z0-9_]{2,})["']"""  # os.environ.get("X"), env["X"]
-    r"""|getenv\(\s*["']([A-Z][A-Z0-9_]{2,})["']"""                      # os.getenv("X")
-)
+ENVIRONMENT_MODULE = "models/environment.py"
 SHELL_READ = re.compile(r"\$\{([A-Z][A-Z0-9_]{2,})[:}]")                # ${X}, ${X:-default}, ${X:?msg}
 SECRET_WORDS = ("TOKEN", "SECRET", "PASSWORD", "KEY")
 
 
-def python_sources() -> list[Path]:
-    files = [path for folder in CODE_DIRS for path in (ROOT / folder).rglob("*.py")]
-    files += [ROOT / name for name in CODE_FILES]
-    files += sorted(DEPLOY.glob("*.py"))
-    return files
-
-
 def variables_read() -> dict[str, set[str]]:
-    """Environment variable -> files reading it."""
-    found: dict[str, set[str]] = {}
-    for path in python_sources():
-        for match in ENV_READ.finditer(path.read_text(encoding="utf-8")):
-            found.setdefault(match.group(1) or match.group(2), set()).add(str(path.relative_to(ROOT)))
+    """Environment variable -> what reads it: the desk's one environment object, and the backup script."""
+    from models.environment import Environment
+
+    found: dict[str, set[str]] = {name: {ENVIRONMENT_MODULE} for name in Environment.variables()}
     for script in (DEPLOY / "backup.sh",):
         for name in SHELL_READ.findall(script.read_text(encoding="utf-8")):
             found.setdefault(name, set()).add(str(script.relative_to(ROOT)))
@@ -88,16 +77,22 @@ def unit_lines(path: Path) -> list[tuple[str, str]]:
 # --- gunicorn -------------------------------------------------------------------------------------
 
 
-def test_gunicorn_checks_the_config_and_loads_the_app(tmp_path: Path) -> None:
+def test_gunicorn_checks_the_config_and_loads_the_app_on_a_prepared_database_only(tmp_path: Path) -> None:
     database = tmp_path / "aduan.db"
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    result = subprocess.run(
-        [str(gunicorn), "--check-config", "--chdir", str(ROOT), "-c", str(DEPLOY / "gunicorn.conf.py"), APP],
-        cwd=tmp_path, env=server_env(tmp_path, database), capture_output=True, text=True, timeout=180, check=False)
+    command = [str(gunicorn), "--check-config", "--chdir", str(ROOT), "-c", str(DEPLOY / "gunicorn.conf.py"), APP]
+    env = server_env(tmp_path, database)
+    # --check-config imports the app: the factory refuses a database nobody prepared, and creates nothing.
+    refused = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert refused.returncode != 0 and "aduan db upgrade" in refused.stdout + refused.stderr
+    assert not {row[0] for row in sqlite3.connect(database).execute("SELECT name FROM sqlite_master")}
+    from models.config import load_settings
+    from models.environment import Environment
+    from models.runtime import prepare_database
+
+    prepare_database(load_settings(env["ADUAN_CONFIG"]), Environment.of(env)).engine.dispose()
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    # --check-config imports the app: the factory opened (and so created) the database.
-    tables = {row[0] for row in sqlite3.connect(database).execute("SELECT name FROM sqlite_master")}
-    assert {"complaints", "notifications", "alembic_version"} <= tables
 
 
 def test_gunicorn_settings_fit_the_webhooks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -207,7 +202,7 @@ def test_units_run_files_that_exist_in_the_repository() -> None:
             assert program.startswith(RELEASE), (unit.name, program)
             relative = program.removeprefix(RELEASE)
             if relative.startswith(".venv/bin/"):
-                assert relative.removeprefix(".venv/bin/") in {"python", "gunicorn"}, (unit.name, program)
+                assert relative.removeprefix(".venv/bin/") in {"python", "gunicorn", "aduan"}, (unit.name, program)
             else:
                 assert (ROOT / relative).is_file() and os.access(ROOT / relative, os.X_OK), (unit.name, program)
             for word in words[1:]:
@@ -215,7 +210,8 @@ def test_units_run_files_that_exist_in_the_repository() -> None:
                     assert (ROOT / word.removeprefix(RELEASE)).is_file(), (unit.name, word)
             if relative == ".venv/bin/gunicorn":
                 assert APP in words, unit.name
-            if any(word.endswith(".py") and "gunicorn" not in word for word in words[1:]):
+            if relative == ".venv/bin/aduan" or any(word.endswith(".py") and "gunicorn" not in word
+                                                    for word in words[1:]):
                 assert "--config" in words and "/etc/aduan/config.yaml" in words, (unit.name, command)
         for dependency in re.findall(r"[\w@-]+\.service", keys.get("Requires", "")):
             assert (UNITS / dependency).exists(), (unit.name, dependency)
@@ -244,12 +240,25 @@ def test_every_environment_variable_the_code_reads_is_documented() -> None:
     found = variables_read()
     # The scan must see the variables we know about, or it is silently looking at nothing.
     assert {"DATABASE_URL", "TELEGRAM_BOT_TOKEN", "TWILIO_AUTH_TOKEN", "SECRET_KEY", "OPEN311_API_KEYS",
-            "WEB_CONCURRENCY", "BACKUP_DIR"} <= set(found)
+            "WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR", "BACKUP_DIR"} <= set(found)
     example = ENV_EXAMPLE.read_text(encoding="utf-8")
     guide = GUIDE.read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, readers in sorted(found.items()):
         assert re.search(rf"^#?\s*{name}\b", example, re.MULTILINE), f"{name} ({readers}) missing in env.example"
         assert f"`{name}`" in guide, f"{name} ({readers}) missing in docs/DEPLOYMENT.md"
+        if ENVIRONMENT_MODULE in readers:
+            assert f"`{name}`" in readme, f"{name} missing in the README's environment table"
+
+
+def test_only_the_environment_object_reads_the_process_environment() -> None:
+    readers = set()
+    for folder in CODE_DIRS:
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if re.search(r"os\.environ|os\.getenv|getenv\(", text):
+                readers.add(str(path.relative_to(ROOT)))
+    assert readers == {ENVIRONMENT_MODULE}
 
 
 def test_env_example_holds_placeholders_only() -> None:
@@ -268,10 +277,10 @@ def test_readme_links_the_deployment_guide() -> None:
 
 
 def test_the_guide_names_the_real_webhook_paths_and_templates() -> None:
-    from models.whatsapp_config import NEEDED_PURPOSES
+    from bot.whatsapp.config import NEEDED_PURPOSES
 
     guide = GUIDE.read_text(encoding="utf-8")
-    twilio = (ROOT / "web" / "twilio.py").read_text(encoding="utf-8")
+    twilio = (ROOT / "bot" / "whatsapp" / "webhook.py").read_text(encoding="utf-8")
     assert 'url_prefix="/webhooks/twilio"' in twilio and '.post("/whatsapp")' in twilio
     assert "/webhooks/twilio/whatsapp" in guide and "/webhooks/twilio/status/<token>" in guide
     assert "/telegram/webhook" in guide

@@ -1,5 +1,6 @@
-"""The newcomer's path, with the real entry points as subprocesses: chat on the console, look at
-the complaint with the admin CLI, deliver its notifications once."""
+"""The newcomer's path, with the real entry points as subprocesses: prepare the database, chat on the
+console, look at the complaint with the admin CLI, deliver its notifications once. The old spellings
+(run_bot.py, manage.py, run_notifier.py) and the `aduan` command are the same program."""
 
 from __future__ import annotations
 
@@ -9,17 +10,28 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+ADUAN = str(Path(sys.executable).parent / "aduan")
 SCRIPT = "jln rusak dpn sdn 2 udh 3 bln\n/lokasi -2.9866,114.7514 depan SDN 2 Marabahan\nlewati\n1\nya\n"
 
 
 def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, input=stdin, capture_output=True,
+    program = [ADUAN] if args[0] == "aduan" else [sys.executable, args[0]]
+    return subprocess.run([*program, *args[1:]], cwd=ROOT, env=env, input=stdin, capture_output=True,
                           text=True, timeout=120, check=False)
 
 
-def test_console_complaint_is_dispatched_shown_and_delivered_once(tmp_path: Path) -> None:
+def prepared(tmp_path: Path) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}"}
+    upgraded = run(["aduan", "db", "upgrade"], env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    return env
+
+
+def test_console_complaint_is_dispatched_shown_and_delivered_once(tmp_path: Path) -> None:
+    env = prepared(tmp_path)
     chat = run(["run_bot.py", "--console", "--chat-id", "siti"], env, SCRIPT)
     assert chat.returncode == 0, chat.stderr
     assert "BTL-" in chat.stdout
@@ -47,13 +59,28 @@ def test_console_complaint_is_dispatched_shown_and_delivered_once(tmp_path: Path
 
 
 def test_admin_cli_refuses_an_action_outside_the_officials_agency(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}"}
-    run(["run_bot.py", "--console", "--chat-id", "siti"], env, SCRIPT)
-    code = json.loads(run(["manage.py", "complaints", "list", "--json"], env).stdout)[0]["code"]
-    refused = run(["manage.py", "complaints", "act", code, "--as", "dinkes.admin", "--action", "close"], env)
+    env = prepared(tmp_path)
+    run(["aduan", "console", "--chat-id", "siti"], env, SCRIPT)
+    code = json.loads(run(["aduan", "complaints", "list", "--json"], env).stdout)[0]["code"]
+    refused = run(["aduan", "complaints", "act", code, "--as", "dinkes.admin", "--action", "close"], env)
     assert refused.returncode == 1 and "may not close" in refused.stderr
     done = run(["manage.py", "complaints", "act", code, "--as", "pupr.admin", "--action", "ack"], env)
     assert done.returncode == 0 and "in_progress" in done.stdout
+
+
+def test_every_entry_point_on_a_database_without_the_schema_names_the_command_to_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import manage
+    import run_bot
+    import run_notifier
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never-prepared.db'}")
+    entries = ((run_bot.main, ["--console"]), (run_notifier.main, ["--once"]), (manage.main, ["complaints", "list"]),
+               (manage.main, ["status"]), (manage.main, ["web"]))
+    for entry, argv in entries:
+        assert entry(["--config", str(ROOT / "config.yaml"), *argv]) == 2, argv
+        [line] = capsys.readouterr().err.strip().splitlines()
+        assert "aduan db upgrade" in line, argv
 
 
 def test_bad_config_exits_nonzero_from_every_entry_point(tmp_path: Path) -> None:

@@ -38,15 +38,17 @@ PG_URL = os.environ.get("DATABASE_URL_TEST") or "postgresql+psycopg://postgres@1
 STARTUP = """
 import sys
 from models.config import load_settings
-from models.runtime import open_database
-open_database(load_settings(sys.argv[1]))
+from models.environment import Environment
+from models.runtime import prepare_database
+prepare_database(load_settings(sys.argv[1]), Environment.read())
 """
 
 
 @pytest.mark.postgres
 @pytest.mark.timeout(120)
-def test_four_processes_starting_together_on_a_fresh_postgresql_database_all_come_up() -> None:
-    # What gunicorn -w 4 does on the first boot: each worker migrates and syncs the directory.
+def test_four_prepare_steps_starting_together_on_a_fresh_postgresql_database_all_succeed() -> None:
+    # Two hosts' prepare units and an operator's `aduan db upgrade` at the same moment: each migrates and
+    # syncs the directory, taking turns on the advisory lock.
     schema = f"t_start_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL)
     with admin.begin() as connection:
@@ -96,3 +98,119 @@ def test_the_oldest_open_complaints_of_an_agency_are_read_from_the_open_index(tm
         plan = " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
     engine.dispose()
     assert "ix_complaints_open_agency_created" in plan
+
+
+def test_the_revision_the_code_checks_for_is_the_newest_migration() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from models.db import MIGRATIONS_DIR, SCHEMA_REVISION
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    assert ScriptDirectory.from_config(config).get_heads() == [SCHEMA_REVISION]
+
+
+def test_a_database_without_the_newest_migration_is_refused_with_the_command_to_run(tmp_path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from models.db import MIGRATIONS_DIR, SCHEMA_REVISION, SchemaOutOfDate, check_schema
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with pytest.raises(SchemaOutOfDate, match="no schema: run `aduan db upgrade`"):
+        check_schema(engine)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    with pytest.raises(SchemaOutOfDate, match=f"at migration 0003, this release needs {SCHEMA_REVISION}: run `aduan db upgrade`"):
+        check_schema(engine)
+    upgrade_schema(engine)
+    check_schema(engine)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_upgrading_to_0004_moves_what_app_state_held_into_typed_tables(tmp_path, backend: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from alembic import command
+    from alembic.config import Config
+
+    from models.db import MIGRATIONS_DIR
+
+    at = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    engine, cleanup = _empty_database(tmp_path, backend)
+    try:
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0003")
+            connection.execute(text("INSERT INTO chat_sessions (channel, chat_id, state, draft, language, updated_at) "
+                                    "VALUES ('telegram', '70001', 'idle', '{}', 'id', :at)"),
+                               {"at": at.replace(tzinfo=None)})
+            rows = {"telegram.last_update_id": "812", "telegram.keyboard.70001": "k-5",
+                    "transport_check:email": '{"transport": "email", "ok": false, "detail": "SMTP down", "at": "x"}',
+                    "open311:" + "a" * 64: "BTL-AAAA-AAAA", "login:pupr.admin": '{"count": 2, "since": null}'}
+            for key, value in rows.items():
+                connection.execute(text("INSERT INTO app_state (key, value, updated_at) VALUES (:k, :v, :at)"),
+                                   {"k": key, "v": value, "at": at.replace(tzinfo=None)})
+        upgrade_schema(engine)
+        with engine.connect() as connection:
+            left = connection.execute(text("SELECT key FROM app_state")).scalars().all()
+            offset = connection.execute(text("SELECT bot_id, last_update_id FROM telegram_offsets")).all()
+            keyboard = connection.execute(text("SELECT keyboard_token FROM chat_sessions")).scalar_one()
+            check = connection.execute(text("SELECT channel, ok, detail FROM transport_checks")).one()
+            repeat = connection.execute(text("SELECT key, complaint_code, expires_at FROM idempotency_keys")).one()
+        assert left == ["login:pupr.admin"]  # the login throttle stays where it was
+        assert [tuple(row) for row in offset] == [("*", 812)] and keyboard == "k-5"
+        assert (check[0], bool(check[1]), check[2]) == ("email", False, "SMTP down")
+        expires = repeat[2] if isinstance(repeat[2], datetime) else datetime.fromisoformat(str(repeat[2]))
+        assert repeat[1] == "BTL-AAAA-AAAA" and expires == (at + timedelta(minutes=10)).replace(tzinfo=None)
+    finally:
+        cleanup()
+
+
+def _empty_database(tmp_path, backend: str):  # type: ignore[no-untyped-def]
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+        return engine, engine.dispose
+    schema = f"t_migrate_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(f"{PG_URL}?options=-csearch_path%3D{schema}")
+
+    def cleanup() -> None:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return engine, cleanup
+
+
+def test_a_read_only_connection_takes_no_writer_lock_and_refuses_writes(tmp_path) -> None:
+    import fcntl
+    import os
+
+    from sqlalchemy.exc import OperationalError
+
+    path = tmp_path / "shared.db"
+    writer = make_engine(f"sqlite:///{path}")
+    upgrade_schema(writer)
+    reader = make_engine(f"sqlite:///{path}", read_only=True)
+    lock = os.open(str(path) + ".writer-lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a writer holds the lock: a reader must not wait for it
+        with reader.begin() as connection:
+            assert connection.execute(text("SELECT count(*) FROM complaints")).scalar() == 0
+            with pytest.raises(OperationalError, match="readonly"):
+                connection.execute(text("DELETE FROM agencies"))
+    finally:
+        os.close(lock)
+        reader.dispose()
+        writer.dispose()

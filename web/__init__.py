@@ -1,26 +1,25 @@
 """The web side: a Flask app factory. Importing this package starts nothing.
 
-    gunicorn -w 2 -b 127.0.0.1:8000 'web:app_from_environment()'
+    aduan web                                                    gunicorn with deploy/gunicorn.conf.py
+    gunicorn -c deploy/gunicorn.conf.py 'web:app_from_environment()'   the same, started by hand
 
-Blueprints: Twilio webhooks (`web.twilio`), Telegram's webhook when that module exists
-(`web.telegram`), the officials' dashboard with public pages, Open311, /healthz and /metrics
-(`web.dashboard`), and a bare liveness endpoint.
+Mounted blueprints: each wing's webhook (`bot.whatsapp.webhook` under /webhooks/twilio,
+`bot.telegram.webhook` at the path of TELEGRAM_WEBHOOK_URL), the officials' dashboard with public pages,
+Open311, /healthz and /metrics (`web.dashboard`), and a bare liveness endpoint.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Mapping
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Flask, Response, redirect
 
 from bot.dialog.engine import Engine
-from bot.media import MediaStore
+from bot.telegram import webhook as telegram_webhook
+from bot.whatsapp import webhook as twilio_webhook
 from models.config import Settings, load_settings
-from models.runtime import Database
+from models.environment import Environment
+from models.runtime import Database, open_database
 from web.dashboard import install_dashboard
 
 log = logging.getLogger("aduan.web")
@@ -29,13 +28,12 @@ log = logging.getLogger("aduan.web")
 MAX_FORM_BYTES = 256 * 1024
 
 
-def create_app(settings: Settings, *, database: Database | None = None, engine: Engine | None = None,
-               environ: Mapping[str, str] | None = None) -> Flask:
-    env = dict(os.environ if environ is None else environ)
+def create_app(settings: Settings, environment: Environment, *, database: Database | None = None,
+               engine: Engine | None = None) -> Flask:
+    """The app for one process. Without `database` it opens DATABASE_URL, which must be prepared
+    (`aduan db upgrade`): a missing or old schema raises SchemaOutOfDate, nothing is migrated here."""
     if database is None:
-        from models.runtime import open_database
-
-        database = open_database(settings, env.get("DATABASE_URL"))
+        database = open_database(settings, environment)
     if engine is None:
         from bot.setup import build_engine
         from models.clock import system_clock
@@ -47,35 +45,14 @@ def create_app(settings: Settings, *, database: Database | None = None, engine: 
     app.add_url_rule("/livez", "livez", lambda: Response("ok", mimetype="text/plain"))
     # A citizen who opens the bare address lands on the web chat.
     app.add_url_rule("/", "home", lambda: redirect("/chat"))
-    _register_twilio(app, settings, database, engine, env)
-    _register_telegram(app, settings, engine, env)
-    install_dashboard(app, settings, database, engine)
+    app.register_blueprint(twilio_webhook.make_blueprint(settings, database, engine, environment))
+    app.register_blueprint(telegram_webhook.make_blueprint(settings, engine, environment))
+    install_dashboard(app, settings, database, engine, environment)
     return app
-
-
-def _register_twilio(app: Flask, settings: Settings, database: Database, engine: Engine,
-                     env: Mapping[str, str]) -> None:
-    from web.media import MediaFetcher
-    from web.twilio import make_blueprint
-
-    sid, token = env.get("TWILIO_ACCOUNT_SID"), env.get("TWILIO_AUTH_TOKEN")
-    api_host = urlsplit(env.get("TWILIO_API_BASE_URL", "")).hostname
-    store = MediaStore(settings.resolve(settings.intake.media_dir), settings.intake.max_media_bytes)
-    fetcher = MediaFetcher(database.sessions, store, (sid, token) if sid and token else None,
-                           frozenset({"api.twilio.com", *([api_host] if api_host else [])}))
-    app.extensions["aduan.media"] = fetcher
-    app.register_blueprint(make_blueprint(settings, database, engine, env, fetcher))
-
-
-def _register_telegram(app: Flask, settings: Settings, engine: Engine, env: Mapping[str, str]) -> None:
-    try:
-        from web.telegram import make_blueprint  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return
-    app.register_blueprint(make_blueprint(settings, engine, env))
 
 
 def app_from_environment() -> Flask:
     """gunicorn's factory: config from ADUAN_CONFIG (default ./config.yaml), the rest from the environment."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    return create_app(load_settings(Path(os.environ.get("ADUAN_CONFIG", "config.yaml"))))
+    environment = Environment.read()
+    return create_app(load_settings(environment.aduan_config), environment)

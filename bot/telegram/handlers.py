@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable
 from dataclasses import replace
 
@@ -15,6 +14,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.dialog.engine import Engine
 from bot.dialog.messages import Inbound, Location
+from bot.dialog.officials import parse_command
 from bot.dialog.texts import say
 from bot.media import MediaRejected, MediaStore
 from bot.telegram.photos import fetch, photo_of
@@ -31,8 +31,6 @@ STALE_BUTTON = "Tombol ini sudah tidak berlaku. Silakan pakai pesan terbaru atau
 PHOTO_REFUSED = ("Maaf, foto tidak bisa kami terima (maksimal {limit} MB, format gambar). "
                  "Kirim foto lain atau ketik LEWATI.")
 APOLOGY = "Maaf, terjadi gangguan saat membalas. Laporan Anda tetap tersimpan; ketik CEK untuk melihat statusnya."
-# The verbs of bot/dialog/officials.py, so officials can act from their group chat.
-OFFICIAL_VERB = re.compile(r"^\s*(TERIMA|JAWAB|SELESAI|BUKAN|ALIHKAN|INFO)\b", re.IGNORECASE)
 UNSUPPORTED = {"voice": "pesan suara", "audio": "audio", "video": "video", "video_note": "video",
                "sticker": "stiker", "document": "dokumen (kirim sebagai foto jika berupa gambar)"}
 
@@ -153,7 +151,8 @@ def _for_the_bot(update: Update, code_prefix: str) -> bool:
     text = message.text or ""
     replied = message.reply_to_message
     to_bot = replied is not None and replied.from_user is not None and replied.from_user.is_bot
-    verb = OFFICIAL_VERB.match(text) is not None and find_code(text, code_prefix) is not None
+    # The officials' verbs are the dialog's own (bot/dialog/officials.py), so a group acts like a private chat.
+    verb = parse_command(text, code_prefix) is not None and find_code(text, code_prefix) is not None
     return to_bot or verb or text.startswith("/")
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
-from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.dialog.messages import Reply
+from bot.telegram.errors import flood_wait
 from bot.telegram.store import TelegramStore
 from bot.telegram.translate import chunks, markup_for
 
@@ -20,15 +18,6 @@ log = logging.getLogger("aduan.telegram")
 # Waiting longer than this inside a handler would hold up every other citizen; the error handler
 # apologises instead and the engine has already kept the state.
 MAX_FLOOD_WAIT_SECONDS = 30.0
-
-
-def seconds(error: RetryAfter) -> float:
-    """PTB 22 gives RetryAfter.retry_after as int or timedelta depending on PTB_TIMEDELTA (and
-    warns about the int form); either is fine here."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class Sender:
@@ -60,7 +49,7 @@ class Sender:
         try:
             await bot.send_message(chat_id, text, reply_markup=markup)  # type: ignore[arg-type]
         except RetryAfter as error:
-            wait = seconds(error)
+            wait = flood_wait(error)
             if wait > MAX_FLOOD_WAIT_SECONDS:
                 raise
             log.info("telegram: flood control, waiting %.1f s before chat %s", wait, chat_id)

@@ -4,15 +4,15 @@ key paths) and the secrets and endpoints that only ever come from the environmen
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.telegram.errors import PUBLIC_API
 from models.config import TELEGRAM_CHAT, ConfigError, Settings, parse_section
+from models.environment import Environment, secret
 
-PUBLIC_API = "https://api.telegram.org"
 # Telegram's own limits: deep-link payloads are 1-64 of [A-Za-z0-9_-]; secret tokens 1-256 of the same.
 PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -63,23 +63,28 @@ def telegram_config(settings: Settings) -> TelegramConfig:
 
 @dataclass(frozen=True)
 class TelegramEnvironment:
-    token: str
+    token: str = field(repr=False)
     api_base_url: str = PUBLIC_API
     webhook_url: str | None = None
-    webhook_secret: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> TelegramEnvironment:
-        """Read TELEGRAM_*; fails loudly on a webhook without a usable secret."""
-        token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    def from_environment(cls, environment: Environment) -> TelegramEnvironment:
+        """TELEGRAM_*; fails loudly on a webhook without a usable secret."""
+        token = secret(environment.telegram_bot_token)
         if not token:
             raise ConfigError("TELEGRAM_BOT_TOKEN is not set")
-        base = (environ.get("TELEGRAM_API_BASE_URL") or PUBLIC_API).strip().rstrip("/")
-        webhook = (environ.get("TELEGRAM_WEBHOOK_URL") or "").strip() or None
-        secret = (environ.get("TELEGRAM_WEBHOOK_SECRET") or "").strip() or None
-        if webhook is not None and (secret is None or not SECRET.match(secret)):
+        base = (environment.telegram_api_base_url or PUBLIC_API).rstrip("/")
+        webhook = environment.telegram_webhook_url
+        webhook_secret = secret(environment.telegram_webhook_secret)
+        if webhook is not None and (webhook_secret is None or not SECRET.match(webhook_secret)):
             raise ConfigError("TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (1-256 of A-Z a-z 0-9 _ -)")
-        return cls(token, base, webhook, secret)
+        return cls(token, base, webhook, webhook_secret)
+
+    @property
+    def bot_id(self) -> str:
+        """The bot's numeric id, the token's first part: offsets are kept per bot."""
+        return self.token.split(":", 1)[0][:40]
 
     @property
     def bot_url(self) -> str:

@@ -1,5 +1,6 @@
-"""The adapter's few durable facts, so a restart loses nothing: the last update handled, the
-newest keyboard in each chat (older buttons are stale), and citizens who blocked the bot.
+"""The adapter's few durable facts, so a restart loses nothing: the last update handled (per bot), the
+newest keyboard in each chat (older buttons are stale; kept on the chat's session, so it goes with the
+chat), and citizens who blocked the bot.
 
 Blocking calls: handlers reach them through asyncio.to_thread.
 """
@@ -9,53 +10,59 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.db import transaction
-from models.tables import AppState, Reporter
+from models.notification import Channel
+from models.reachability import mark_reachable, mark_unreachable
+from models.tables import ChatSession, TelegramOffset
 
-LAST_UPDATE = "telegram.last_update_id"
-CHANNEL = "telegram"
+# An offset stored before offsets were kept per bot (migration 0004): the first bot to start adopts it.
+ANY_BOT = "*"
 
 
 class TelegramStore:
-    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime], bot_id: str) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.bot_id = bot_id
 
     def last_update_id(self) -> int | None:
-        value = self._get(LAST_UPDATE)
-        return None if value is None else int(value)
+        with self.sessions() as db:
+            rows = dict(db.execute(select(TelegramOffset.bot_id, TelegramOffset.last_update_id)
+                                   .where(TelegramOffset.bot_id.in_([self.bot_id, ANY_BOT]))).all())
+        return rows.get(self.bot_id, rows.get(ANY_BOT))
 
     def remember_update(self, update_id: int) -> None:
-        last = self.last_update_id()
-        if last is None or update_id > last:
-            self._put(LAST_UPDATE, str(update_id))
+        with transaction(self.sessions) as db:
+            row = db.get(TelegramOffset, self.bot_id)
+            if row is None:
+                adopted = db.get(TelegramOffset, ANY_BOT)
+                if adopted is not None:
+                    db.delete(adopted)
+                db.add(TelegramOffset(bot_id=self.bot_id, last_update_id=update_id, updated_at=self.clock()))
+            elif update_id > row.last_update_id:
+                row.last_update_id, row.updated_at = update_id, self.clock()
 
     def keyboard_token(self, chat_id: str) -> str | None:
-        return self._get(f"telegram.keyboard.{chat_id}")
+        with self.sessions() as db:
+            return db.scalar(select(ChatSession.keyboard_token).where(
+                ChatSession.channel == Channel.TELEGRAM, ChatSession.chat_id == chat_id))
 
     def remember_keyboard(self, chat_id: str, token: str) -> None:
-        self._put(f"telegram.keyboard.{chat_id}", token)
+        with transaction(self.sessions) as db:
+            changed = db.execute(update(ChatSession).where(
+                ChatSession.channel == Channel.TELEGRAM, ChatSession.chat_id == chat_id,
+            ).values(keyboard_token=token).returning(ChatSession.id)).first()
+            if changed is None:  # a chat the dialog keeps no session for (an officials' group)
+                db.add(ChatSession(channel=Channel.TELEGRAM, chat_id=chat_id, state="idle", draft={},
+                                   language="id", updated_at=self.clock(), keyboard_token=token))
 
     def mark_unreachable(self, chat_id: str, reason: str) -> None:
-        self._set_reachability(chat_id, self.clock(), reason[:500])
+        with transaction(self.sessions) as db:
+            mark_unreachable(db, Channel.TELEGRAM, chat_id, reason, self.clock())
 
     def mark_reachable(self, chat_id: str) -> None:
-        self._set_reachability(chat_id, None, None)
-
-    def _set_reachability(self, chat_id: str, at: datetime | None, reason: str | None) -> None:
         with transaction(self.sessions) as db:
-            db.execute(update(Reporter)
-                       .where(Reporter.channel == CHANNEL, Reporter.provider_id == chat_id)
-                       .values(unreachable_at=at, unreachable_reason=reason))
-
-    def _get(self, key: str) -> str | None:
-        with transaction(self.sessions) as db:
-            row = db.get(AppState, key)
-            return None if row is None else row.value
-
-    def _put(self, key: str, value: str) -> None:
-        with transaction(self.sessions) as db:
-            db.merge(AppState(key=key, value=value, updated_at=self.clock()))
+            mark_reachable(db, Channel.TELEGRAM, chat_id)

@@ -18,6 +18,7 @@ from telegram import (
 )
 
 from bot.dialog.messages import Choice, Inbound, Reply
+from bot.telegram.errors import MESSAGE_LIMIT
 
 log = logging.getLogger("aduan.telegram")
 
@@ -96,7 +97,7 @@ def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton
     return [[button] for button in buttons]
 
 
-def chunks(text: str, limit: int = 4096) -> list[str]:
+def chunks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Telegram refuses messages over 4096 characters; split on line breaks where possible."""
     parts: list[str] = []
     while len(text) > limit:

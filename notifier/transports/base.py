@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
+
+from models.notification import Channel, NotificationPayload, RecipientKind
 
 
 class TransportError(Exception):
@@ -19,14 +21,18 @@ class TransportError(Exception):
 @dataclass(frozen=True)
 class OutgoingMessage:
     notification_id: int
-    channel: str
+    channel: Channel
     address: str
     purpose: str
-    payload: dict[str, Any]
+    payload: NotificationPayload
     callback_token: str | None = None
     # When the recipient last wrote to us on this channel (WhatsApp's 24-hour window).
     recipient_last_inbound_at: datetime | None = None
-    recipient_kind: str = "official"
+    recipient_kind: RecipientKind = RecipientKind.OFFICIAL
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "channel", Channel(self.channel))
+        object.__setattr__(self, "recipient_kind", RecipientKind(self.recipient_kind))
 
     @property
     def text(self) -> str:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.config import Settings, parse_section
+from models.environment import Environment, secret
 from notifier.transports.base import CheckResult, OutgoingMessage, SendResult, TransportError
 
 SUBJECT_CHARS = 120
@@ -98,8 +98,8 @@ class EmailTransport:
         return mail
 
 
-def from_environment(settings: Settings, environ: Mapping[str, str]) -> EmailTransport | None:
+def from_environment(settings: Settings, environment: Environment) -> EmailTransport | None:
     config = parse_section(settings, "email", EmailConfig)
     if not config.host:
         return None
-    return EmailTransport(config, environ.get("SMTP_USER") or None, environ.get("SMTP_PASSWORD") or None)
+    return EmailTransport(config, environment.smtp_user, secret(environment.smtp_password))

@@ -1,7 +1,8 @@
 """Telegram Bot API transport: sendMessage over plain HTTP, within Telegram's rate limits.
 
-`send()` returns a SendResult or raises TransportError. Limits (Telegram's published ones) are kept
-with token buckets inside the transport: 30 messages/s overall, 1/s per chat, 20/min per group.
+`send()` returns a SendResult or raises TransportError. Telegram's published limits and what its
+refusals mean come from the Telegram wing (bot/telegram/errors.py), shared with the adapter; they are
+kept with token buckets inside the transport: 30 messages/s overall, 1/s per chat, 20/min per group.
 A wait longer than `max_wait` is not slept here: the error's retry_after reschedules the row.
 """
 
@@ -9,41 +10,28 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
-from datetime import timedelta
+from collections.abc import Callable
 
 import httpx
 
+from bot.telegram.errors import (
+    MESSAGE_LIMIT,
+    MESSAGES_PER_SECOND,
+    PER_CHAT_PER_SECOND,
+    PER_GROUP_PER_MINUTE,
+    PUBLIC_API,
+    is_group,
+    is_permanent,
+    retry_seconds,
+)
 from models.config import Settings
+from models.environment import Environment, secret
+from notifier.ratelimit import Limits, TokenBucket
 from notifier.transports.base import CheckResult, OutgoingMessage, SendResult, TransportError
 
-PUBLIC_API = "https://api.telegram.org"
 TIMEOUT_SECONDS = 15.0
-MESSAGE_LIMIT = 4096
-# Answers that mean this recipient cannot be reached at all; anything else is worth retrying.
-PERMANENT = ("bot was blocked by the user", "chat not found", "user is deactivated", "bot was kicked",
-             "have no rights to send", "peer_id_invalid")
-
-
-class TokenBucket:
-    """`rate` tokens a second, at most `capacity` saved up."""
-
-    def __init__(self, rate: float, capacity: float, now: float) -> None:
-        self.rate = rate
-        self.capacity = capacity
-        self.tokens = capacity
-        self.stamp = now
-
-    def wait(self, now: float) -> float:
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
-
-    def take(self) -> None:
-        self.tokens -= 1
-
-    def full(self, now: float) -> bool:
-        return self.wait(now) == 0.0 and self.tokens >= self.capacity
+# The dispatcher's buckets for this channel unless `notifier.rate_limits.telegram` says otherwise.
+LIMITS = Limits(MESSAGES_PER_SECOND, PER_CHAT_PER_SECOND, PER_GROUP_PER_MINUTE)
 
 
 class RateLimits:
@@ -51,7 +39,7 @@ class RateLimits:
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self.clock = clock
-        self.overall = TokenBucket(30.0, 1.0, clock())
+        self.overall = TokenBucket(MESSAGES_PER_SECOND, 1.0)
         self.chats: dict[str, TokenBucket] = {}
         self.lock = threading.Lock()
 
@@ -60,28 +48,18 @@ class RateLimits:
         with self.lock:
             now = self.clock()
             chat = self._chat(chat_id, now)
-            wait = max(self.overall.wait(now), chat.wait(now))
+            wait = max(self.overall.wait_time(now), chat.wait_time(now))
             if wait > max_wait:
                 raise TransportError(f"telegram rate limit for chat {chat_id}", retry_after=wait)
-            self.overall.take()
-            chat.take()
+            self.overall.take(now)
+            chat.take(now)
             return wait
 
     def _chat(self, chat_id: str, now: float) -> TokenBucket:
         if len(self.chats) > 10_000:
             self.chats = {key: bucket for key, bucket in self.chats.items() if not bucket.full(now)}
-        group = chat_id.startswith("-")
-        return self.chats.setdefault(chat_id, TokenBucket(20 / 60 if group else 1.0, 1.0, now))
-
-
-def retry_seconds(value: object) -> float:
-    """Telegram's retry_after, given as seconds (Bot API JSON) or a timedelta (PTB 22's RetryAfter)."""
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    try:
-        return max(1.0, float(value))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return 1.0
+        rate = PER_GROUP_PER_MINUTE / 60 if is_group(chat_id) else PER_CHAT_PER_SECOND
+        return self.chats.setdefault(chat_id, TokenBucket(rate, 1.0))
 
 
 class TelegramTransport:
@@ -131,15 +109,15 @@ def _result(response: httpx.Response) -> SendResult:
     retry_after = (answer.get("parameters") or {}).get("retry_after")
     if code == 429 or retry_after is not None:
         raise TransportError(f"telegram flood control: {description}", retry_after=retry_seconds(retry_after))
-    if code in (400, 403) and any(marker in description.lower() for marker in PERMANENT):
+    if code in (400, 403) and is_permanent(description):
         raise TransportError(f"telegram: {description}", permanent=True)
     # 401/404 mean our token or URL is wrong, 5xx is Telegram's trouble: not the recipient's fault.
     raise TransportError(f"telegram HTTP {code}: {description}")
 
 
-def from_environment(settings: Settings, environ: Mapping[str, str]) -> TelegramTransport | None:
+def from_environment(settings: Settings, environment: Environment) -> TelegramTransport | None:
     """The transport for TELEGRAM_BOT_TOKEN (and TELEGRAM_API_BASE_URL); None without a token."""
-    token = environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+    token = secret(environment.telegram_bot_token)
     if not token:
         return None
-    return TelegramTransport(token, (environ.get("TELEGRAM_API_BASE_URL") or PUBLIC_API).strip())
+    return TelegramTransport(token, environment.telegram_api_base_url or PUBLIC_API)

@@ -3,7 +3,8 @@
 Free text only inside the 24-hour window after the recipient's last message (minus a margin,
 so a message queued at 23:59 does not land at 24:01); otherwise the approved template for the
 notification's purpose, by ContentSid with ContentVariables. Twilio's error codes decide
-whether retrying can help.
+whether retrying can help. What those codes mean, the window, the message pieces and the template
+config come from the WhatsApp wing (bot/whatsapp/), shared with its webhook.
 """
 
 from __future__ import annotations
@@ -21,19 +22,28 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from bot.whatsapp.config import TemplateConfig, WhatsAppConfig, whatsapp_config
+from bot.whatsapp.errors import (
+    DEFAULT_RETRY_AFTER_SECONDS,
+    MESSAGES_PER_SECOND,
+    OUTSIDE_WINDOW,
+    PERMANENT_CODES,
+    TOO_MANY_REQUESTS,
+    WINDOW,
+)
+from bot.whatsapp.segments import whatsapp_bodies
 from models.clock import system_clock
 from models.config import ConfigError, Settings
-from models.delivery import OUTSIDE_WINDOW, PERMANENT_CODES
-from models.segments import whatsapp_bodies
-from models.whatsapp_config import TemplateConfig, WhatsAppConfig, whatsapp_config
+from models.environment import Environment, secret
+from models.notification import Channel
+from notifier.ratelimit import Limits
 from notifier.transports.base import OutgoingMessage, SendResult, TransportError
 
 log = logging.getLogger("aduan.notifier.whatsapp")
 
-WINDOW = timedelta(hours=24)
 HTTP_TIMEOUT_SECONDS = 15.0
-TOO_MANY_REQUESTS = 429
-DEFAULT_RETRY_AFTER = 60.0
+# The dispatcher's bucket for this channel unless `notifier.rate_limits.whatsapp` says otherwise.
+LIMITS = Limits(MESSAGES_PER_SECOND)
 
 
 class RoutedHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no type hints
@@ -67,7 +77,7 @@ class WhatsAppTransport:
         self.clock = clock
 
     def send(self, message: OutgoingMessage) -> SendResult:
-        if message.channel == "sms":
+        if message.channel == Channel.SMS:
             body = str(message.payload.get("short") or message.text)
             return SendResult(self._create(message, to=message.address, from_=self.sms_sender, body=body))
         if self.in_window(message) and not message.payload.get("force_template"):
@@ -129,7 +139,7 @@ class WhatsAppTransport:
         if error.status == TOO_MANY_REQUESTS:
             http = self.client.http_client
             retry_after = http.retry_after if isinstance(http, RoutedHttpClient) else None
-            return TransportError(text, retry_after=retry_after or DEFAULT_RETRY_AFTER)
+            return TransportError(text, retry_after=retry_after or DEFAULT_RETRY_AFTER_SECONDS)
         # Only a fault of the recipient's number is permanent: the dispatcher then marks the
         # contact unreachable. Our own mistakes (auth, config) are retried after the fix.
         return TransportError(text, permanent=code in PERMANENT_CODES)
@@ -142,24 +152,24 @@ def template_variables(template: TemplateConfig, payload: Mapping[str, Any]) -> 
     return json.dumps(values, ensure_ascii=False)
 
 
-def from_environment(settings: Settings, environ: Mapping[str, str],
+def from_environment(settings: Settings, environment: Environment,
                      clock: Callable[[], datetime] = system_clock) -> WhatsAppTransport | None:
     """The transport when TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are set; None otherwise.
     Raises ConfigError when the sender or a needed template is missing."""
-    sid, token = environ.get("TWILIO_ACCOUNT_SID"), environ.get("TWILIO_AUTH_TOKEN")
+    sid, token = environment.twilio_account_sid, secret(environment.twilio_auth_token)
     if not sid or not token:
         return None
     config = whatsapp_config(settings, require_templates=True)
-    sender = environ.get("TWILIO_WHATSAPP_FROM") or config.sender
+    sender = environment.twilio_whatsapp_from or config.sender
     if not sender:
         raise ConfigError("config: channels.whatsapp.sender: required when TWILIO_ACCOUNT_SID is set "
                           "(or set TWILIO_WHATSAPP_FROM)")
-    public = environ.get("PUBLIC_BASE_URL")
+    public = environment.public_base_url
     if not public:
         log.warning("whatsapp: PUBLIC_BASE_URL not set, no delivery status callbacks")
-    http = RoutedHttpClient(environ.get("TWILIO_API_BASE_URL"))
+    http = RoutedHttpClient(environment.twilio_api_base_url)
     client = Client(sid, token, http_client=http)
-    sms_sender = environ.get("TWILIO_SMS_FROM") or config.sms_sender
+    sms_sender = environment.twilio_sms_from or config.sms_sender
     return WhatsAppTransport(client, config, sender, public, sms_sender=sms_sender, clock=clock)
 
 

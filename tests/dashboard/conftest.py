@@ -15,6 +15,7 @@ from models.accounts import set_password
 from models.config import Settings
 from models.db import transaction
 from models.desk import Desk, NewComplaint, calendar_for
+from models.environment import Environment
 from models.runtime import Database
 from models.tables import Complaint, Official
 from web.dashboard import install_dashboard
@@ -28,12 +29,15 @@ def database(db_engine: Engine, sessions: sessionmaker[Session]) -> Database:
 
 
 @pytest.fixture
-def app(settings: Settings, database: Database, engine: Any, monkeypatch: pytest.MonkeyPatch) -> Flask:
-    monkeypatch.setenv("SECRET_KEY", "test-secret-key")
-    monkeypatch.setenv("OPEN311_API_KEYS", "key-one, key-two")
+def environment() -> Environment:
+    return Environment.of({"SECRET_KEY": "test-secret-key", "OPEN311_API_KEYS": "key-one, key-two"})
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database, engine: Any, environment: Environment) -> Flask:
     flask_app = Flask("dashboard-test")
     flask_app.config["TESTING"] = True
-    install_dashboard(flask_app, settings, database, engine)
+    install_dashboard(flask_app, settings, database, engine, environment)
     return flask_app
 
 

@@ -7,6 +7,7 @@ import re
 from flask import Flask
 
 from models.desk import AttachmentIn
+from models.environment import Environment
 from tests.dashboard.conftest import post
 from web.dashboard import install_dashboard
 
@@ -14,8 +15,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"0" * 64
 
 
 def test_a_stored_photo_is_served_to_the_agency_and_refused_to_others(
-        settings, database, engine, file_complaint, login, tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("SECRET_KEY", "photo-test")
+        settings, database, engine, file_complaint, login, tmp_path) -> None:
     local = settings.model_copy(update={"intake": settings.intake.model_copy(update={"media_dir": str(tmp_path)})})
     (tmp_path / "ab").mkdir()
     (tmp_path / "ab" / "photo.jpg").write_bytes(JPEG)
@@ -25,7 +25,7 @@ def test_a_stored_photo_is_served_to_the_agency_and_refused_to_others(
         AttachmentIn(kind="photo", content_type="image/jpeg", storage_path="ab/photo.jpg"),
         AttachmentIn(kind="photo", content_type="text/plain", storage_path="../secret.txt")))
     app = Flask("photo-test")
-    install_dashboard(app, local, database, engine)
+    install_dashboard(app, local, database, engine, Environment.of({"SECRET_KEY": "photo-test"}))
     admin = login("pupr.admin", app.test_client())
     page = admin.get(f"/dashboard/c/{code}").get_data(as_text=True)
     first, second = re.findall(r'src="(/dashboard/c/[^"]+/attachment/\d+)"', page)

@@ -12,6 +12,7 @@ from smtp_server import PASSWORD, USER, make_certificate, start_server
 from sqlalchemy import select
 
 from models.db import transaction
+from models.environment import Environment
 from models.outbox import Recipient, enqueue
 from models.tables import Complaint, Notification, OfficialContact
 from notifier.dispatcher import Dispatcher
@@ -69,19 +70,23 @@ def test_a_refused_mailbox_is_a_permanent_failure(smtp, certificate) -> None:
 
 
 def test_email_is_configured_only_when_a_host_is_given(settings) -> None:
-    assert from_environment(settings, {}) is None
+    assert from_environment(settings, Environment.of({})) is None
     configured = settings.model_copy(update={"channels": {**settings.channels, "email": {"host": "smtp.x.id"}}})
-    transport = from_environment(configured, {"SMTP_USER": "u", "SMTP_PASSWORD": "p"})
+    transport = from_environment(configured, Environment.of({"SMTP_USER": "u", "SMTP_PASSWORD": "p"}))
     assert transport is not None and transport.user == "u" and transport.password == "p"
 
 
-def test_build_transports_skips_missing_modules_and_unconfigured_ones(settings) -> None:
-    transports = build_transports(settings, {}, modules=("notifier.transports.email",
-                                                         "notifier.transports.does_not_exist"))
-    assert transports == {}
+def test_build_transports_builds_only_the_services_whose_secrets_are_set(settings) -> None:
+    assert build_transports(settings, Environment.of({})) == {}
     configured = settings.model_copy(update={"channels": {**settings.channels, "email": {"host": "smtp.x.id"}}})
-    assert isinstance(build_transports(configured, {}, modules=("notifier.transports.email",))["email"],
-                      EmailTransport)
+    assert isinstance(build_transports(configured, Environment.of({}))["email"], EmailTransport)
+    twilio = Environment.of({"TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "t",
+                             "TWILIO_WHATSAPP_FROM": "+6281100009999"})
+    both = build_transports(settings, twilio)
+    assert set(both) == {"whatsapp", "sms"} and both["sms"] is both["whatsapp"]
+    staging = settings.model_copy(update={"notifier": settings.notifier.model_copy(
+        update={"transports": {"whatsapp": "log"}})})
+    assert build_transports(staging, twilio)["whatsapp"].name == "log"
 
 
 class Scripted:
@@ -191,3 +196,15 @@ def test_token_buckets_hold_telegram_to_one_message_per_second_per_chat() -> Non
     assert limiter.acquire("telegram", "-100200", max_wait=0) == 0
     assert limiter.acquire("telegram", "-100200", max_wait=0) > 2.9  # groups: 20 per minute
     assert limiter.acquire("email", "x@y.z") == 0  # no limits configured: never waits
+
+
+def test_a_channel_config_does_not_list_keeps_its_providers_published_limits(settings) -> None:
+    from notifier.ratelimit import Limits
+    from notifier.service import rate_limits
+
+    bare = settings.model_copy(update={"notifier": settings.notifier.model_copy(update={"rate_limits": {}})})
+    assert rate_limits(bare) == {"telegram": Limits(30, 1, 20), "whatsapp": Limits(80)}
+    faster = settings.model_copy(update={"notifier": settings.notifier.model_copy(
+        update={"rate_limits": {"whatsapp": settings.notifier.rate_limits["whatsapp"].model_copy(
+            update={"per_second": 200})}})})
+    assert rate_limits(faster) == {"telegram": Limits(30, 1, 20), "whatsapp": Limits(200)}

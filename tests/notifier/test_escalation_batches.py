@@ -23,7 +23,8 @@ from models.desk import Desk, NewComplaint, calendar_for
 from models.directory import official_actor, sync_directory
 from models.escalation import sweep
 from models.permissions import Action
-from models.runtime import open_database
+from models.environment import Environment
+from models.runtime import prepare_database
 from models.tables import Base, Complaint, ComplaintEvent, Notification
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,10 +119,11 @@ sys.path.insert(0, sys.argv[1])
 import models.escalation as escalation
 from models.config import load_settings
 from models.desk import calendar_for
+from models.environment import Environment
 from models.runtime import open_database
 
 settings = load_settings(Path(sys.argv[1]) / "config.yaml")
-database = open_database(settings, sys.argv[2], upgrade=False)
+database = open_database(settings, Environment.of({}), sys.argv[2])
 real, calls = escalation.update_rows, []
 
 def dying_in_the_second_batch(*args, **kwargs):
@@ -139,7 +141,7 @@ escalation.sweep(database.sessions, settings, calendar_for(settings), datetime.f
 def test_a_notifier_killed_mid_batch_loses_nothing_and_duplicates_nothing(tmp_path, settings) -> None:
     count, batch = 30, 8
     url = f"sqlite:///{tmp_path / 'killed.db'}"
-    database = open_database(settings, url)
+    database = prepare_database(settings, Environment.of({}), url)
     file_many(database.sessions, settings, count)
     killed = subprocess.run([sys.executable, "-c", KILLED_SWEEP, str(ROOT), url, TUESDAY.isoformat(), str(batch)],
                             cwd=str(ROOT), capture_output=True, timeout=120, check=False)

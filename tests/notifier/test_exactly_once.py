@@ -21,8 +21,9 @@ from models.clock import FixedClock
 from models.config import Settings
 from models.db import make_session_factory, transaction
 from models.directory import sync_directory
+from models.environment import Environment
 from models.outbox import Recipient, enqueue
-from models.runtime import open_database
+from models.runtime import prepare_database
 from models.tables import Notification
 from notifier.dispatcher import Dispatcher
 from notifier.transports import LogTransport, OutgoingMessage, SendResult
@@ -53,7 +54,7 @@ def test_a_notifier_killed_mid_batch_loses_nothing_and_resends_at_most_one(tmp_p
     try:
         config = write_config(tmp_path, controller.port, cert)
         url = f"sqlite:///{tmp_path / 'crash.db'}"
-        database = open_database(settings, url)
+        database = prepare_database(settings, Environment.of({}), url)
         with transaction(database.sessions) as session:
             for number in range(MESSAGES):
                 enqueue(session, recipient=Recipient("official", "pupr.head", "email", f"k{number}@example.org"),
@@ -132,7 +133,7 @@ def test_two_notifiers_on_postgresql_send_5000_notifications_without_a_duplicate
 def test_the_scheduled_notifier_delivers_a_new_row_within_seconds_and_stops_on_sigterm(tmp_path, settings,
                                                                                        clock) -> None:
     url = f"sqlite:///{tmp_path / 'scheduled.db'}"
-    database = open_database(settings, url)
+    database = prepare_database(settings, Environment.of({}), url)
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("SMTP_", "TELEGRAM_", "TWILIO_"))}
     process = subprocess.Popen([sys.executable, str(ROOT / "run_notifier.py"), "--config", str(ROOT / "config.yaml")],

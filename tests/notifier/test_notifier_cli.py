@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from models.db import transaction
 from models.desk import Desk, NewComplaint, calendar_for
-from models.runtime import open_database
+from models.environment import Environment
+from models.runtime import prepare_database
 from models.tables import Notification
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +38,7 @@ def database(tmp_path, settings, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DATABASE_URL", url)
     for secret in ("SMTP_USER", "TELEGRAM_BOT_TOKEN", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
         monkeypatch.delenv(secret, raising=False)
-    database = open_database(settings, url)
+    database = prepare_database(settings, Environment.of({}), url)
     with transaction(database.sessions) as session:
         desk = Desk(session, settings, calendar_for(settings), datetime(2026, 11, 23, 9, tzinfo=WITA))
         reporter = desk.reporter_for("whatsapp", "+6281299990001", "Siti", "+6281299990001")

@@ -33,7 +33,7 @@ from models.db import transaction
 from models.desk import Desk, NewComplaint, calendar_for
 from models.permissions import SYSTEM
 from models.tables import Complaint, ComplaintEvent, Notification, Reporter
-from tests.dashboard.conftest import app, client, database, login, post  # noqa: F401 - fixtures reused by import
+from tests.dashboard.conftest import app, client, database, environment, login, post  # noqa: F401 - fixtures reused by import
 from tests.dashboard.test_actions import _answered, _request
 
 # --- the expected rights (independent of models/permissions.py) ----------------------------------------------

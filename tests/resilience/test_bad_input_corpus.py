@@ -49,9 +49,10 @@ from models.config import Settings
 from models.db import make_engine, make_session_factory, transaction
 from models.desk import Desk, NewComplaint, calendar_for
 from models.directory import sync_directory
+from models.environment import Environment
 from models.outbox import Recipient, enqueue
 from models.runtime import Database
-from models.tables import AppState, Notification, Official
+from models.tables import ChatSession, Notification, Official
 from web import create_app
 
 # The Telegram webhook needs a Bot API to answer on; the Telegram tests' fake is reused, not copied.
@@ -149,20 +150,18 @@ def corpus_settings(settings: Settings, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def harness(corpus_settings: Settings, db_engine: DatabaseEngine, sessions: sessionmaker[Session],
-            clock: FixedClock, routing_table: Any, fake_api: FakeBotApi,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
-    monkeypatch.setenv("SECRET_KEY", "corpus-secret-key")
-    monkeypatch.setenv("OPEN311_API_KEYS", OPEN311_KEY)
-    environ = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC,
-               # Media are never fetched from anywhere real: the only allowed host is a closed port.
-               "TWILIO_API_BASE_URL": "http://127.0.0.1:9", "TELEGRAM_BOT_TOKEN": TOKEN,
-               "TELEGRAM_API_BASE_URL": fake_api.url, "TELEGRAM_WEBHOOK_URL": "https://aduan.example.go.id"
-               + TELEGRAM_PATH, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET}
+            clock: FixedClock, routing_table: Any, fake_api: FakeBotApi) -> Iterator[Harness]:
+    environment = Environment.of({
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC,
+        # Media are never fetched from anywhere real: the only allowed host is a closed port.
+        "TWILIO_API_BASE_URL": "http://127.0.0.1:9", "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake_api.url, "TELEGRAM_WEBHOOK_URL": "https://aduan.example.go.id" + TELEGRAM_PATH,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "SECRET_KEY": "corpus-secret-key",
+        "OPEN311_API_KEYS": OPEN311_KEY})
     engine = build_engine(corpus_settings, sessions, clock, routing_table)
-    app = create_app(corpus_settings, database=Database(db_engine, sessions), engine=engine, environ=environ)
+    app = create_app(corpus_settings, environment, database=Database(db_engine, sessions), engine=engine)
     app.config["TESTING"] = True
     yield Harness(app, app.test_client(), engine, sessions, db_engine, corpus_settings, fake_api)
-    app.extensions["aduan.media"].close()
     receiver = getattr(app.view_functions.get("telegram.webhook"), "__self__", None)
     if receiver is not None and receiver.service is not None:
         receiver.service.stop()
@@ -489,8 +488,9 @@ def telegram_update(harness: Harness, case: Case) -> Any:
 
 def keyboard_token(harness: Harness) -> str:
     with harness.sessions() as db:
-        row = db.get(AppState, f"telegram.keyboard.{TELEGRAM_USER['id']}")
-        return row.value if row is not None else "no-keyboard"
+        token = db.scalar(select(ChatSession.keyboard_token).where(
+            ChatSession.channel == "telegram", ChatSession.chat_id == str(TELEGRAM_USER["id"])))
+        return token or "no-keyboard"
 
 
 def telegram_replies(harness: Harness, calls_before: int) -> list[str]:

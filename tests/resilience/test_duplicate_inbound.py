@@ -27,11 +27,12 @@ from twilio.request_validator import RequestValidator
 from bot.console import run_console
 from bot.dialog.engine import Engine
 from bot.setup import build_engine
-from bot.telegram import TelegramService
+from bot.telegram.service import TelegramService
 from models.accounts import set_password
 from models.clock import FixedClock
 from models.config import Settings
 from models.db import transaction
+from models.environment import Environment
 from models.runtime import Database
 from models.tables import Complaint, ComplaintEvent
 from web import create_app
@@ -65,7 +66,7 @@ class World:
     engine: Engine
     sessions: sessionmaker[Session]
     fake_api: FakeBotApi
-    environ: dict[str, str]
+    environment: Environment
 
 
 @pytest.fixture
@@ -77,24 +78,22 @@ def fake_api() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 def world(settings: Settings, db_engine: DatabaseEngine, sessions: sessionmaker[Session], clock: FixedClock,
-          routing_table: Any, fake_api: FakeBotApi, tmp_path: Path,
-          monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("SECRET_KEY", "duplicate-secret-key")
-    monkeypatch.setenv("OPEN311_API_KEYS", OPEN311_KEY)
+          routing_table: Any, fake_api: FakeBotApi, tmp_path: Path) -> Iterator[World]:
     telegram = {"operations_chat": "-1009990001", "official_groups": ["-1001234567"], "places": {}}
     intake = settings.intake.model_copy(update={"media_dir": str(tmp_path / "media")})
     configured = settings.model_copy(update={"channels": {**settings.channels, "telegram": telegram},
                                              "intake": intake})
-    environ = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC,
-               "TWILIO_API_BASE_URL": "http://127.0.0.1:9",  # no media here: never fetch anything real
-               "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url,
-               "TELEGRAM_WEBHOOK_URL": "https://aduan.example.go.id" + TELEGRAM_PATH,
-               "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET}
+    environment = Environment.of({
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC,
+        "TWILIO_API_BASE_URL": "http://127.0.0.1:9",  # no media here: never fetch anything real
+        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url,
+        "TELEGRAM_WEBHOOK_URL": "https://aduan.example.go.id" + TELEGRAM_PATH,
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "SECRET_KEY": "duplicate-secret-key",
+        "OPEN311_API_KEYS": OPEN311_KEY})
     engine = build_engine(configured, sessions, clock, routing_table)
-    app = create_app(configured, database=Database(db_engine, sessions), engine=engine, environ=environ)
+    app = create_app(configured, environment, database=Database(db_engine, sessions), engine=engine)
     app.config["TESTING"] = True
-    yield World(app, engine, sessions, fake_api, environ)
-    app.extensions["aduan.media"].close()
+    yield World(app, engine, sessions, fake_api, environment)
     receiver = getattr(app.view_functions.get("telegram.webhook"), "__self__", None)
     if receiver is not None and receiver.service is not None:
         receiver.service.stop()
@@ -147,8 +146,8 @@ def telegram_post(client: FlaskClient, world: World, citizen: Citizen, update: d
 
 
 def telegram_polling(world: World) -> list[str]:
-    polling_env = {key: value for key, value in world.environ.items() if not key.startswith("TELEGRAM_WEBHOOK")}
-    service = TelegramService(world.engine, polling_env, poll_timeout=0.5).start().start_polling()
+    polling = world.environment.replace(telegram_webhook_url=None, telegram_webhook_secret=None)
+    service = TelegramService(world.engine, polling, poll_timeout=0.5).start().start_polling()
     try:
         citizen = Citizen(world.fake_api, 70002, "Budi", "budi_mrb")
         for text in CONVERSATION:

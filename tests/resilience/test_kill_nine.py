@@ -1,5 +1,6 @@
 """kill -9: a notifier killed five times while delivering 2,000 notifications loses none and re-sends
-at most one per kill; a bot killed mid-conversation continues the citizen's complaint after a restart."""
+at most one per kill; a photo download cut by a kill is done again once its lease has run out; a bot
+killed mid-conversation continues the citizen's complaint after a restart."""
 
 from __future__ import annotations
 
@@ -26,10 +27,15 @@ from crash_support import (
 )
 from sqlalchemy import func, insert, select
 
+from bot.whatsapp.media import KIND as MEDIA_JOB
+from bot.whatsapp.media import queue_downloads
 from models.config import Settings
 from models.db import make_engine, make_session_factory, transaction
-from models.runtime import open_database
-from models.tables import ChatSession, Complaint, Notification, OfficialContact, Reporter
+from models.desk import AttachmentIn, Desk, NewComplaint, calendar_for
+from models.environment import Environment
+from models.runtime import prepare_database
+from models.tables import Attachment, ChatSession, Complaint, Job, Notification, OfficialContact, Reporter
+from notifier.jobs import LEASE
 
 NOTIFICATIONS = 2000
 KILLS = 5
@@ -52,7 +58,7 @@ def queue_official_alerts(settings: Settings, url: str, count: int) -> list[str]
 
     Rows as `models.outbox.enqueue` writes them, inserted in one statement (2,000 single inserts would
     spend seconds of the test's budget before the notifier even starts)."""
-    database = open_database(settings, url)
+    database = prepare_database(settings, Environment.of({}), url)
     with transaction(database.sessions) as session:
         contacts = list(session.scalars(select(OfficialContact).where(OfficialContact.channel == "whatsapp")
                                         .order_by(OfficialContact.id)))
@@ -121,9 +127,73 @@ def test_a_notifier_killed_five_times_delivers_all_2000_notifications_with_at_mo
     assert duplicates <= KILLS, f"seed {seed}: {duplicates} re-sends for {KILLS} kills"
 
 
-@pytest.mark.timeout(120)
-def test_a_bot_killed_mid_conversation_continues_the_complaint_after_a_restart(tmp_path: Path) -> None:
+JPEG = b"\xff\xd8\xff\xe0" + b"photo taken at the pothole " * 40
+
+
+def file_with_photo(settings: Settings, url: str, photo_url: str) -> str:
+    """A WhatsApp complaint with one photo, and its download job, as the webhook leaves them."""
+    database = prepare_database(settings, Environment.of({}), url)
+    with transaction(database.sessions) as session:
+        desk = Desk(session, settings, calendar_for(settings), SUNDAY_MORNING)
+        reporter = desk.reporter_for("whatsapp", "+6281255550001", "Siti", "+6281255550001")
+        complaint = desk.file(NewComplaint(
+            reporter=reporter, text="jalan berlubang depan SDN 2 Marabahan", channel="whatsapp", agency_code="PUPR",
+            attachments=(AttachmentIn(kind="photo", content_type="image/jpeg", source_url=photo_url),)), dispatch=True)
+        queue_downloads(session, complaint.code, SUNDAY_MORNING)
+        code = complaint.code
+    database.engine.dispose()
+    return code
+
+
+@pytest.mark.timeout(180)
+def test_a_photo_download_cut_by_a_kill_is_done_again_once_its_lease_has_run_out(
+        tmp_path: Path, settings: Settings, sqlite_template: Path) -> None:
     config = write_config(tmp_path)
+    shutil.copy(sqlite_template, tmp_path / "media.db")
+    url = f"sqlite:///{tmp_path / 'media.db'}"
+    fake = start_fake_twilio()
+    photo_url = fake.add_media("ME-KILL", JPEG, "image/jpeg")
+    fake.hold("ME-KILL")
+    file_with_photo(settings, url, photo_url)
+    env = twilio_environment(fake, url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+
+    def stored() -> tuple[str | None, str, int]:
+        with sessions() as session:
+            path = session.scalars(select(Attachment.storage_path)).one()
+            job = session.scalars(select(Job).where(Job.kind == MEDIA_JOB)).one()
+            return path, job.status, job.attempts
+
+    def downloads() -> int:
+        return sum(1 for request in list(fake.requests) if request.method == "GET" and "ME-KILL" in request.path)
+
+    try:
+        with (tmp_path / "notifier.log").open("wb") as log:
+            first = start_notifier_once(config, env, SUNDAY_MORNING.isoformat(), log)
+            wait_for(lambda: downloads() == 1, 90, "the photo download to start")
+            kill_hard(first)  # mid-download: Twilio has not sent a byte of the photo yet
+            fake.release("ME-KILL")
+            assert stored() == (None, "running", 1)
+            # Another notifier before the lease runs out leaves the dead one's job alone...
+            early = start_notifier_once(config, env, (SUNDAY_MORNING + LEASE / 2).isoformat(), log)
+            assert early.wait(120) == 0 and downloads() == 1 and stored() == (None, "running", 1)
+            # ...and takes it over once it has.
+            late = start_notifier_once(config, env, (SUNDAY_MORNING + LEASE + timedelta(seconds=1)).isoformat(), log)
+            assert late.wait(120) == 0, (tmp_path / "notifier.log").read_text(errors="replace")[-3000:]
+        path, status, attempts = stored()
+    finally:
+        engine.dispose()
+        fake.stop()
+    assert (status, attempts) == ("done", 2) and downloads() == 2
+    assert path is not None and Path(path).read_bytes() == JPEG
+
+
+@pytest.mark.timeout(120)
+def test_a_bot_killed_mid_conversation_continues_the_complaint_after_a_restart(tmp_path: Path,
+                                                                             sqlite_template: Path) -> None:
+    config = write_config(tmp_path)
+    shutil.copy(sqlite_template, tmp_path / "bot.db")  # a prepared database, as `make run` leaves it
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     env = clean_environment(DATABASE_URL=url)
     first = ConsoleBot(config, env, "siti")

@@ -30,7 +30,8 @@ from sqlalchemy import select
 
 from models.config import Settings
 from models.db import make_engine, make_session_factory
-from models.runtime import open_database
+from models.environment import Environment
+from models.runtime import prepare_database
 from models.tables import Complaint, InboundMessage, Notification, Reporter
 
 SUCCESSES_BEFORE = 30
@@ -102,7 +103,8 @@ def logs(*paths: Path) -> str:
 @pytest.mark.timeout(180)
 def test_a_postgres_restart_under_webhook_load_loses_nothing_acknowledged_and_both_services_recover(
         postgres: PrivatePostgres, settings: Settings, tmp_path: Path) -> None:
-    open_database(settings, postgres.url).engine.dispose()  # schema and directory, once, before the workers
+    # The prepare step: schema and directory, once, before the services (which never migrate).
+    prepare_database(settings, Environment.of({}), postgres.url).engine.dispose()
     port = free_port()
     env = service_environment(postgres.url, port)
     web_log, notifier_log = tmp_path / "gunicorn.log", tmp_path / "notifier.log"

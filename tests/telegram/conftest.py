@@ -22,10 +22,11 @@ from telegram_support import OFFICIALS_GROUP, OPERATIONS_CHAT, POLL_TIMEOUT, Sta
 
 from bot.dialog.engine import Engine
 from bot.setup import build_engine
-from bot.telegram import TelegramService
+from bot.telegram.service import TelegramService
 from models.clock import FixedClock
 from models.config import Settings
 from models.db import make_engine
+from models.environment import Environment
 from models.tables import Base
 
 
@@ -68,19 +69,17 @@ def fake_api() -> Iterator[FakeBotApi]:
 
 
 @pytest.fixture
-def environ(fake_api: FakeBotApi) -> dict[str, str]:
-    return {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url}
-
-
+def environment(fake_api: FakeBotApi) -> Environment:
+    return Environment.of({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url})
 
 
 @pytest.fixture
-def start_bot(tg_engine: Engine, environ: dict[str, str]) -> Iterator[StartBot]:
+def start_bot(tg_engine: Engine, environment: Environment) -> Iterator[StartBot]:
     """Start (or restart) the polling adapter; every one started is stopped at the end."""
     started: list[TelegramService] = []
 
     def start() -> TelegramService:
-        service = TelegramService(tg_engine, environ, poll_timeout=POLL_TIMEOUT).start().start_polling()
+        service = TelegramService(tg_engine, environment, poll_timeout=POLL_TIMEOUT).start().start_polling()
         started.append(service)
         return service
 

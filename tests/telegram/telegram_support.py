@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.telegram import TelegramService
+from bot.telegram.service import TelegramService
 
 OPERATIONS_CHAT = "-1009990001"
 OFFICIALS_GROUP = "-1001234567"

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
-from bot.telegram.settings import PUBLIC_API, TelegramEnvironment, telegram_config
+from bot.telegram.errors import PUBLIC_API
+from bot.telegram.settings import TelegramEnvironment, telegram_config
 from models.config import ConfigError, Settings
+from models.environment import Environment
 
 
 def with_section(settings: Settings, section: dict[str, Any]) -> Settings:
@@ -38,12 +40,13 @@ def test_an_unknown_deep_link_is_used_as_written(settings: Settings) -> None:
 
 
 def test_the_environment_defaults_to_the_public_bot_api() -> None:
-    env = TelegramEnvironment.from_environ({"TELEGRAM_BOT_TOKEN": "1:a"})
+    env = TelegramEnvironment.from_environment(Environment.of({"TELEGRAM_BOT_TOKEN": "1:a"}))
     assert env.api_base_url == PUBLIC_API and env.bot_url == f"{PUBLIC_API}/bot" and env.webhook_url is None
 
 
 def test_a_local_bot_api_server_is_used_for_bot_and_files() -> None:
-    env = TelegramEnvironment.from_environ({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_API_BASE_URL": "http://tg:8081/"})
+    env = TelegramEnvironment.from_environment(Environment.of({"TELEGRAM_BOT_TOKEN": "1:a",
+                                                               "TELEGRAM_API_BASE_URL": "http://tg:8081/"}))
     assert (env.bot_url, env.file_url) == ("http://tg:8081/bot", "http://tg:8081/file/bot")
 
 
@@ -53,4 +56,11 @@ def test_a_webhook_needs_a_usable_secret(secret: str | None) -> None:
     if secret is not None:
         environ["TELEGRAM_WEBHOOK_SECRET"] = secret
     with pytest.raises(ConfigError):
-        TelegramEnvironment.from_environ(environ)
+        TelegramEnvironment.from_environment(Environment.of(environ))
+
+
+def test_the_token_and_the_webhook_secret_never_show_in_a_log_line() -> None:
+    environment = Environment.of({"TELEGRAM_BOT_TOKEN": "1:very-secret", "TELEGRAM_WEBHOOK_URL": "https://x/hook",
+                                  "TELEGRAM_WEBHOOK_SECRET": "hook-secret"})
+    shown = repr(TelegramEnvironment.from_environment(environment)) + repr(environment) + str(environment)
+    assert "very-secret" not in shown and "hook-secret" not in shown

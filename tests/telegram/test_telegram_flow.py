@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from telegram_support import BOTH_BACKENDS
 
-from bot.telegram import TelegramService
+from bot.telegram.service import TelegramService
 from models.config import Settings
 from models.tables import Complaint
 

@@ -6,7 +6,7 @@ from citizens import Citizen
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.telegram import TelegramService
+from bot.telegram.service import TelegramService
 from models.tables import Complaint
 
 TEXT = "jalan rusak berlubang besar depan SDN 2 Marabahan sudah 3 bulan"

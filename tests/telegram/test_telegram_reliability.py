@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 from citizens import Citizen
-from fake_bot_api import FakeBotApi
+from fake_bot_api import TOKEN, FakeBotApi
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from telegram_support import BOTH_BACKENDS, OFFICIALS_GROUP, OPERATIONS_CHAT, StartBot
 
-from bot.telegram import TelegramService
 from bot.telegram.handlers import APOLOGY
-from models.tables import AppState, ChatSession, Complaint, InboundMessage, Reporter
+from bot.telegram.service import TelegramService
+from models.tables import ChatSession, Complaint, InboundMessage, Reporter, TelegramOffset
 
 PUPR_ADMIN_TELEGRAM = 8190010001
 POTHOLE = "jalan rusak berlubang besar depan SDN 2 Marabahan sudah 3 bulan"
@@ -51,7 +51,7 @@ def test_a_restart_between_two_messages_resumes_the_conversation(
     citizen.says(POTHOLE)
     first.stop()
     with sessions() as db:
-        last = int(db.get(AppState, "telegram.last_update_id").value)  # type: ignore[union-attr]
+        last = db.get(TelegramOffset, TOKEN.split(":")[0]).last_update_id  # type: ignore[union-attr]
     polls_before = len(fake_api.calls("getUpdates"))
     start_bot()
     assert "foto" in citizen.shares_location(-2.9946, 114.7594)[0].lower()

@@ -14,17 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from telegram_support import BOTH_BACKENDS
 
-from bot.telegram import TelegramService
+from bot.telegram.errors import retry_seconds
+from bot.telegram.service import TelegramService
 from models.clock import FixedClock
 from models.config import Settings
 from models.db import transaction
 from models.desk import Desk, calendar_for
 from models.directory import official_actor
+from models.environment import Environment
 from models.outbox import Recipient, enqueue
 from models.tables import Complaint, Notification, Reporter
 from notifier.dispatcher import Dispatcher
 from notifier.transports.base import OutgoingMessage, TransportError
-from notifier.transports.telegram import TelegramTransport, from_environment, retry_seconds
+from notifier.transports.telegram import TelegramTransport, from_environment
 
 POTHOLE = "jalan rusak berlubang besar depan SDN 2 Marabahan sudah 3 bulan"
 
@@ -68,8 +70,8 @@ def test_a_status_change_reaches_the_citizen_in_the_chat_they_reported_from(
         desk = Desk(db, telegram_settings, calendar_for(telegram_settings), clock.advance(hours=1))
         desk.acknowledge(complaint, official_actor(db, "pupr.admin"))
         code = complaint.code
-    transport = from_environment(telegram_settings, {"TELEGRAM_BOT_TOKEN": TOKEN,
-                                                     "TELEGRAM_API_BASE_URL": fake_api.url})
+    transport = from_environment(telegram_settings, Environment.of({"TELEGRAM_BOT_TOKEN": TOKEN,
+                                                                    "TELEGRAM_API_BASE_URL": fake_api.url}))
     assert transport is not None
     dispatcher = Dispatcher(sessions, {"telegram": transport}, transport, telegram_settings.notifier, "n1", clock)
     dispatcher.run_pass()
@@ -81,7 +83,7 @@ def test_a_status_change_reaches_the_citizen_in_the_chat_they_reported_from(
 
 
 def test_no_token_means_no_transport(settings: Settings) -> None:
-    assert from_environment(settings, {}) is None
+    assert from_environment(settings, Environment.of({})) is None
 
 
 def test_a_sent_message_returns_telegrams_message_id(transport: TelegramTransport, fake_api: FakeBotApi) -> None:

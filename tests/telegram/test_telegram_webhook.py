@@ -13,22 +13,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from telegram_support import BOTH_BACKENDS
 
 from bot.dialog.engine import Engine
-from bot.telegram import start_in_background
+from bot.telegram.service import TelegramService
+from bot.telegram.webhook import SECRET_HEADER, make_blueprint
 from models.config import ConfigError, Settings
+from models.environment import Environment
 from models.tables import InboundMessage
-from web.telegram import SECRET_HEADER, make_blueprint
 
 SECRET = "s3cret-Token_for-tests"
 URL = "https://aduan.example.go.id/hooks/telegram"
 
 
 @pytest.fixture
-def webhook_env(environ: dict[str, str]) -> dict[str, str]:
-    return {**environ, "TELEGRAM_WEBHOOK_URL": URL, "TELEGRAM_WEBHOOK_SECRET": SECRET}
+def webhook_env(environment: Environment) -> Environment:
+    return environment.replace(telegram_webhook_url=URL, telegram_webhook_secret=SECRET)
 
 
 @pytest.fixture
-def client(telegram_settings: Settings, tg_engine: Engine, webhook_env: dict[str, str]) -> Any:
+def client(telegram_settings: Settings, tg_engine: Engine, webhook_env: Environment) -> Any:
     app = Flask(__name__)
     app.register_blueprint(make_blueprint(telegram_settings, tg_engine, webhook_env))
     yield app.test_client()
@@ -73,8 +74,8 @@ def test_something_that_is_not_an_update_is_acknowledged_and_dropped(client: Any
 
 
 def test_webhook_mode_registers_the_url_and_secret_with_telegram(
-        telegram_settings: Settings, tg_engine: Engine, webhook_env: dict[str, str], fake_api: FakeBotApi) -> None:
-    service = start_in_background(telegram_settings, None, tg_engine, webhook_env)  # type: ignore[arg-type]
+        tg_engine: Engine, webhook_env: Environment, fake_api: FakeBotApi) -> None:
+    service = TelegramService(tg_engine, webhook_env).register_webhook()
     fake_api.wait_until(lambda: bool(fake_api.calls("setMyCommands")))
     service.stop()
     [registration] = fake_api.calls("setWebhook")
@@ -83,22 +84,21 @@ def test_webhook_mode_registers_the_url_and_secret_with_telegram(
 
 
 def test_a_webhook_without_a_secret_is_refused_at_start(
-        telegram_settings: Settings, tg_engine: Engine, environ: dict[str, str]) -> None:
+        telegram_settings: Settings, tg_engine: Engine, environment: Environment) -> None:
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
-        make_blueprint(telegram_settings, tg_engine, {**environ, "TELEGRAM_WEBHOOK_URL": URL})
+        make_blueprint(telegram_settings, tg_engine, environment.replace(telegram_webhook_url=URL))
 
 
 def test_without_a_webhook_url_the_blueprint_has_no_routes(
-        telegram_settings: Settings, tg_engine: Engine, environ: dict[str, str]) -> None:
+        telegram_settings: Settings, tg_engine: Engine, environment: Environment) -> None:
     app = Flask(__name__)
-    app.register_blueprint(make_blueprint(telegram_settings, tg_engine, environ))
+    app.register_blueprint(make_blueprint(telegram_settings, tg_engine, environment))
     assert app.test_client().post("/telegram/webhook", json={"update_id": 1}).status_code == 404
 
 
-def test_without_a_webhook_url_run_bot_polls_and_answers(
-        telegram_settings: Settings, tg_engine: Engine, environ: dict[str, str], fake_api: FakeBotApi,
-        citizen: Citizen) -> None:
-    service = start_in_background(telegram_settings, None, tg_engine, environ)  # type: ignore[arg-type]
+def test_without_a_webhook_url_the_bot_polls_and_answers(
+        tg_engine: Engine, environment: Environment, fake_api: FakeBotApi, citizen: Citizen) -> None:
+    service = TelegramService(tg_engine, environment).start_polling()
     try:
         assert "LAPOR" in citizen.says("/bantuan")[0]
         assert fake_api.calls("deleteWebhook") and not fake_api.calls("setWebhook")
@@ -107,11 +107,11 @@ def test_without_a_webhook_url_run_bot_polls_and_answers(
 
 
 def test_telegram_unreachable_at_boot_is_retried_without_stopping_the_rest(
-        telegram_settings: Settings, tg_engine: Engine, environ: dict[str, str], fake_api: FakeBotApi,
-        citizen: Citizen, monkeypatch: pytest.MonkeyPatch) -> None:
+        tg_engine: Engine, environment: Environment, fake_api: FakeBotApi, citizen: Citizen,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("bot.telegram.service.NETWORK_BACKOFF_SECONDS", 0.05)
     fake_api.fail_next("getMe", status=502, description="Bad Gateway", retry_after=None)
-    service = start_in_background(telegram_settings, None, tg_engine, environ)  # type: ignore[arg-type]
+    service = TelegramService(tg_engine, environment).start_polling()
     try:
         assert "LAPOR" in citizen.says("/bantuan")[0]
         assert len(fake_api.calls("getMe")) == 2
@@ -120,9 +120,8 @@ def test_telegram_unreachable_at_boot_is_retried_without_stopping_the_rest(
 
 
 def test_a_refused_token_switches_the_channel_off_without_raising(
-        telegram_settings: Settings, tg_engine: Engine, environ: dict[str, str], fake_api: FakeBotApi) -> None:
-    service = start_in_background(telegram_settings, None, tg_engine,  # type: ignore[arg-type]
-                                  {**environ, "TELEGRAM_BOT_TOKEN": "999:wrong"})
+        tg_engine: Engine, environment: Environment, fake_api: FakeBotApi) -> None:
+    service = TelegramService(tg_engine, environment.replace(telegram_bot_token="999:wrong")).start_polling()
     assert service.polling is not None and service.polling.result(timeout=10) is None
     service.stop()
     assert not fake_api.calls("getUpdates")

@@ -1,4 +1,5 @@
-"""Fixtures for the WhatsApp/SMS channel: the Flask app, signed posts, a fake Twilio server."""
+"""Fixtures for the WhatsApp/SMS channel: the Flask app, signed posts, a fake Twilio server, and the
+notifier's job runner with the wing's photo downloads, as `aduan notifier` wires them."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from fake_twilio import FakeTwilio
 from flask import Flask
 from twilio_support import ACCOUNT_SID, AUTH_TOKEN, CITIZEN, PUBLIC, Twilio
 
+from bot.whatsapp.media import MediaDownloads
 from models.config import Settings
+from models.environment import Environment
 from models.runtime import Database
+from notifier.jobs import JobReport, JobRunner
 from web import create_app
 
 
@@ -30,16 +34,22 @@ def wa_settings(settings: Settings, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def environ(fake_twilio: FakeTwilio) -> dict[str, str]:
-    return {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC,
-            "TWILIO_API_BASE_URL": fake_twilio.base_url, "TWILIO_WHATSAPP_FROM": "+6281100009999"}
+def environment(fake_twilio: FakeTwilio) -> Environment:
+    return Environment.of({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                           "PUBLIC_BASE_URL": PUBLIC, "TWILIO_API_BASE_URL": fake_twilio.base_url,
+                           "TWILIO_WHATSAPP_FROM": "+6281100009999"})
 
 
 @pytest.fixture
-def app(wa_settings, db_engine, sessions, engine, environ) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
-    flask_app = create_app(wa_settings, database=Database(db_engine, sessions), engine=engine, environ=environ)
-    yield flask_app
-    flask_app.extensions["aduan.media"].close()
+def app(wa_settings, db_engine, sessions, engine, environment) -> Flask:  # type: ignore[no-untyped-def]
+    return create_app(wa_settings, environment, database=Database(db_engine, sessions), engine=engine)
+
+
+@pytest.fixture
+def download_photos(wa_settings, sessions, environment, clock) -> Callable[[], JobReport]:  # type: ignore[no-untyped-def]
+    """One pass of the notifier's job runner with the photo downloads, at the test's clock."""
+    downloads = MediaDownloads.configured(sessions, wa_settings, environment)
+    return JobRunner(sessions, {downloads.kind: downloads}, "test-notifier", clock).run_pass
 
 
 @pytest.fixture

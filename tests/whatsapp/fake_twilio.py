@@ -1,4 +1,5 @@
-"""A fake Twilio REST server on 127.0.0.1: records what is posted, serves media, fails on request."""
+"""A fake Twilio REST server on 127.0.0.1: records what is posted, serves media (or holds a download
+open until released, for the kill tests), fails on request."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class FakeTwilio:
     requests: list[Recorded] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    held: dict[str, threading.Event] = field(default_factory=dict)
     server: ThreadingHTTPServer | None = None
     account_status: str = "active"
 
@@ -56,6 +58,13 @@ class FakeTwilio:
         self.media[name] = (data, content_type)
         return f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Messages/MM1/Media/{name}"
 
+    def hold(self, name: str) -> None:
+        """A download of this media waits (after it is recorded) until `release`."""
+        self.held[name] = threading.Event()
+
+    def release(self, name: str) -> None:
+        self.held.pop(name).set()
+
     def messages(self) -> list[dict[str, str]]:
         return [r.form for r in self.requests if r.path.endswith("/Messages.json")]
 
@@ -68,7 +77,12 @@ class FakeTwilio:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
+                body = self.rfile.read(length)
+                if len(body) < length:
+                    # The client died mid-request (the kill -9 tests): like Twilio, accept nothing of it.
+                    self.close_connection = True
+                    return
+                raw = body.decode()
                 form = {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
                 fake.requests.append(Recorded("POST", self.path, form, _auth(self.headers.get("Authorization"))))
                 if self.path.endswith("/Messages.json"):
@@ -91,6 +105,9 @@ class FakeTwilio:
                     return self._json(200, {"sid": fake.account_sid, "status": fake.account_status})
                 if name not in fake.media:
                     return self._json(404, {"code": 20404, "message": "not found"})
+                gate = fake.held.get(name)
+                if gate is not None:
+                    gate.wait(timeout=30)
                 data, content_type = fake.media[name]
                 self.send_response(200)
                 self.send_header("Content-Type", content_type)

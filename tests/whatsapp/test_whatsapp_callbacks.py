@@ -114,7 +114,7 @@ def test_a_callback_without_status_is_a_400(twilio: Twilio, queued) -> None:
 
 
 def test_the_requeued_notification_goes_out_as_a_template(twilio: Twilio, queued, sessions, settings, clock,
-                                                          environ, fake_twilio) -> None:
+                                                          environment, fake_twilio) -> None:
     import io
     import random
 
@@ -126,7 +126,7 @@ def test_the_requeued_notification_goes_out_as_a_template(twilio: Twilio, queued
         session.execute(update(OfficialContact).where(OfficialContact.address == ADMIN)
                         .values(last_inbound_at=clock()))
     callback(twilio, queued.callback_token, "undelivered", "63016")
-    transport = from_environment(settings, environ, clock=clock)
+    transport = from_environment(settings, environment, clock=clock)
     Dispatcher(sessions, {"whatsapp": transport}, LogTransport(io.StringIO()), settings.notifier, "n1", clock,
                random.Random(1)).run_pass()
     [posted] = fake_twilio.messages()

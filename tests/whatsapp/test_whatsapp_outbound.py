@@ -13,6 +13,7 @@ from twilio_support import ACCOUNT_SID, AUTH_TOKEN, PUBLIC
 
 from models.config import ConfigError
 from models.db import transaction
+from models.environment import Environment
 from models.outbox import Recipient, enqueue
 from models.tables import Notification, OfficialContact
 from notifier.dispatcher import Dispatcher
@@ -32,8 +33,8 @@ def outgoing(clock, last_inbound_hours: float | None, purpose: str = "new_compla
 
 
 @pytest.fixture
-def transport(settings, environ, clock):  # type: ignore[no-untyped-def]
-    made = from_environment(settings, environ, clock=clock)
+def transport(settings, environment, clock):  # type: ignore[no-untyped-def]
+    made = from_environment(settings, environment, clock=clock)
     assert made is not None
     return made
 
@@ -139,23 +140,23 @@ def test_the_dispatcher_sends_free_text_to_an_official_who_wrote_recently(sessio
 
 
 def test_no_credentials_means_no_transport(settings) -> None:
-    assert from_environment(settings, {}) is None
+    assert from_environment(settings, Environment.of({})) is None
 
 
-def test_a_missing_template_for_a_needed_purpose_is_a_config_error_at_start(settings, environ) -> None:
+def test_a_missing_template_for_a_needed_purpose_is_a_config_error_at_start(settings, environment) -> None:
     whatsapp = dict(settings.channels["whatsapp"])
     whatsapp["templates"] = {k: v for k, v in whatsapp["templates"].items() if k != "escalation_head"}
     broken = settings.model_copy(update={"channels": {**settings.channels, "whatsapp": whatsapp}})
     with pytest.raises(ConfigError, match="channels.whatsapp.templates: missing template for escalation_head"):
-        from_environment(broken, environ)
+        from_environment(broken, environment)
 
 
-def test_a_malformed_content_sid_names_its_key_path(settings, environ) -> None:
+def test_a_malformed_content_sid_names_its_key_path(settings, environment) -> None:
     whatsapp = dict(settings.channels["whatsapp"])
     whatsapp["templates"] = {**whatsapp["templates"], "digest": {"content_sid": "HX123"}}
     broken = settings.model_copy(update={"channels": {**settings.channels, "whatsapp": whatsapp}})
     with pytest.raises(ConfigError, match=r"channels\.whatsapp\.templates\.digest\.content_sid: 'HX123'"):
-        from_environment(broken, environ)
+        from_environment(broken, environment)
 
 
 def test_the_self_check_fetches_the_account(transport, fake_twilio) -> None:

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from twilio_support import Twilio
 
 from bot.dialog.messages import Choice, Reply
-from bot.whatsapp import parse_form, reply_pieces, twiml
-from models.segments import gsm_units, is_gsm, sms_segments, split_text, whatsapp_bodies
+from bot.whatsapp.form import parse_form
+from bot.whatsapp.replies import reply_pieces, twiml
+from bot.whatsapp.segments import gsm_units, is_gsm, sms_segments, split_text, whatsapp_bodies
 from models.tables import Complaint
 
 PATH = "/webhooks/twilio/whatsapp"

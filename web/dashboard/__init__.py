@@ -1,7 +1,7 @@
 """Officials' dashboard, public pages and public APIs (Open311, health, metrics).
 
-    init_dashboard(app, settings, database, engine)   # app-level setup, once per app
-    for blueprint in make_blueprints(settings, database, engine):
+    init_dashboard(app, settings, database, engine, environment)   # app-level setup, once per app
+    for blueprint in make_blueprints(settings, database, engine, environment):
         app.register_blueprint(blueprint)
 
 Importing this package starts nothing.
@@ -9,37 +9,39 @@ Importing this package starts nothing.
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from flask import Blueprint, Flask
 
 from bot.dialog.engine import Engine
 from models.config import Settings
+from models.environment import Environment
 from models.runtime import Database
+from web.dashboard import actions, auth, chat, inbox, intake, open311, ops, public, stats
 from web.dashboard.context import Context
-from web.dashboard.latency import init_latency
 from web.dashboard.security import init_security
+from web.metrics import init_metrics
 
-MODULES = ("auth", "inbox", "actions", "stats", "public", "chat", "intake", "open311", "ops")
+MODULES = (auth, inbox, actions, stats, public, chat, intake, open311, ops)
 
 
-def make_blueprints(settings: Settings, database: Database, engine: Engine) -> list[Blueprint]:
+def make_blueprints(settings: Settings, database: Database, engine: Engine,
+                    environment: Environment) -> list[Blueprint]:
     """One blueprint per concern, all sharing one Context (settings, database, engine's clock)."""
-    context = Context(settings, database, engine)
-    return [import_module(f"web.dashboard.{name}").make_blueprint(context) for name in MODULES]
+    context = Context(settings, database, engine, environment)
+    return [module.make_blueprint(context) for module in MODULES]
 
 
-def init_dashboard(app: Flask, settings: Settings, database: Database, engine: Engine) -> None:
-    """Secret key, cookie flags, CSRF, language, request latency; raises if called twice on one app."""
+def init_dashboard(app: Flask, settings: Settings, environment: Environment) -> None:
+    """Secret key, cookie flags, CSRF, language, request metrics; raises if called twice on one app."""
     if "aduan.dashboard" in app.extensions:
         raise RuntimeError("init_dashboard was already called on this app")
     app.extensions["aduan.dashboard"] = True
-    init_security(app, settings)
-    init_latency(app)
+    init_security(app, settings, environment)
+    init_metrics(app, environment)
 
 
-def install_dashboard(app: Flask, settings: Settings, database: Database, engine: Engine) -> None:
+def install_dashboard(app: Flask, settings: Settings, database: Database, engine: Engine,
+                      environment: Environment) -> None:
     """Both steps at once (what tests and create_app use)."""
-    init_dashboard(app, settings, database, engine)
-    for blueprint in make_blueprints(settings, database, engine):
+    init_dashboard(app, settings, environment)
+    for blueprint in make_blueprints(settings, database, engine, environment):
         app.register_blueprint(blueprint)

@@ -14,15 +14,14 @@ from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy.orm import Session
 
 from bot.dialog.engine import Engine
-from models.config import Role, Settings
+from models.config import REGION_WIDE_ROLES, Role, Settings
 from models.db import transaction
 from models.desk import Desk, calendar_for
+from models.environment import Environment
 from models.permissions import Actor
 from models.runtime import Database
 from models.tables import Official
 from models.workdays import WorkingCalendar
-
-REGION_WIDE = frozenset({Role.TRIAGE, Role.SEKDA, Role.REGIONAL_HEAD, Role.INSPECTORATE})
 
 
 @dataclass
@@ -30,6 +29,7 @@ class Context:
     settings: Settings
     database: Database
     engine: Engine
+    environment: Environment
     calendar: WorkingCalendar = field(init=False)
 
     def __post_init__(self) -> None:
@@ -76,7 +76,7 @@ def password_stamp(official: Official) -> str:
 
 
 def sees_everything(actor: Actor) -> bool:
-    return actor.role in REGION_WIDE
+    return actor.role in REGION_WIDE_ROLES
 
 
 def login_required(context: Context, roles: frozenset[Role] | None = None) -> Callable[..., Any]:

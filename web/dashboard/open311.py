@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import math
-import os
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,7 +75,7 @@ def make_blueprint(context: Context) -> Blueprint:
 
     @bp.post("/requests.json")
     def create() -> Response | tuple[Response, int]:
-        if not _valid_key(request.form.get("api_key", "")):
+        if not _valid_key(request.form.get("api_key", ""), context.environment.open311_keys):
             return _error(403, "api_key missing or not valid")
         return _create(context, request.form)
 
@@ -146,8 +145,7 @@ def _request_view(context: Context, c: Complaint) -> dict[str, Any]:
     }
 
 
-def _valid_key(sent: str) -> bool:
-    keys = [key.strip() for key in os.environ.get("OPEN311_API_KEYS", "").split(",") if key.strip()]
+def _valid_key(sent: str, keys: list[str]) -> bool:
     # Bytes, not str: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
     return bool(sent) and any(hmac.compare_digest(sent.encode(), key.encode()) for key in keys)
 

@@ -1,18 +1,21 @@
-"""`/healthz` (database reachable, outbox lag) and `/metrics` (Prometheus text format)."""
+"""`/healthz` (database reachable, outbox lag) and `/metrics` (Prometheus, see web/metrics.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from models.notification import NotificationStatus
 from models.tables import Complaint, Notification
 from web.dashboard.context import Context
 from web.dashboard.queries import overdue_condition
-
-PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
+from web.metrics import CONTENT_TYPE, app_metrics
 
 
 def make_blueprint(context: Context) -> Blueprint:
@@ -28,9 +31,7 @@ def make_blueprint(context: Context) -> Blueprint:
 
     @bp.get("/metrics")
     def metrics() -> Response:
-        latency = current_app.extensions.get("aduan.latency")
-        lines = _metric_lines(context) + (latency.lines() if latency is not None else [])
-        return Response("".join(lines), mimetype=PROMETHEUS)
+        return Response(app_metrics().exposition([DatabaseGauges(context)]), content_type=CONTENT_TYPE)
 
     return bp
 
@@ -40,34 +41,35 @@ def _outbox_lag_seconds(context: Context) -> float:
     db.execute(text("SELECT 1"))
     now = context.now()
     oldest = db.scalar(select(func.min(Notification.next_attempt_at)).where(
-        Notification.status.in_(["queued", "sending"]), Notification.next_attempt_at <= now))
+        Notification.status.in_([NotificationStatus.QUEUED, NotificationStatus.SENDING]),
+        Notification.next_attempt_at <= now))
     return 0.0 if oldest is None else round((now - oldest.replace(tzinfo=now.tzinfo)).total_seconds(), 1)
 
 
-def _metric_lines(context: Context) -> list[str]:
-    db = context.read()
-    now = context.now()
-    lines = _family("aduan_complaints", "gauge", "Complaints by status", db.execute(
-        select(Complaint.status, func.count()).group_by(Complaint.status)), "status")
-    lines += _family("aduan_complaints_overdue", "gauge", "Open complaints past their deadline, by agency",
-                     db.execute(select(func.coalesce(Complaint.agency_code, "-"), func.count())
-                                .where(overdue_condition(now)).group_by(Complaint.agency_code)), "agency")
-    lines += _family("aduan_outbox_notifications", "gauge", "Outbox rows by status", db.execute(
-        select(Notification.status, func.count()).group_by(Notification.status)), "status")
-    failures = db.scalar(select(func.count()).where(Notification.status == "failed")) or 0
-    lines += ["# HELP aduan_outbox_failed Notifications that failed for good\n",
-              "# TYPE aduan_outbox_failed gauge\n", f"aduan_outbox_failed {failures}\n",
-              "# HELP aduan_outbox_lag_seconds Age of the oldest due, undelivered notification\n",
-              "# TYPE aduan_outbox_lag_seconds gauge\n", f"aduan_outbox_lag_seconds {_outbox_lag_seconds(context)}\n"]
-    return lines
+class DatabaseGauges(Collector):
+    """Complaints and the outbox as the database has them at the moment of the scrape."""
+
+    def __init__(self, context: Context) -> None:
+        self.context = context
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        db = self.context.read()
+        now = self.context.now()
+        yield _family("aduan_complaints", "Complaints by status", "status", db.execute(
+            select(Complaint.status, func.count()).group_by(Complaint.status)))
+        yield _family("aduan_complaints_overdue", "Open complaints past their deadline, by agency", "agency",
+                      db.execute(select(func.coalesce(Complaint.agency_code, "-"), func.count())
+                                 .where(overdue_condition(now)).group_by(Complaint.agency_code)))
+        yield _family("aduan_outbox_notifications", "Outbox rows by status", "status", db.execute(
+            select(Notification.status, func.count()).group_by(Notification.status)))
+        failures = db.scalar(select(func.count()).where(Notification.status == NotificationStatus.FAILED)) or 0
+        yield GaugeMetricFamily("aduan_outbox_failed", "Notifications that failed for good", value=failures)
+        yield GaugeMetricFamily("aduan_outbox_lag_seconds", "Age of the oldest due, undelivered notification",
+                                value=_outbox_lag_seconds(self.context))
 
 
-def _family(name: str, kind: str, help_text: str, rows: Any, label: str) -> list[str]:
-    lines = [f"# HELP {name} {help_text}\n", f"# TYPE {name} {kind}\n"]
+def _family(name: str, help_text: str, label: str, rows: Any) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, help_text, labels=[label])
     for value, count in rows:
-        lines.append(f'{name}{{{label}="{_escape(str(value))}"}} {int(count)}\n')
-    return lines
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        family.add_metric([str(value)], int(count))
+    return family

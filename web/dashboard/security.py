@@ -3,39 +3,36 @@
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, request, session
 
 from models.config import Settings
+from models.environment import Environment, secret
 from web.dashboard.context import close_read_session
 from web.dashboard.i18n import LANGUAGES, translate
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def init_security(app: Flask, settings: Settings, environ: Mapping[str, str] | None = None) -> None:
-    env = os.environ if environ is None else environ
-    app.secret_key = env.get("SECRET_KEY") or _dev_secret(settings.resolve("var") / "dashboard_secret_key")
+def init_security(app: Flask, settings: Settings, environment: Environment) -> None:
+    app.secret_key = secret(environment.secret_key) or _dev_secret(settings.resolve("var") / "dashboard_secret_key")
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="aduan_session",
-        SESSION_COOKIE_SECURE=_secure_cookies(settings, env),
+        SESSION_COOKIE_SECURE=_secure_cookies(settings, environment),
         PERMANENT_SESSION_LIFETIME=8 * 3600,
     )
     app.teardown_appcontext(close_read_session)
     app.context_processor(_template_globals)
 
 
-def _secure_cookies(settings: Settings, env: Mapping[str, str]) -> bool:
-    explicit = env.get("SESSION_COOKIE_SECURE")
-    if explicit is not None:
-        return explicit.lower() in {"1", "true", "yes"}
+def _secure_cookies(settings: Settings, environment: Environment) -> bool:
+    if environment.session_cookie_secure is not None:
+        return environment.session_cookie_secure
     return settings.region.dashboard_url.startswith("https://")
 
 

@@ -6,10 +6,10 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, Response, g, render_template, request
 
+from models.exports import Table, to_csv, to_xlsx
 from models.lifecycle import LABELS
 from models.stats import COLUMNS, agency_response, counts_by, monthly_totals, sla_table
 from web.dashboard.context import Context, login_required, sees_everything
-from web.dashboard.exports import to_csv, to_xlsx
 from web.dashboard.queries import query_date
 from web.dashboard.security import language, protect
 from web.dashboard.svg import bar_chart
@@ -42,7 +42,7 @@ def make_blueprint(context: Context) -> Blueprint:
     def csv_export() -> Response:
         start, end, agency = _period(context)
         rows = sla_table(context.read(), start, end, context.calendar.zone, agency)
-        return Response(to_csv(COLUMNS, rows), mimetype="text/csv",
+        return Response(to_csv(Table("SLA", COLUMNS, rows)), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=statistik.csv"})
 
     @bp.get("/dashboard/stats.xlsx")
@@ -50,7 +50,7 @@ def make_blueprint(context: Context) -> Blueprint:
     def xlsx_export() -> Response:
         start, end, agency = _period(context)
         rows = sla_table(context.read(), start, end, context.calendar.zone, agency)
-        return Response(to_xlsx(COLUMNS, rows), mimetype=XLSX,
+        return Response(to_xlsx(Table("SLA", COLUMNS, rows)), mimetype=XLSX,
                         headers={"Content-Disposition": "attachment; filename=statistik.xlsx"})
 
     return bp

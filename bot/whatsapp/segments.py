@@ -1,7 +1,7 @@
 """Splitting a message to fit a channel: 160-unit SMS segments, 1600-character WhatsApp bodies.
 
-Shared by the WhatsApp/SMS adapter (TwiML replies) and the WhatsApp transport (outbound), so a
-citizen's phone shows the same pieces either way. Splits fall on paragraph, line or word
+Shared by the TwiML replies (replies.py) and the outbound transport (notifier/transports/whatsapp.py),
+so a citizen's phone shows the same pieces either way. Splits fall on paragraph, line or word
 boundaries; only a single word longer than the limit is cut.
 """
 

@@ -1,7 +1,7 @@
-"""The WhatsApp/SMS adapter's pure half: a Twilio webhook form in, an `Inbound` out; replies to TwiML.
+"""A Twilio message webhook's form in, the engine's `Inbound` out (pure: no I/O).
 
 One Twilio number serves both channels: a `From` of `whatsapp:+62...` is WhatsApp, a bare
-`+62...` is SMS. The HTTP side (signature, media downloads) lives in `web/twilio.py`.
+`+62...` is SMS. The HTTP side (signature, status callbacks) is webhook.py, the replies replies.py.
 """
 
 from __future__ import annotations
@@ -10,14 +10,10 @@ import math
 import re
 from collections.abc import Mapping
 
-from twilio.twiml.messaging_response import MessagingResponse
-
-from bot.dialog.messages import Inbound, IncomingAttachment, Location, Reply
-from models.segments import sms_segments, whatsapp_bodies
+from bot.dialog.messages import Inbound, IncomingAttachment, Location
+from bot.whatsapp.errors import MAX_MEDIA
 
 WHATSAPP_PREFIX = "whatsapp:"
-# Twilio sends at most 10 media per message.
-MAX_MEDIA = 10
 ADDRESS = re.compile(r"^\+?[0-9A-Za-z]{3,20}$")
 MESSAGE_SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
 
@@ -93,42 +89,3 @@ def _location(form: Mapping[str, str]) -> Location | None:
         raise MalformedForm("Latitude/Longitude are out of range")
     address = " ".join(filter(None, (form.get("Label"), form.get("Address")))).strip()
     return Location(lat, lon, address[:500] or None)
-
-
-# --- replies -------------------------------------------------------------------------------
-
-
-def twiml(replies: list[Reply], channel: str) -> str:
-    """One <Message> per piece: SMS pieces are single 160-unit segments, WhatsApp pieces ≤ 1600 chars."""
-    response = MessagingResponse()
-    for reply in replies:
-        for piece in reply_pieces(reply, channel):
-            response.message(piece)
-    return str(response)
-
-
-def reply_pieces(reply: Reply, channel: str) -> list[str]:
-    if channel == "sms":
-        return sms_segments(with_choices(reply.short or reply.text, reply, compact=True))
-    return whatsapp_bodies(with_choices(reply.text, reply, compact=False))
-
-
-def with_choices(text: str, reply: Reply, compact: bool) -> str:
-    """Buttons become numbered text; the engine maps a number back to the choice it stood for,
-    so a citizen may answer with the number or with the word."""
-    choices = reply.choices
-    if not choices or _already_listed(text, reply):
-        return text
-    if all(choice.value.isdigit() for choice in choices):
-        if compact:
-            return text + "\n" + " ".join(f"{c.value}.{c.label}" for c in choices)
-        return text + "\n" + "\n".join(f"{c.value}. {c.label}" for c in choices)
-    numbered = enumerate((choice.label for choice in choices), start=1)
-    return text + "\n" + "Balas: " + " / ".join(f"{number} {label}" for number, label in numbered)
-
-
-def _already_listed(text: str, reply: Reply) -> bool:
-    upper = text.upper()
-    if all(choice.value.isdigit() for choice in reply.choices):
-        return all(f"{choice.value}." in text for choice in reply.choices)
-    return all(choice.label.upper() in upper for choice in reply.choices)

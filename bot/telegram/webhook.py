@@ -1,4 +1,5 @@
-"""Telegram's webhook: Telegram POSTs each update here when TELEGRAM_WEBHOOK_URL is set.
+"""Telegram's webhook, as the blueprint `web` mounts: Telegram POSTs each update here when
+TELEGRAM_WEBHOOK_URL is set (register it with `aduan telegram`).
 
 The path is the one in TELEGRAM_WEBHOOK_URL (default /telegram/webhook). Every request must carry
 TELEGRAM_WEBHOOK_SECRET in X-Telegram-Bot-Api-Secret-Token, compared in constant time. Without a
@@ -10,7 +11,6 @@ from __future__ import annotations
 import hmac
 import logging
 import threading
-from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, request
@@ -20,6 +20,7 @@ from bot.dialog.engine import Engine
 from bot.telegram.service import TelegramService
 from bot.telegram.settings import TelegramEnvironment
 from models.config import Settings
+from models.environment import Environment
 
 log = logging.getLogger("aduan.web.telegram")
 
@@ -29,9 +30,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 class WebhookReceiver:
     """Hands verified updates to a TelegramService started on the first one (importing starts nothing)."""
 
-    def __init__(self, engine: Engine, environ: Mapping[str, str], secret: str) -> None:
+    def __init__(self, engine: Engine, environment: Environment, secret: str) -> None:
         self.engine = engine
-        self.environ = dict(environ)
+        self.environment = environment
         self.secret = secret.encode()
         self.service: TelegramService | None = None
         self.lock = threading.Lock()
@@ -70,15 +71,15 @@ class WebhookReceiver:
     def _service(self) -> TelegramService:
         with self.lock:
             if self.service is None:
-                self.service = TelegramService(self.engine, self.environ).start()
+                self.service = TelegramService(self.engine, self.environment).start()
             return self.service
 
 
-def make_blueprint(settings: Settings, engine: Engine, environ: Mapping[str, str]) -> Blueprint:
+def make_blueprint(settings: Settings, engine: Engine, environment: Environment) -> Blueprint:
     blueprint = Blueprint("telegram", __name__)
-    if not environ.get("TELEGRAM_BOT_TOKEN") or not environ.get("TELEGRAM_WEBHOOK_URL"):
+    if environment.telegram_bot_token is None or environment.telegram_webhook_url is None:
         return blueprint
-    env = TelegramEnvironment.from_environ(environ)  # refuses a webhook without a usable secret
-    receiver = WebhookReceiver(engine, environ, env.webhook_secret or "")
+    env = TelegramEnvironment.from_environment(environment)  # refuses a webhook without a usable secret
+    receiver = WebhookReceiver(engine, environment, env.webhook_secret or "")
     blueprint.add_url_rule(env.webhook_path, "webhook", receiver.receive, methods=["POST"])
     return blueprint

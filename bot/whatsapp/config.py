@@ -2,7 +2,8 @@
 
 Outside WhatsApp's 24-hour customer-service window only pre-approved templates may be
 sent; each notification purpose maps to one template (its ContentSid and the payload
-variables that fill its {{1}}, {{2}}, ... placeholders in order).
+variables that fill its {{1}}, {{2}}, ... placeholders in order). Parsed at start by the
+outbound transport, so a missing template stops the notifier with the key path.
 """
 
 from __future__ import annotations

@@ -1,27 +1,31 @@
-"""Twilio's webhooks: inbound WhatsApp/SMS messages and delivery status callbacks.
+"""Twilio's webhooks, as the blueprint `web` mounts: inbound WhatsApp/SMS messages and delivery
+status callbacks, under /webhooks/twilio.
 
 Every request is checked against Twilio's signature over the public URL it was sent to and
-the exact form received; anything unsigned gets 403 and touches nothing.
+the exact form received; anything unsigned gets 403 and touches nothing. Photos are not fetched
+here: a turn that files a complaint queues a download job (media.py) for the notifier process.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from sqlalchemy import update
 from twilio.request_validator import RequestValidator
 
 from bot.dialog.engine import DATABASE_UNAVAILABLE, Engine
 from bot.dialog.messages import Inbound, Reply
-from bot.whatsapp import MalformedForm, parse_form, twiml
+from bot.whatsapp.callbacks import record_callback
+from bot.whatsapp.errors import error_code
+from bot.whatsapp.form import MalformedForm, parse_form
+from bot.whatsapp.media import queue_downloads
+from bot.whatsapp.replies import twiml
 from models.config import Settings
 from models.db import transaction
-from models.delivery import record_callback
+from models.environment import Environment, secret
 from models.runtime import Database
 from models.tables import OfficialContact
-from web.media import MediaFetcher
 
 log = logging.getLogger("aduan.web.twilio")
 
@@ -60,10 +64,9 @@ def _first(header: str | None) -> str | None:
     return header.split(",")[0].strip() if header else None
 
 
-def make_blueprint(settings: Settings, database: Database, engine: Engine, environ: Mapping[str, str],
-                   fetcher: MediaFetcher) -> Blueprint:
-    signatures = Signatures(environ.get("TWILIO_AUTH_TOKEN"), environ.get("PUBLIC_BASE_URL"),
-                            environ.get("TRUST_PROXY") == "1")
+def make_blueprint(settings: Settings, database: Database, engine: Engine, environment: Environment) -> Blueprint:
+    signatures = Signatures(secret(environment.twilio_auth_token), environment.public_base_url,
+                            environment.trust_proxy)
     if signatures.validator is None:
         log.warning("twilio: TWILIO_AUTH_TOKEN not set, every webhook will be refused")
     officials = frozenset(o.whatsapp for o, _ in settings.all_officials() if o.whatsapp)
@@ -91,12 +94,15 @@ def make_blueprint(settings: Settings, database: Database, engine: Engine, envir
 
     def _after_turn(inbound: Inbound, replies: list[Reply]) -> None:
         # A reply carrying a code filed a complaint in this turn: its photos now have rows.
-        for reply in replies:
-            if reply.data.get("code"):
-                fetcher.fetch_for(str(reply.data["code"]))
-        if inbound.channel == "whatsapp" and inbound.sender_id in officials:
-            # Opens the official's 24-hour window for free-text alerts.
-            with transaction(database.sessions) as session:
+        codes = [str(reply.data["code"]) for reply in replies if reply.data.get("code")]
+        official = inbound.channel == "whatsapp" and inbound.sender_id in officials
+        if not codes and not official:
+            return
+        with transaction(database.sessions) as session:
+            for code in codes:
+                queue_downloads(session, code, engine.clock())
+            if official:
+                # Opens the official's 24-hour window for free-text alerts.
                 session.execute(update(OfficialContact).where(
                     OfficialContact.channel == "whatsapp", OfficialContact.address == inbound.sender_id,
                 ).values(last_inbound_at=engine.clock()))
@@ -109,24 +115,12 @@ def make_blueprint(settings: Settings, database: Database, engine: Engine, envir
         status = (request.form.get("MessageStatus") or "").strip().lower()
         if not status or len(token) > 64:
             return Response("MessageStatus is missing", status=400, mimetype="text/plain")
-        error_code = _error_code(request.form.get("ErrorCode"))
         with transaction(database.sessions) as session:
-            outcome = record_callback(session, token, status, error_code, engine.clock(),
-                                      request.form.get("MessageSid"))
+            outcome = record_callback(session, token, status, error_code(request.form.get("ErrorCode")),
+                                      engine.clock(), request.form.get("MessageSid"))
         if not outcome.found:
             abort(404)
         return Response("", status=204)
 
     return blueprint
 
-
-def _error_code(raw: str | None) -> str | None:
-    """Twilio's error codes are short numbers; anything else is kept out of last_error."""
-    code = (raw or "").strip()
-    return code if code.isascii() and code.isdigit() and len(code) <= 10 else None
-
-
-def fetcher_of() -> MediaFetcher:
-    """The app's media fetcher (tests drain it to see stored files)."""
-    fetcher: MediaFetcher = current_app.extensions["aduan.media"]
-    return fetcher
