@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(PY) run_bot.py --console --web
+	ADUAN_DEVELOPMENT=1 $(PY) run_bot.py --console --web
 
 notifier: $(STAMP)
 	$(PY) run_notifier.py --once

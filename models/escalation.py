@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.config import Role, Settings
 from models.db import transaction
-from models.desk import Desk
+from models.desk import Desk, may_hear_about
 from models.directory import officials_with_roles
 from models.lifecycle import Status
 from models.notices import local_date_text, official_alert, triage_alert
@@ -176,7 +176,7 @@ class Ladder:
         return self.desk.escalation_moment(step.deadline, self.sla)
 
     def take(self, step: Step) -> None:
-        officials = self._recipients(step)
+        officials = [o for o in self._recipients(step) if may_hear_about(o, self.complaint)]
         payload = self._payload(step)
         deadline_key = step.deadline.strftime("%Y%m%dT%H%MZ")
         for official in officials:

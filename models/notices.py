@@ -1,7 +1,7 @@
 """Texts of outgoing notifications (officials' alerts and citizens' status relays).
 
-Officials' texts never carry an anonymous reporter's identity: the only place a
-reporter's name enters them is `reporter_line`, which checks the flag.
+Officials' texts never carry a hidden reporter's identity (anonymous or misconduct): the only place a
+reporter's name enters them is `reporter_line`, which checks it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from models.lifecycle import KIND_LABELS, Kind, Status, label
+from models.privacy import identity_hidden
 from models.tables import Complaint
 
 OMBUDSMAN = "Ombudsman RI: telepon 137, WhatsApp 0821-3737-3737, ombudsman.go.id"
@@ -23,7 +24,9 @@ def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
 
 
 def reporter_line(complaint: Complaint) -> str:
-    if complaint.anonymous:
+    if complaint.misconduct:
+        return "Pelapor: (dirahasiakan; hanya Inspektorat)"
+    if identity_hidden(complaint):
         return "Pelapor: (anonim)"
     name = complaint.reporter.name if complaint.reporter else None
     return f"Pelapor: {name or '(tanpa nama)'}"
@@ -74,14 +77,22 @@ def location_text(complaint: Complaint) -> str:
     if complaint.location_text:
         parts.append(complaint.location_text)
     if complaint.latitude is not None and complaint.longitude is not None:
-        parts.append(f"{complaint.latitude:.5f},{complaint.longitude:.5f}")
+        # A hidden reporter's pin is often their home: about 100 m is enough to find the problem.
+        digits = 3 if identity_hidden(complaint) else 5
+        parts.append(f"{complaint.latitude:.{digits}f},{complaint.longitude:.{digits}f}")
     return " ".join(parts) or "-"
 
 
 def status_relay(
-    complaint: Complaint, agency_name: str | None, note: str | None, zone: Any, extra: str | None = None
+    complaint: Complaint, agency_name: str | None, note: str | None, zone: Any, extra: str | None = None,
+    supporter: bool = False,
 ) -> dict[str, Any]:
-    """Payload telling a reporter (or supporter) what happened to their complaint."""
+    """Payload telling a reporter (or supporter) what happened to their complaint.
+
+    A supporter hears the status change only: the agency's answer and notes are meant for the reporter.
+    """
+    if supporter:
+        note = extra = None
     status = Status(complaint.status)
     lines = [f"Laporan {complaint.code}: {label(status)}"]
     if agency_name and status in {Status.DISPATCHED, Status.IN_PROGRESS, Status.COORDINATING}:
@@ -90,7 +101,7 @@ def status_relay(
         lines.append(f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}")
     if note:
         lines.append(("Jawaban: " if status == Status.ANSWERED else "Catatan: ") + note)
-    if status == Status.ANSWERED:
+    if status == Status.ANSWERED and not supporter:
         lines.append(f"Apakah masalah Anda sudah selesai? Balas YA atau TIDAK (kode {complaint.code}).")
     if extra:
         lines.append(extra)

@@ -23,7 +23,7 @@ from models.desk import Desk
 from models.directory import official_actor, official_by_contact
 from models.lifecycle import DomainError, NotAllowed, Status, label
 from models.notices import local_date_text, reporter_line, summary
-from models.permissions import Action, authorize
+from models.permissions import Action, allowed, authorize
 from models.tables import Complaint, Official, OfficialContact
 
 log = logging.getLogger("aduan.officials")
@@ -87,7 +87,8 @@ class OfficialTurn:
         if command.code is None:
             return Reply(f"Kode laporan {command.typed_code or '(kosong)'} tidak dikenali.\n{HELP}")
         complaint = self.db.scalars(select(Complaint).where(Complaint.code == command.code)).first()
-        if complaint is None:
+        if complaint is None or not allowed(official_actor(self.db, self.official.id), Action.VIEW, complaint):
+            # Another office's complaint answers exactly like one that does not exist.
             return Reply(f"Laporan {command.code} tidak ditemukan.")
         try:
             # A savepoint: a refused action leaves nothing behind, the reply is still remembered.

@@ -151,7 +151,7 @@ def corpus_settings(settings: Settings, tmp_path: Path) -> Settings:
 def harness(corpus_settings: Settings, db_engine: DatabaseEngine, sessions: sessionmaker[Session],
             clock: FixedClock, routing_table: Any, fake_api: FakeBotApi,
             monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
-    monkeypatch.setenv("SECRET_KEY", "corpus-secret-key")
+    monkeypatch.setenv("SECRET_KEY", "corpus-secret-key-9a3e5c7b1d2f4068a7e9")
     monkeypatch.setenv("OPEN311_API_KEYS", OPEN311_KEY)
     environ = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC,
                # Media are never fetched from anywhere real: the only allowed host is a closed port.

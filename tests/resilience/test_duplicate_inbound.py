@@ -79,7 +79,7 @@ def fake_api() -> Iterator[FakeBotApi]:
 def world(settings: Settings, db_engine: DatabaseEngine, sessions: sessionmaker[Session], clock: FixedClock,
           routing_table: Any, fake_api: FakeBotApi, tmp_path: Path,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("SECRET_KEY", "duplicate-secret-key")
+    monkeypatch.setenv("SECRET_KEY", "duplicate-secret-key-4c1f8e2a9d6b7035e8f1")
     monkeypatch.setenv("OPEN311_API_KEYS", OPEN311_KEY)
     telegram = {"operations_chat": "-1009990001", "official_groups": ["-1001234567"], "places": {}}
     intake = settings.intake.model_copy(update={"media_dir": str(tmp_path / "media")})

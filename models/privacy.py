@@ -1,0 +1,81 @@
+"""Who may see a reporter, and the per-complaint pseudonym everybody else sees (UU 27/2022).
+
+A reporter's identity is hidden on a complaint that is anonymous (the citizen asked) or about misconduct
+(pungli, suap ...: the accused office must never learn who complained). Wherever an official can look,
+such a reporter appears as "Pelapor #3F2A": a keyed hash of the complaint and the reporter, so the same
+citizen carries a different handle on each complaint and no handle leads back to a person. Only the
+Inspectorate's audited reveal shows the person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from models.config import Role
+from models.db import READ_ONLY
+from models.permissions import Actor
+from models.tables import Complaint, SiteKey
+
+INSPECTORATE_AGENCY = "INSPEKTORAT"
+PSEUDONYM_KEY = "pseudonym"
+HIDDEN_ADDRESS = "(tersembunyi)"
+_SESSION_CACHE = "aduan.site_keys"
+
+
+def identity_hidden(complaint: Complaint) -> bool:
+    """The reporter of this complaint is shown to nobody but through the Inspectorate's reveal."""
+    return bool(complaint.anonymous or complaint.misconduct)
+
+
+def is_inspectorate(actor: Actor) -> bool:
+    """The Inspector (region-wide role) or an official of the Inspectorate's own office."""
+    return actor.kind == "official" and (actor.role == Role.INSPECTORATE or actor.agency_code == INSPECTORATE_AGENCY)
+
+
+def pseudonym(key: bytes, complaint_id: int, reporter_id: int | str) -> str:
+    """"Pelapor #3F2A": stable for one reporter on one complaint, unrelated across complaints."""
+    digest = hmac.new(key, f"complaint:{complaint_id}:reporter:{reporter_id}".encode(), hashlib.sha256)
+    return f"Pelapor #{digest.hexdigest()[:4].upper()}"
+
+
+def pseudonym_key(session: Session) -> bytes:
+    return site_key(session, PSEUDONYM_KEY)
+
+
+def site_key(session: Session, name: str) -> bytes:
+    """A random per-deployment key (the pseudonym key is made by migration 0005; others on first use)."""
+    cache = session.info.setdefault(_SESSION_CACHE, {})
+    if name in cache:
+        return bytes(cache[name])
+    value = session.scalar(select(SiteKey.value).where(SiteKey.name == name))
+    if value is None:
+        value = _create_key(session, name)
+    cache[name] = bytes.fromhex(value)
+    return bytes(cache[name])
+
+
+def _create_key(session: Session, name: str) -> str:
+    """Make a missing key; a concurrent maker's key wins. A writing session makes it in its own transaction
+    (a second connection would wait for the SQLite writer lock this one holds); a read-only session cannot
+    write, so the key is made in a short transaction of its own."""
+    bind = session.get_bind()
+    assert isinstance(bind, Engine)
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(SiteKey).values(name=name, value=secrets.token_hex(32)).on_conflict_do_nothing()
+    if not bind.get_execution_options().get(READ_ONLY):
+        session.execute(insert)
+        stored = session.scalar(select(SiteKey.value).where(SiteKey.name == name))
+    else:
+        writer = bind.execution_options(**{READ_ONLY: False})
+        with writer.begin() as connection:
+            connection.execute(insert)
+        with writer.connect() as connection:
+            stored = connection.scalar(select(SiteKey.value).where(SiteKey.name == name))
+    assert stored is not None
+    return str(stored)
