@@ -332,6 +332,24 @@ def _served_text(response: Any) -> str | None:
     return data.decode("utf-8", "replace")
 
 
+def _without_echo(text: str | None) -> str | None:
+    """What the asker typed (a search box, a re-shown form) is theirs, not a leak: cut it out before the scan."""
+    from urllib.parse import quote, quote_plus
+
+    import flask
+
+    if not text:
+        return text
+    for value in sorted(set(flask.request.values.values()), key=len, reverse=True):
+        if len(value) >= 3:
+            core = re.sub(r"\W+", "", value)  # inside a twice-encoded link (the language switch's `next`)
+            for form in sorted({value, quote(value, safe=""), quote_plus(value), quote(value), core}, key=len,
+                               reverse=True):
+                if len(form) >= 3:
+                    text = text.replace(form, "«typed»")
+    return text
+
+
 def _xlsx_text(data: bytes) -> str:
     import io
 
@@ -360,7 +378,7 @@ def _install_capture() -> None:
         response = original_process(app, response)
         path = flask.request.path
         if not OWN_OR_REVEALED.search(path):
-            text = _served_text(response)
+            text = _without_echo(_served_text(response))
             if text:
                 source = "json" if response.is_json else "page"
                 capture_outgoing(source, f"{flask.request.method} {path}", text)

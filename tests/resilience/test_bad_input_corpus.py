@@ -52,6 +52,7 @@ from models.directory import sync_directory
 from models.outbox import Recipient, enqueue
 from models.runtime import Database
 from models.tables import AppState, Notification, Official
+from tests.dashboard.conftest import chat_form
 from web import create_app
 
 # The Telegram webhook needs a Bot API to answer on; the Telegram tests' fake is reused, not copied.
@@ -525,6 +526,8 @@ def run_http_case(harness: Harness, case: Case) -> Outcome:
     form = with_api_key(form, spec.get("api_key")) if case.entry == "open311" else form
     if method == "POST" and case.entry == "dashboard":
         form = with_csrf(client, form, spec.get("csrf", "valid"))
+    if method == "POST" and path == "/chat" and spec.get("challenge", "solved") == "solved":
+        form = chat_form(client, form)  # what the page's script does before a new chat's first message
     if body is not None:
         response = client.open(path, method=method, data=body, content_type=content_type)
     else:

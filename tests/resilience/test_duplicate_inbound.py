@@ -34,6 +34,7 @@ from models.config import Settings
 from models.db import transaction
 from models.runtime import Database
 from models.tables import Complaint, ComplaintEvent
+from tests.dashboard.conftest import chat_form
 from web import create_app
 
 # The Telegram suite's fake Bot API and citizens are reused, not copied (their module names are unique).
@@ -186,7 +187,8 @@ def web_chat(world: World) -> list[str]:
 
 def chat_post(client: FlaskClient, text: str, nonce: str) -> str:
     """The bot's lines the chat page shows after this form was sent."""
-    response = client.post("/chat", data={"csrf_token": CSRF, "text": text, "nonce": nonce})
+    # A new chat's first message carries the solved challenge, as the page's script sends it.
+    response = client.post("/chat", data=chat_form(client, {"csrf_token": CSRF, "text": text, "nonce": nonce}))
     assert response.status_code == 303
     with client.session_transaction() as session:
         log = session["chat_log"]
