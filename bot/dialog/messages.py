@@ -39,6 +39,10 @@ class Inbound:
     client_address: str | None = None
 
 
+NAME_CHARS = 200
+PHONE_CHARS = 40
+
+
 def sanitized(inbound: Inbound) -> Inbound:
     """The text and the provider's free-form fields (a profile name, a place's label) cleaned, so no control
     character, bidi override or broken surrogate is stored or relayed (officials' commands included);
@@ -48,9 +52,12 @@ def sanitized(inbound: Inbound) -> Inbound:
         location = None
     elif location is not None and location.address is not None:
         location = replace(location, address=clean(location.address) or None)
-    name = (clean(inbound.sender_name) or None) if inbound.sender_name is not None else None
+    # Cut to what the reporters table holds: PostgreSQL refuses longer values, SQLite would keep them.
+    name = (clean(inbound.sender_name)[:NAME_CHARS] or None) if inbound.sender_name is not None else None
+    phone = (clean(inbound.phone)[:PHONE_CHARS] or None) if inbound.phone is not None else None
     payload = clean(inbound.start_payload) if inbound.start_payload is not None else None
-    return replace(inbound, text=clean(inbound.text), sender_name=name, location=location, start_payload=payload)
+    return replace(inbound, text=clean(inbound.text), sender_name=name, phone=phone, location=location,
+                   start_payload=payload)
 
 
 def truncated(inbound: Inbound, limit: int) -> Inbound:

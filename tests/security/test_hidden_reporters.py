@@ -60,21 +60,21 @@ def test_the_command_lines_json_keeps_every_key_and_shows_per_complaint_pseudony
              for code in (named, first, second)}
     for code in (first, second):
         detail = shown[code]
-        assert DETAIL_KEYS <= set(detail) and REPORTER_KEYS <= set(detail["reporter"])
+        assert set(detail) >= DETAIL_KEYS and set(detail["reporter"]) >= REPORTER_KEYS
         assert PSEUDONYM.fullmatch(detail["reporter"]["id"]) and detail["reporter"]["phone"] is None
         assert identity_free(str(detail), RAHMA.address)
         reporter_events = [e for e in detail["events"] if e["actor_kind"] == "reporter"]
         assert reporter_events and all(PSEUDONYM.fullmatch(e["actor_id"]) for e in reporter_events)
         to_reporter = [n for n in detail["notifications"] if n["recipient_kind"] == "reporter"]
-        assert to_reporter and all(NOTIFICATION_KEYS <= set(n) for n in to_reporter)
+        assert to_reporter and all(set(n) >= NOTIFICATION_KEYS for n in to_reporter)
         assert all(n["recipient_id"] != own_id and identity_free(str(n)) for n in to_reporter)
     # The same citizen carries a different handle on each complaint, and none equals the named one's id.
     assert shown[first]["reporter"]["id"] != shown[second]["reporter"]["id"]
     assert shown[named]["reporter"]["id"] == int(own_id) and shown[named]["reporter"]["phone"] == RAHMA.phone
     listed = manage_json(db_engine, monkeypatch, "complaints", "list", "--json")
-    assert all(SUMMARY_KEYS <= set(row) for row in listed)
+    assert all(set(row) >= SUMMARY_KEYS for row in listed)
     notifications = manage_json(db_engine, monkeypatch, "notifications", "list", "--json")
-    assert all(NOTIFICATION_KEYS <= set(row) for row in notifications)
+    assert all(set(row) >= NOTIFICATION_KEYS for row in notifications)
     for row in notifications:
         if row["recipient_kind"] == "reporter":
             assert row["recipient_id"] != own_id and identity_free(str(row)), row
