@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from models.lifecycle import KIND_LABELS, Kind, Status, label
-from models.privacy import identity_hidden
+from models.privacy import identity_hidden, shown_text
 from models.tables import Complaint
 
 OMBUDSMAN = "Ombudsman RI: telepon 137, WhatsApp 0821-3737-3737, ombudsman.go.id"
@@ -45,7 +45,7 @@ def official_alert(complaint: Complaint, agency_name: str, heading: str, zone: A
         f"{heading} {complaint.code}",
         f"Instansi: {agency_name}",
         f"Jenis: {KIND_LABELS[Kind(complaint.kind)]}",
-        f"Isi: {summary(complaint.text)}",
+        f"Isi: {summary(shown_text(complaint))}",
         reporter_line(complaint),
         f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}",
         OFFICIAL_COMMANDS.format(code=complaint.code),
@@ -56,7 +56,7 @@ def official_alert(complaint: Complaint, agency_name: str, heading: str, zone: A
         lines.insert(4, f"Lokasi: {location_text(complaint)}")
     return {
         "text": "\n".join(lines),
-        "variables": {"code": complaint.code, "agency": agency_name, "summary": summary(complaint.text, 120)},
+        "variables": {"code": complaint.code, "agency": agency_name, "summary": summary(shown_text(complaint), 120)},
     }
 
 
@@ -64,7 +64,7 @@ def triage_alert(complaint: Complaint, reason: str, zone: Any) -> dict[str, Any]
     lines = [
         f"Laporan perlu verifikasi {complaint.code}",
         f"Alasan: {reason}",
-        f"Isi: {summary(complaint.text)}",
+        f"Isi: {summary(shown_text(complaint))}",
         reporter_line(complaint),
         f"Batas verifikasi: {local_date_text(complaint.verify_due_at, zone)}",
         f"Balas: ALIHKAN {complaint.code} <KODE_INSTANSI> | INFO {complaint.code}",

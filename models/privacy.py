@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from sqlalchemy import Engine, select
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from models.config import Role
 from models.db import READ_ONLY
 from models.permissions import Actor
-from models.tables import Complaint, SiteKey
+from models.tables import Complaint, Reporter, SiteKey
 
 INSPECTORATE_AGENCY = "INSPEKTORAT"
 PSEUDONYM_KEY = "pseudonym"
@@ -31,6 +32,40 @@ _SESSION_CACHE = "aduan.site_keys"
 def identity_hidden(complaint: Complaint) -> bool:
     """The reporter of this complaint is shown to nobody but through the Inspectorate's reveal."""
     return bool(complaint.anonymous or complaint.misconduct)
+
+
+# An Indonesian mobile number however it is typed: +62 812-5173-0462, 62812..., 0812 5173 0462.
+PHONE_LIKE = re.compile(r"(?<!\d)(?:\+?62|0)[\s.\-]?8(?:[\s.\-]?\d){7,11}(?!\d)")
+NAME_WORD_CHARS = 4
+COMMON_WORDS = frozenset({"warga", "pelapor", "bapak", "ibu", "pak", "bu", "anonim", "admin", "petugas", "user",
+                          "tanpa", "nama", "jalan", "kampung", "desa"})
+MASKED_PHONE = "[nomor disembunyikan]"
+MASKED_NAME = "[nama disembunyikan]"
+
+
+def shown_text(complaint: Complaint, reveal_identity: bool = False) -> str:
+    """The complaint's words as officials see them: for a hidden reporter, phone numbers and the words of the
+    reporter's own name are masked (people type "saya Rahmawati, hp 0812..." into anonymous reports)."""
+    if not identity_hidden(complaint) or reveal_identity:
+        return complaint.text
+    return mask_identity(complaint.text, complaint.reporter)
+
+
+def mask_identity(text: str, reporter: Reporter | None) -> str:
+    text = PHONE_LIKE.sub(MASKED_PHONE, text)
+    for word in _identifying_words(reporter):
+        text = re.sub(rf"(?<!\w){re.escape(word)}\w*", MASKED_NAME, text, flags=re.IGNORECASE)
+    return text
+
+
+def _identifying_words(reporter: Reporter | None) -> list[str]:
+    if reporter is None:
+        return []
+    words = re.findall(r"[^\W\d_]+", reporter.name or "")
+    if reporter.provider_id and not reporter.provider_id.startswith(("web-", "erased-")):
+        words += re.findall(r"[^\W_]+", reporter.provider_id.rsplit(":", 1)[-1])  # not the "open311:" prefix
+    return sorted({w for w in words if len(w) >= NAME_WORD_CHARS and w.lower() not in COMMON_WORDS}, key=len,
+                  reverse=True)
 
 
 def is_inspectorate(actor: Actor) -> bool:

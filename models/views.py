@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from models.lifecycle import label
-from models.privacy import HIDDEN_ADDRESS, identity_hidden, pseudonym, pseudonym_key
+from models.privacy import HIDDEN_ADDRESS, identity_hidden, pseudonym, pseudonym_key, shown_text
 from models.publication import rounded
 from models.tables import Complaint, ComplaintEvent, Notification
 from models.workdays import WorkingCalendar
@@ -56,7 +56,7 @@ def complaint_detail(complaint: Complaint, calendar: WorkingCalendar, reveal_ide
                      notifications: list[Notification] | None = None) -> dict[str, Any]:
     detail = complaint_summary(complaint)
     detail.update(
-        text=complaint.text,
+        text=shown_text(complaint, reveal_identity),
         answer=complaint.answer_text,
         location=location_view(complaint, reveal_identity),
         reporter=reporter_view(complaint, reveal_identity),

@@ -24,6 +24,7 @@ from models.directory import official_actor, official_by_contact
 from models.lifecycle import DomainError, NotAllowed, Status, label
 from models.notices import local_date_text, reporter_line, summary
 from models.permissions import Action, allowed, authorize
+from models.privacy import shown_text
 from models.tables import Complaint, Official, OfficialContact
 
 log = logging.getLogger("aduan.officials")
@@ -132,7 +133,7 @@ class OfficialTurn:
         return "\n".join([
             f"{complaint.code}: {label(complaint.status)}",
             f"Instansi: {agency}",
-            f"Isi: {summary(complaint.text)}",
+            f"Isi: {summary(shown_text(complaint))}",
             reporter_line(complaint),
             f"Umur: {age} hari kerja; eskalasi tingkat {complaint.escalation_level}",
             f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}",

@@ -20,7 +20,7 @@ from models.config import Role
 from models.lifecycle import LABELS, REJECT_LABELS, TRANSITIONS, DomainError, Status
 from models.moderation import may_moderate, record_reveal
 from models.permissions import Action, Actor, allowed
-from models.privacy import identity_hidden, is_inspectorate
+from models.privacy import identity_hidden, is_inspectorate, shown_text
 from models.publication import public_record
 from models.tables import Attachment, Complaint
 from models.views import complaint_detail, list_notifications
@@ -51,6 +51,11 @@ def make_blueprint(context: Context) -> Blueprint:
             return "-"
         instant = datetime.fromisoformat(value) if isinstance(value, str) else value
         return instant.astimezone(context.calendar.zone).strftime("%Y-%m-%d %H:%M %Z")
+
+    @bp.app_template_filter("shown_text")
+    def shown_text_filter(complaint: Complaint) -> str:
+        """A hidden reporter's phone numbers and name masked in the complaint's words."""
+        return shown_text(complaint)
 
     @bp.get("/dashboard/")
     @guard
