@@ -31,7 +31,7 @@ from models.lifecycle import (
 from models.notices import official_alert, ombudsman_hint, status_relay, triage_alert
 from models.outbox import Recipient, enqueue
 from models.permissions import SYSTEM, Action, Actor, authorize
-from models.privacy import INSPECTORATE_AGENCY, is_inspectorate
+from models.privacy import INSPECTORATE_AGENCY, is_inspectorate, mask_identity, remember_masked_text
 from models.tables import (
     Attachment,
     ChatSession,
@@ -126,10 +126,15 @@ class Desk:
         """Wipe the person (UU 27/2022) from everywhere they are stored, keep the complaints; audited on each.
 
         Identity fields, their chat sessions and inbound message records, the addresses and texts of messages
-        to them (queued ones are cancelled) and their identity inside officials' stored alerts all go.
+        to them (queued ones are cancelled), their identity inside officials' stored alerts, and their name and
+        phone numbers inside their own complaints' words all go; what the complaints are about stays.
         """
         complaints = list(self.session.scalars(select(Complaint).where(Complaint.reporter_id == reporter.id)))
         identifiers = [value for value in (reporter.name, reporter.phone, reporter.provider_id) if value]
+        for complaint in complaints:  # "saya Rahmawati, hp 0812...": after today nothing could mask it any more
+            complaint.text = mask_identity(complaint.text, reporter)
+            complaint.masked_text = complaint.masked_text and complaint.text
+            complaint.location_text = complaint.location_text and mask_identity(complaint.location_text, reporter)
         self._forget_conversations(reporter)
         self._forget_messages_to(reporter)
         self._scrub_alerts([c.id for c in complaints], identifiers)
@@ -237,6 +242,7 @@ class Desk:
             supporter_count=0,
         )
         complaint.attachments = [Attachment(created_at=self.now, **vars(item)) for item in draft.attachments]
+        remember_masked_text(complaint)
         self.session.add(complaint)
         self.session.flush()
         return complaint
@@ -416,6 +422,7 @@ class Desk:
         complaint.category = self.settings.agency(agency_code).category
         complaint.confidential = complaint.confidential or agency_code in CONFIDENTIAL_AGENCIES
         complaint.misconduct = complaint.misconduct or agency_code in CONFIDENTIAL_AGENCIES
+        remember_masked_text(complaint)
         complaint.dispatched_at = self.now
         complaint.acknowledged_at = None
         complaint.sla = sla

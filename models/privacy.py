@@ -48,7 +48,12 @@ def shown_text(complaint: Complaint, reveal_identity: bool = False) -> str:
     reporter's own name are masked (people type "saya Rahmawati, hp 0812..." into anonymous reports)."""
     if not identity_hidden(complaint) or reveal_identity:
         return complaint.text
-    return mask_identity(complaint.text, complaint.reporter)
+    return mask_identity(complaint.masked_text or complaint.text, complaint.reporter)
+
+
+def remember_masked_text(complaint: Complaint) -> None:
+    """Store the masked words while the reporter's name is known (search reads them; erasure forgets the name)."""
+    complaint.masked_text = mask_identity(complaint.text, complaint.reporter) if identity_hidden(complaint) else None
 
 
 def mask_identity(text: str, reporter: Reporter | None) -> str:

@@ -154,6 +154,8 @@ class Complaint(Base):
     misconduct: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The office a misconduct report accuses: never its handler, never told who reported it.
     subject_agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    # A hidden reporter's words with their name and phone numbers masked: what officials read and search.
+    masked_text: Mapped[str | None] = mapped_column(Text)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     location_text: Mapped[str | None] = mapped_column(String(500))

@@ -340,7 +340,9 @@ def _without_echo(text: str | None) -> str | None:
 
     if not text:
         return text
-    for value in sorted(set(flask.request.values.values()), key=len, reverse=True):
+    typed = set(flask.request.values.values())
+    typed |= {piece for value in typed for piece in re.findall(r"[^\W_]{3,}", value)}  # inside re-encoded links
+    for value in sorted(typed, key=len, reverse=True):
         if len(value) >= 3:
             core = re.sub(r"\W+", "", value)  # inside a twice-encoded link (the language switch's `next`)
             for form in sorted({value, quote(value, safe=""), quote_plus(value), quote(value), core}, key=len,

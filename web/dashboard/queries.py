@@ -100,7 +100,8 @@ def _search(q: str, prefix: str) -> Any:
     if code:
         return Complaint.code == code
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    in_text = Complaint.text.ilike(pattern, escape="\\")
+    # A hidden reporter's complaint is searched in its masked words (their name and numbers are not there).
+    in_text = func.coalesce(Complaint.masked_text, Complaint.text).ilike(pattern, escape="\\")
     hidden = or_(Complaint.anonymous.is_(True), Complaint.misconduct.is_(True))
     if PERSON_NUMBER.search(q):
         return and_(in_text, not_(hidden))

@@ -21,6 +21,7 @@ def upgrade() -> None:
     # would rebuild it, and its indexes in another order, which changes what the query planner picks).
     op.add_column('officials', sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
     op.add_column('complaints', sa.Column('misconduct', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('complaints', sa.Column('masked_text', sa.Text(), nullable=True))
     if op.get_bind().dialect.name == 'sqlite':
         op.execute(sa.text('ALTER TABLE complaints ADD COLUMN subject_agency_code VARCHAR(40) '
                            'CONSTRAINT fk_complaints_subject_agency_code_agencies REFERENCES agencies (code)'))
@@ -60,6 +61,7 @@ def downgrade() -> None:
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_complaints_subject_agency_code_agencies'), type_='foreignkey')
         batch_op.drop_column('subject_agency_code')
+        batch_op.drop_column('masked_text')
         batch_op.drop_column('misconduct')
     with op.batch_alter_table('officials', schema=None) as batch_op:
         batch_op.drop_column('session_version')
