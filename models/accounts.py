@@ -14,6 +14,7 @@ Throttling (models/throttle.py) never locks an official out for good and never l
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -117,7 +118,7 @@ def authenticate(session: Session, attempt: SignIn, password: str, now: datetime
     official = session.get(Official, attempt.login)
     hashed = official.password_hash if official is not None and official.active else None
     if hashed is None:
-        verify_password(password, _DUMMY_HASH)  # same work whether or not the login exists
+        verify_password(password, _dummy_hash())  # same work whether or not the login exists
     elif verify_password(password, hashed):
         _rehash_if_legacy(official, password)
         clear(session, [key for rule, key in keys if rule is not BY_ADDRESS])
@@ -142,4 +143,7 @@ def _rehash_if_legacy(official: Official | None, password: str) -> None:
         log.info("password rehashed login=%s", official.id)
 
 
-_DUMMY_HASH = generate_password_hash("no official has this password")
+@functools.cache
+def _dummy_hash() -> str:
+    """Made on first use, not at import: scrypt takes 32 MB, which a worker that never signs anyone in keeps."""
+    return generate_password_hash("no official has this password")
