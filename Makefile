@@ -17,7 +17,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(ADUAN) db upgrade
-	$(ADUAN) console --web
+	ADUAN_DEVELOPMENT=1 $(ADUAN) console --web
 
 notifier: $(STAMP)
 	$(ADUAN) notifier --once

@@ -18,6 +18,7 @@ import http.client
 import itertools
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -137,7 +138,8 @@ def run_level(port: int, concurrency: int, seconds: float, webhook: bool) -> Lev
 
 def start_gunicorn(port: int, database_url: str, workdir: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": database_url, "TWILIO_AUTH_TOKEN": TOKEN,
-           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "ADUAN_CONFIG": str(ROOT / "config.yaml")}
+           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "ADUAN_CONFIG": str(ROOT / "config.yaml"),
+           "SECRET_KEY": secrets.token_hex(32)}  # the app refuses to start without a strong key
     env.pop("TRUST_PROXY", None)
     command = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
                "--log-level", "warning", "--backlog", "2048", "web:app_from_environment()"]

@@ -192,6 +192,27 @@ class IntakeConfig(_Strict):
     max_media_bytes: int = Field(default=10_000_000, ge=10_000)
 
 
+class PrivacyConfig(_Strict):
+    # Chat sessions idle and inbound message records older than this are deleted (models/retention.py).
+    retention_days: int = Field(default=180, ge=7, le=3650)
+
+
+class SecurityConfig(_Strict):
+    """Limits on the public doors of the web app (per client address, per process; nginx limits across them)."""
+
+    public_requests_per_minute: int = Field(default=120, ge=1, le=100_000)
+    chat_messages_per_minute: int = Field(default=30, ge=1, le=10_000)
+    login_attempts_per_minute: int = Field(default=30, ge=1, le=10_000)
+    # Complaints one client address may file through the web chat per local day (cookies do not reset it).
+    web_filings_per_address_per_day: int = Field(default=10, ge=1, le=10_000)
+    # Proof of work a browser solves before its first web-chat message (leading zero bits of a SHA-256).
+    chat_challenge_bits: int = Field(default=12, ge=0, le=24)
+    # /ringkasan and other public aggregates are recomputed at most this often.
+    public_cache_seconds: int = Field(default=300, ge=0, le=86_400)
+    # A dashboard session ends this long after sign-in, whatever the activity.
+    session_hours: int = Field(default=8, ge=1, le=24 * 7)
+
+
 class RegionConfig(_Strict):
     name: str
     short_name: str
@@ -274,6 +295,8 @@ class Settings(_Strict):
     intake: IntakeConfig = IntakeConfig()
     routing: RoutingConfig = RoutingConfig()
     notifier: NotifierConfig = NotifierConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    security: SecurityConfig = SecurityConfig()
     agencies: tuple[AgencyConfig, ...]
     officials: tuple[OfficialConfig, ...] = ()
     # Per-channel sections (telegram, whatsapp, email, web): each adapter or transport parses

@@ -70,7 +70,9 @@ def make_engine(url: str, read_only: bool = False) -> Engine:
 class WriterQueue:
     """Queue SQLite writers on an OS file lock instead of SQLite's busy handler.
 
-    Every transaction takes the write lock (BEGIN IMMEDIATE) so claims see a consistent view.
+    Every writing transaction takes the write lock (BEGIN IMMEDIATE) so claims see a consistent view.
+    Read-only sessions (`make_read_session_factory`) never queue here: in WAL mode a deferred BEGIN
+    reads a consistent snapshot while a writer works, so a page view can never hold up a webhook.
     When two processes want it at once, SQLite's busy handler sleeps 1, 2, 5 ... 100 ms between
     tries, which wastes most of the time the lock is free; waiting on a file lock wakes at once.
     The wait is bounded like SQLite's busy timeout, so a mistake can never hang a worker.
@@ -113,6 +115,9 @@ class WriterQueue:
             os.close(descriptor)
 
     def _begin(self, connection: Any) -> None:
+        if _read_only(connection):
+            connection.exec_driver_sql("BEGIN")
+            return
         descriptor = self._files[id(connection.connection.dbapi_connection)]
         deadline = time.monotonic() + self.timeout_seconds
         while True:
@@ -148,7 +153,14 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if _read_only(connection) else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "aduan_read_only"
+
+
+def _read_only(connection: Any) -> bool:
+    return bool(connection.get_execution_options().get(READ_ONLY))
 
 
 def _begin_deferred(connection: Any) -> None:
@@ -170,6 +182,14 @@ def _read_only_postgres(dbapi_connection: Any, _record: Any) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for reading only (pages, exports): on SQLite they never take the writer lock.
+
+    Writing through one is a bug; SQLite would still serialise it through its own busy handler.
+    """
+    return sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 @contextmanager

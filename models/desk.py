@@ -9,11 +9,11 @@ given by the caller; nothing here reads the wall clock.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models.codes import new_code
@@ -23,6 +23,7 @@ from models.lifecycle import (
     OPEN_STATUSES,
     DomainError,
     Kind,
+    NotAllowed,
     RejectReason,
     Status,
     check_transition,
@@ -30,10 +31,22 @@ from models.lifecycle import (
 from models.notices import official_alert, ombudsman_hint, status_relay, triage_alert
 from models.outbox import Recipient, enqueue
 from models.permissions import SYSTEM, Action, Actor, authorize
-from models.tables import Attachment, Complaint, ComplaintEvent, Official, Reporter, Supporter
+from models.privacy import INSPECTORATE_AGENCY, is_inspectorate, mask_identity, remember_masked_text
+from models.tables import (
+    Attachment,
+    ChatSession,
+    Complaint,
+    ComplaintEvent,
+    InboundMessage,
+    Notification,
+    Official,
+    Reporter,
+    Supporter,
+)
 from models.workdays import WorkingCalendar
 
-CONFIDENTIAL_AGENCIES = frozenset({"INSPEKTORAT"})
+CONFIDENTIAL_AGENCIES = frozenset({INSPECTORATE_AGENCY})
+ERASED = "(dihapus atas permintaan pelapor)"
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,10 @@ class NewComplaint:
     longitude: float | None = None
     location_text: str | None = None
     attachments: Sequence[AttachmentIn] = field(default_factory=tuple)
+    # Misconduct by civil servants (the router's `confidential`): filed with the Inspectorate whatever office
+    # was chosen, and `subject_agency_code` (the router's `subject`) is the office it accuses.
+    misconduct: bool = False
+    subject_agency_code: str | None = None
 
 
 def calendar_for(settings: Settings) -> WorkingCalendar:
@@ -106,8 +123,21 @@ class Desk:
         return int(self.session.scalar(query) or 0)
 
     def erase_reporter(self, reporter: Reporter) -> int:
-        """Wipe identity (UU 27/2022), keep complaints; audited on each complaint."""
+        """Wipe the person (UU 27/2022) from everywhere they are stored, keep the complaints; audited on each.
+
+        Identity fields, their chat sessions and inbound message records, the addresses and texts of messages
+        to them (queued ones are cancelled), their identity inside officials' stored alerts, and their name and
+        phone numbers inside their own complaints' words all go; what the complaints are about stays.
+        """
         complaints = list(self.session.scalars(select(Complaint).where(Complaint.reporter_id == reporter.id)))
+        identifiers = [value for value in (reporter.name, reporter.phone, reporter.provider_id) if value]
+        for complaint in complaints:  # "saya Rahmawati, hp 0812...": after today nothing could mask it any more
+            complaint.text = mask_identity(complaint.text, reporter)
+            complaint.masked_text = complaint.masked_text and complaint.text
+            complaint.location_text = complaint.location_text and mask_identity(complaint.location_text, reporter)
+        self._forget_conversations(reporter)
+        self._forget_messages_to(reporter)
+        self._scrub_alerts([c.id for c in complaints], identifiers)
         reporter.name = None
         reporter.phone = None
         reporter.provider_id = f"erased-{reporter.id}"
@@ -119,10 +149,60 @@ class Desk:
         self.session.flush()
         return len(complaints)
 
+    def detach_media(self, reporter: Reporter) -> list[str]:
+        """Forget the photos and files the reporter sent; the stored files' paths are returned for deletion."""
+        query = select(Attachment).join(Complaint, Complaint.id == Attachment.complaint_id).where(
+            Complaint.reporter_id == reporter.id)
+        paths = []
+        for attachment in self.session.scalars(query):
+            if attachment.storage_path:
+                paths.append(attachment.storage_path)
+            attachment.storage_path = attachment.source_url = attachment.provider_file_id = None
+        self.session.flush()
+        return paths
+
+    def _forget_conversations(self, reporter: Reporter) -> None:
+        chats = self.session.scalars(select(ChatSession).where(
+            ChatSession.channel == reporter.channel, ChatSession.chat_id == reporter.provider_id))
+        for chat in chats:
+            chat.chat_id, chat.state, chat.draft = f"erased-{chat.id}", "idle", {}
+        self.session.execute(
+            update(InboundMessage)
+            .where(InboundMessage.channel == reporter.channel, InboundMessage.chat_id == reporter.provider_id)
+            .values(chat_id="erased", replies=[])
+            .execution_options(synchronize_session=False))
+
+    def _forget_messages_to(self, reporter: Reporter) -> None:
+        mine = (Notification.recipient_kind == "reporter", Notification.recipient_id == str(reporter.id))
+        self.session.execute(
+            update(Notification).where(*mine, Notification.status.in_(("queued", "sending")))
+            .values(status="cancelled", lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False))
+        self.session.execute(
+            update(Notification).where(*mine)
+            .values(address="erased", payload={"text": ERASED}, last_error=None)
+            .execution_options(synchronize_session=False))
+
+    def _scrub_alerts(self, complaint_ids: list[int], identifiers: list[str]) -> None:
+        """Officials' stored alert texts ("Pelapor: Siti ...") about the reporter's complaints lose the name."""
+        if not complaint_ids or not identifiers:
+            return
+        query = select(Notification).where(Notification.complaint_id.in_(complaint_ids),
+                                           Notification.recipient_kind != "reporter")
+        for notification in self.session.scalars(query):
+            scrubbed = _scrubbed(notification.payload, identifiers)
+            if scrubbed != notification.payload:
+                notification.payload = scrubbed
+
     # --- filing ----------------------------------------------------------------------------
 
     def file(self, draft: NewComplaint, dispatch: bool) -> Complaint:
-        """Store a new complaint; dispatch at once when the agency is known and auto-dispatch is on."""
+        """Store a new complaint; dispatch at once when the agency is known and auto-dispatch is on.
+
+        Misconduct goes straight to the Inspectorate (never through a triage queue an accused office might see).
+        """
+        draft = self._as_misconduct(draft) if draft.misconduct or draft.subject_agency_code else draft
+        dispatch = dispatch or draft.misconduct
         complaint = self._new_complaint(draft)
         reporter_actor = Actor("reporter", str(draft.reporter.id))
         self._event(complaint, reporter_actor, "file", None, Status.RECEIVED, data={"routing": draft.routing})
@@ -147,7 +227,9 @@ class Desk:
             reporter=draft.reporter,
             channel=draft.channel,
             anonymous=draft.anonymous,
-            confidential=draft.confidential or draft.agency_code in CONFIDENTIAL_AGENCIES,
+            confidential=draft.confidential or draft.misconduct or draft.agency_code in CONFIDENTIAL_AGENCIES,
+            misconduct=draft.misconduct or draft.agency_code in CONFIDENTIAL_AGENCIES,
+            subject_agency_code=draft.subject_agency_code,
             latitude=draft.latitude,
             longitude=draft.longitude,
             location_text=draft.location_text,
@@ -160,9 +242,18 @@ class Desk:
             supporter_count=0,
         )
         complaint.attachments = [Attachment(created_at=self.now, **vars(item)) for item in draft.attachments]
+        remember_masked_text(complaint)
         self.session.add(complaint)
         self.session.flush()
         return complaint
+
+    def _as_misconduct(self, draft: NewComplaint) -> NewComplaint:
+        subject = draft.subject_agency_code
+        known = subject is not None and self.settings.has_agency(subject)
+        if not known or subject == INSPECTORATE_AGENCY or self.settings.agency(subject or "").kind == "external":
+            subject = None
+        return replace(draft, misconduct=True, confidential=True, agency_code=INSPECTORATE_AGENCY,
+                       subject_agency_code=subject)
 
     def _unused_code(self) -> str:
         for _ in range(20):
@@ -210,6 +301,7 @@ class Desk:
 
     def dispatch(self, complaint: Complaint, actor: Actor, agency_code: str, note: str | None = None) -> None:
         agency = self._known_agency(agency_code)
+        _never_to_the_accused(complaint, actor, agency.code)
         if agency.kind == "external":
             self._forward(complaint, actor, agency.code, relay=True)
         else:
@@ -218,6 +310,7 @@ class Desk:
     def reroute(self, complaint: Complaint, actor: Actor, agency_code: str, note: str | None = None) -> None:
         """Move to another owner; the (text, from, to) record teaches the router (manage.py router report)."""
         agency = self._known_agency(agency_code)
+        _never_to_the_accused(complaint, actor, agency.code)
         if agency_code == complaint.agency_code:
             raise DomainError(f"{complaint.code} is already with {agency_code}")
         if agency.kind == "external":
@@ -227,6 +320,7 @@ class Desk:
 
     def forward(self, complaint: Complaint, actor: Actor, agency_code: str) -> None:
         agency = self._known_agency(agency_code)
+        _never_to_the_accused(complaint, actor, agency.code)
         if agency.kind != "external":
             raise DomainError(f"{agency_code} is a regional agency: dispatch it instead")
         self._forward(complaint, actor, agency_code, relay=True)
@@ -327,6 +421,8 @@ class Desk:
         complaint.agency_code = agency_code
         complaint.category = self.settings.agency(agency_code).category
         complaint.confidential = complaint.confidential or agency_code in CONFIDENTIAL_AGENCIES
+        complaint.misconduct = complaint.misconduct or agency_code in CONFIDENTIAL_AGENCIES
+        remember_masked_text(complaint)
         complaint.dispatched_at = self.now
         complaint.acknowledged_at = None
         complaint.sla = sla
@@ -415,6 +511,8 @@ class Desk:
 
     def _notify_official(self, complaint: Complaint, official: Official, purpose: str,
                          payload: dict[str, Any], level: int = 0) -> None:
+        if not may_hear_about(official.agency_code, complaint):
+            return
         event_id = self._last_event_id(complaint)
         for contact in official.contacts:
             recipient = Recipient("official", official.id, contact.channel, contact.address)
@@ -423,13 +521,15 @@ class Desk:
                     now=self.now, complaint_id=complaint.id, level=level)
 
     def _relay(self, complaint: Complaint, note: str | None, extra: str | None = None) -> None:
-        """Tell the reporter and every supporter, on the channel each of them used."""
+        """Tell the reporter and every supporter, on the channel each of them used (supporters: status only)."""
         agency_name = self.settings.agency(complaint.agency_code).name if complaint.agency_code else None
-        payload = status_relay(complaint, agency_name, note, self.calendar.zone, extra)
+        zone = self.calendar.zone
         event_id = self._last_event_id(complaint)
         for reporter in self._audience(complaint):
             if reporter.erased_at is not None or reporter.blocked_at is not None:
                 continue
+            supporter = reporter.id != complaint.reporter_id
+            payload = status_relay(complaint, agency_name, note, zone, extra, supporter=supporter)
             recipient = Recipient("reporter", str(reporter.id), reporter.channel, reporter.provider_id)
             key = f"{complaint.code}:status:0:reporter-{reporter.id}:{reporter.channel}:{event_id}"
             enqueue(self.session, recipient=recipient, purpose="status", payload=payload, dedup_key=key,
@@ -444,6 +544,37 @@ class Desk:
     def _local_day_start(self) -> datetime:
         local = self.calendar.local(self.now)
         return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _never_to_the_accused(complaint: Complaint, actor: Actor, agency_code: str) -> None:
+    """A misconduct report reaches the office it accuses only by the Inspectorate's own decision."""
+    if complaint.subject_agency_code == agency_code and not is_inspectorate(actor):
+        raise NotAllowed(f"{complaint.code} accuses {agency_code}: only the Inspectorate may send it there")
+
+
+class HasSubject(Protocol):
+    @property
+    def subject_agency_code(self) -> str | None: ...
+    @property
+    def agency_code(self) -> str | None: ...
+
+
+def may_hear_about(official_agency: str | None, complaint: HasSubject) -> bool:
+    """The accused office hears nothing of a misconduct report unless the Inspectorate handed it to them."""
+    subject = complaint.subject_agency_code
+    return subject is None or official_agency != subject or complaint.agency_code == subject
+
+
+def _scrubbed(value: Any, identifiers: list[str]) -> Any:
+    if isinstance(value, str):
+        for identifier in identifiers:
+            value = value.replace(identifier, "(dihapus)")
+        return value
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, identifiers) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item, identifiers) for item in value]
+    return value
 
 
 def find_open_complaints_of(session: Session, reporter: Reporter) -> list[Complaint]:

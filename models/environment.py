@@ -62,6 +62,8 @@ class Environment(BaseSettings):
     smtp_password: SecretStr | None = None
 
     # --- developer machines -------------------------------------------------------------------
+    # 1 on a developer machine only (`make run`): a missing SECRET_KEY becomes a random key under var/.
+    aduan_development: bool = False
     console_chat_id: str | None = None
     port: int = 8000
 

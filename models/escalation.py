@@ -38,7 +38,7 @@ from models import bundles
 from models.bulk import insert_rows, update_rows
 from models.config import REGIONAL_LEADERSHIP, Role, Settings
 from models.db import transaction
-from models.desk import Desk
+from models.desk import Desk, may_hear_about
 from models.lifecycle import Status
 from models.notices import local_date_text, official_alert, summary, triage_alert
 from models.outbox import Recipient, outbox_row
@@ -77,6 +77,7 @@ class Step:
 @dataclass(frozen=True, slots=True)
 class ReporterName:
     name: str | None
+    provider_id: str
 
 
 @dataclass(slots=True)
@@ -91,6 +92,9 @@ class Due:
     agency_code: str | None
     anonymous: bool
     confidential: bool
+    misconduct: bool
+    subject_agency_code: str | None  # the office a misconduct report accuses hears nothing of it
+    masked_text: str | None
     location_text: str | None
     latitude: float | None
     longitude: float | None
@@ -153,9 +157,11 @@ def _claim(session: Session, now: datetime, limit: int) -> list[Due]:
     # Range scan on ix_complaints_next_escalation: only due rows are ever read.
     query = (
         select(Complaint.id, Complaint.code, Complaint.kind, Complaint.status, Complaint.text, Complaint.agency_code,
-               Complaint.anonymous, Complaint.confidential, Complaint.location_text, Complaint.latitude,
+               Complaint.anonymous, Complaint.confidential, Complaint.misconduct, Complaint.subject_agency_code,
+               Complaint.masked_text, Complaint.location_text, Complaint.latitude,
                Complaint.longitude, Complaint.created_at, Complaint.verify_due_at, Complaint.ack_due_at,
-               Complaint.answer_due_at, Complaint.sla, Complaint.escalation_level, Reporter.name)
+               Complaint.answer_due_at, Complaint.sla, Complaint.escalation_level, Reporter.name,
+               Reporter.provider_id)
         .join(Reporter, Reporter.id == Complaint.reporter_id)
         .where(Complaint.next_escalation_at <= now)
         .order_by(Complaint.next_escalation_at, Complaint.id)
@@ -164,11 +170,12 @@ def _claim(session: Session, now: datetime, limit: int) -> list[Due]:
     if session.get_bind().dialect.name == "postgresql":
         # Another notifier's batch holding a row skips it; SQLite writers are serialised already.
         query = query.with_for_update(skip_locked=True, of=Complaint)
-    rows: Any = session.execute(query)  # eighteen columns: wider than SQLAlchemy's typed rows
-    return [Due(id_, code, kind, Status(status), text, agency, anonymous, confidential, place, latitude, longitude,
-                created, verify_due, ack_due, answer_due, sla, level, ReporterName(name))
-            for (id_, code, kind, status, text, agency, anonymous, confidential, place, latitude, longitude, created,
-                 verify_due, ack_due, answer_due, sla, level, name) in rows]
+    rows: Any = session.execute(query)  # twenty-two columns: wider than SQLAlchemy's typed rows
+    return [Due(id_, code, kind, Status(status), text, agency, anonymous, confidential, misconduct, subject, masked,
+                place, latitude, longitude, created, verify_due, ack_due, answer_due, sla, level,
+                ReporterName(name, provider))
+            for (id_, code, kind, status, text, agency, anonymous, confidential, misconduct, subject, masked, place,
+                 latitude, longitude, created, verify_due, ack_due, answer_due, sla, level, name, provider) in rows]
 
 
 def _read_last_escalations(session: Session, batch: list[Due]) -> None:
@@ -303,6 +310,7 @@ class Directory:
     contacts: dict[str, list[Recipient]]
     _chosen: dict[tuple[frozenset[str], str | None], list[str]] = field(default_factory=dict)
     _regional: frozenset[str] | None = None
+    _agencies: dict[str, str | None] | None = None
 
     @classmethod
     def read(cls, session: Session) -> Directory:
@@ -316,6 +324,11 @@ class Directory:
             everyone.setdefault(official_id, []).append((channel, address, unreachable_at))
         return cls(officials, {official_id: _reachable(official_id, contacts)
                                for official_id, contacts in everyone.items()})
+
+    def agency_of(self, official_id: str) -> str | None:
+        if self._agencies is None:
+            self._agencies = {id_: agency for id_, _, agency in self.officials}
+        return self._agencies.get(official_id)
 
     def with_roles(self, roles: frozenset[str], agency: str | None = None) -> list[str]:
         key = (roles, agency)
@@ -387,7 +400,8 @@ class BatchWrites:
         update_rows(session, Complaint.__table__, self.updates, keep_when_null=("updated_at",))
 
     def _take(self, due: Due, step: Step) -> None:
-        ids = self.directory.for_step(step, due.agency_code)
+        ids = [official_id for official_id in self.directory.for_step(step, due.agency_code)
+               if may_hear_about(self.directory.agency_of(official_id), due)]
         reachable = [official_id for official_id in ids if self.directory.contacts.get(official_id)]
         alone = [official_id for official_id in reachable if not self.directory.is_regional(official_id)]
         if alone:

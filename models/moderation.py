@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from models.config import Role
-from models.lifecycle import NotAllowed
+from models.lifecycle import DomainError, NotAllowed
 from models.permissions import Action, Actor, authorize
 from models.tables import Complaint, ComplaintEvent, Reporter
 
@@ -34,7 +34,8 @@ def block_reporter(complaint: Complaint, actor: Actor, now: datetime, reason: st
     reporter: Reporter = complaint.reporter
     if reporter.blocked_at is None:
         reporter.blocked_at = now
-        _audit(complaint, actor, "block_reporter", now, {"reporter_id": reporter.id}, reason)
+        # The reporter is the complaint's own: no id in the audit data, which officials read.
+        _audit(complaint, actor, "block_reporter", now, None, reason)
 
 
 def unblock_reporter(complaint: Complaint, actor: Actor, now: datetime) -> None:
@@ -42,13 +43,19 @@ def unblock_reporter(complaint: Complaint, actor: Actor, now: datetime) -> None:
     reporter: Reporter = complaint.reporter
     if reporter.blocked_at is not None:
         reporter.blocked_at = None
-        _audit(complaint, actor, "unblock_reporter", now, {"reporter_id": reporter.id})
+        _audit(complaint, actor, "unblock_reporter", now, None)
 
 
-def record_reveal(complaint: Complaint, actor: Actor, now: datetime) -> None:
-    """Audit that an official looked at an anonymous reporter's identity (inspectorate only)."""
+MIN_REVEAL_REASON = 10
+
+
+def record_reveal(complaint: Complaint, actor: Actor, now: datetime, reason: str) -> None:
+    """Audit that an official looked at a hidden reporter's identity (inspectorate only), and why."""
     authorize(actor, Action.REVEAL_IDENTITY, complaint)
-    _audit(complaint, actor, "reveal_identity", now, None)
+    reason = reason.strip()
+    if len(reason) < MIN_REVEAL_REASON:
+        raise DomainError(f"a reveal needs its reason (at least {MIN_REVEAL_REASON} characters)")
+    _audit(complaint, actor, "reveal_identity", now, {"reason": reason}, reason)
 
 
 def _require(actor: Actor, complaint: Complaint) -> None:

@@ -1,7 +1,7 @@
 """Texts of outgoing notifications (officials' alerts and citizens' status relays).
 
-Officials' texts never carry an anonymous reporter's identity: the only place a
-reporter's name enters them is `reporter_line`, which checks the flag.
+Officials' texts never carry a hidden reporter's identity (anonymous or misconduct): the only place a
+reporter's name enters them is `reporter_line`, which checks it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from models.lifecycle import KIND_LABELS, Kind, Status, label
+from models.privacy import identity_hidden, shown_text
 from models.tables import Complaint
 
 OMBUDSMAN = "Ombudsman RI: telepon 137, WhatsApp 0821-3737-3737, ombudsman.go.id"
@@ -20,6 +21,8 @@ SUMMARY_CHARS = 280
 class Named(Protocol):
     @property
     def name(self) -> str | None: ...
+    @property
+    def provider_id(self) -> str: ...
 
 
 class AlertSubject(Protocol):
@@ -35,6 +38,10 @@ class AlertSubject(Protocol):
     def anonymous(self) -> bool: ...
     @property
     def confidential(self) -> bool: ...
+    @property
+    def misconduct(self) -> bool: ...
+    @property
+    def masked_text(self) -> str | None: ...
     @property
     def location_text(self) -> str | None: ...
     @property
@@ -55,7 +62,9 @@ def summary(text: str, limit: int = SUMMARY_CHARS) -> str:
 
 
 def reporter_line(complaint: AlertSubject) -> str:
-    if complaint.anonymous:
+    if complaint.misconduct:
+        return "Pelapor: (dirahasiakan; hanya Inspektorat)"
+    if identity_hidden(complaint):
         return "Pelapor: (anonim)"
     name = complaint.reporter.name if complaint.reporter else None
     return f"Pelapor: {name or '(tanpa nama)'}"
@@ -74,7 +83,7 @@ def official_alert(complaint: AlertSubject, agency_name: str, heading: str, zone
         f"{heading} {complaint.code}",
         f"Instansi: {agency_name}",
         f"Jenis: {KIND_LABELS[Kind(complaint.kind)]}",
-        f"Isi: {summary(complaint.text)}",
+        f"Isi: {summary(shown_text(complaint))}",
         reporter_line(complaint),
         f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}",
         OFFICIAL_COMMANDS.format(code=complaint.code),
@@ -85,7 +94,7 @@ def official_alert(complaint: AlertSubject, agency_name: str, heading: str, zone
         lines.insert(4, f"Lokasi: {location_text(complaint)}")
     return {
         "text": "\n".join(lines),
-        "variables": {"code": complaint.code, "agency": agency_name, "summary": summary(complaint.text, 120)},
+        "variables": {"code": complaint.code, "agency": agency_name, "summary": summary(shown_text(complaint), 120)},
     }
 
 
@@ -93,7 +102,7 @@ def triage_alert(complaint: AlertSubject, reason: str, zone: Any) -> dict[str, A
     lines = [
         f"Laporan perlu verifikasi {complaint.code}",
         f"Alasan: {reason}",
-        f"Isi: {summary(complaint.text)}",
+        f"Isi: {summary(shown_text(complaint))}",
         reporter_line(complaint),
         f"Batas verifikasi: {local_date_text(complaint.verify_due_at, zone)}",
         f"Balas: ALIHKAN {complaint.code} <KODE_INSTANSI> | INFO {complaint.code}",
@@ -106,14 +115,22 @@ def location_text(complaint: AlertSubject) -> str:
     if complaint.location_text:
         parts.append(complaint.location_text)
     if complaint.latitude is not None and complaint.longitude is not None:
-        parts.append(f"{complaint.latitude:.5f},{complaint.longitude:.5f}")
+        # A hidden reporter's pin is often their home: about 100 m is enough to find the problem.
+        digits = 3 if identity_hidden(complaint) else 5
+        parts.append(f"{complaint.latitude:.{digits}f},{complaint.longitude:.{digits}f}")
     return " ".join(parts) or "-"
 
 
 def status_relay(
-    complaint: Complaint, agency_name: str | None, note: str | None, zone: Any, extra: str | None = None
+    complaint: Complaint, agency_name: str | None, note: str | None, zone: Any, extra: str | None = None,
+    supporter: bool = False,
 ) -> dict[str, Any]:
-    """Payload telling a reporter (or supporter) what happened to their complaint."""
+    """Payload telling a reporter (or supporter) what happened to their complaint.
+
+    A supporter hears the status change only: the agency's answer and notes are meant for the reporter.
+    """
+    if supporter:
+        note = extra = None
     status = Status(complaint.status)
     lines = [f"Laporan {complaint.code}: {label(status)}"]
     if agency_name and status in {Status.DISPATCHED, Status.IN_PROGRESS, Status.COORDINATING}:
@@ -122,7 +139,7 @@ def status_relay(
         lines.append(f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}")
     if note:
         lines.append(("Jawaban: " if status == Status.ANSWERED else "Catatan: ") + note)
-    if status == Status.ANSWERED:
+    if status == Status.ANSWERED and not supporter:
         lines.append(f"Apakah masalah Anda sudah selesai? Balas YA atau TIDAK (kode {complaint.code}).")
     if extra:
         lines.append(extra)

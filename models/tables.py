@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     bindparam,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -110,6 +111,8 @@ class Official(Base):
     agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(300))
+    # Bumped by logout, a password change and "end all sessions": older dashboard sessions stop working.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     contacts: Mapped[list[OfficialContact]] = relationship(
         back_populates="official", order_by="OfficialContact.priority"
@@ -175,6 +178,12 @@ class Complaint(Base):
     channel: Mapped[str] = mapped_column(String(20))
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Misconduct by civil servants (pungli, suap ...): handled by the Inspectorate, reporter hidden from all others.
+    misconduct: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The office a misconduct report accuses: never its handler, never told who reported it.
+    subject_agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    # A hidden reporter's words with their name and phone numbers masked: what officials read and search.
+    masked_text: Mapped[str | None] = mapped_column(Text)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     location_text: Mapped[str | None] = mapped_column(String(500))
@@ -202,7 +211,7 @@ class Complaint(Base):
     supporter_count: Mapped[int] = mapped_column(Integer, default=0)
 
     reporter: Mapped[Reporter] = relationship()
-    agency: Mapped[Agency | None] = relationship()
+    agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_code])
     events: Mapped[list[ComplaintEvent]] = relationship(
         back_populates="complaint", order_by="ComplaintEvent.id"
     )
@@ -315,6 +324,31 @@ class Attachment(Base):
     created_at: Mapped[datetime]
 
     complaint: Mapped[Complaint | None] = relationship(back_populates="attachments")
+
+
+class Throttle(Base):
+    """Counters with expiry: failed logins per address and account, filings per web client.
+
+    Keys never hold an address in clear (see models/throttle.py); rows past `expires_at` count as absent.
+    """
+
+    __tablename__ = "throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    first_at: Mapped[datetime]
+    last_at: Mapped[datetime]
+    blocked_until: Mapped[datetime | None]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SiteKey(Base):
+    """Random keys made per deployment (e.g. the one behind reporters' pseudonyms); never shown anywhere."""
+
+    __tablename__ = "site_keys"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
 
 
 class AppState(Base):

@@ -93,7 +93,8 @@ class Dispatcher:
                 .where(Notification.id.in_(claimed_ids))
                 .order_by(Notification.id)
             ).all()
-            return [_claimed(row, code, _last_inbound(session, row)) for row, code in rows]
+            erased = _cancel_to_erased(session, [row for row, _ in rows])
+            return [_claimed(row, code, _last_inbound(session, row)) for row, code in rows if row.id not in erased]
 
     def _due_ids(self, session: Session, now: datetime) -> list[int]:
         query = select(Notification.id).where(_due(now)).order_by(Notification.id).limit(self.config.batch_size)
@@ -178,6 +179,22 @@ class Dispatcher:
         log.warning("send failed notification=%s code=%s channel=%s final=%s error=%s",
                     claimed.message.notification_id, claimed.complaint_code or "-",
                     claimed.message.channel, final, error)
+
+
+def _cancel_to_erased(session: Session, rows: list[Notification]) -> set[int]:
+    """Messages to a citizen who had their data erased are never sent (whatever queued them): cancelled."""
+    reporter_ids = {int(row.recipient_id) for row in rows
+                    if row.recipient_kind == "reporter" and row.recipient_id.isdigit()}
+    if not reporter_ids:
+        return set()
+    erased = {str(i) for i in session.scalars(select(Reporter.id).where(
+        Reporter.id.in_(reporter_ids), Reporter.erased_at.is_not(None)))}
+    cancelled = {row.id for row in rows if row.recipient_kind == "reporter" and row.recipient_id in erased}
+    if cancelled:
+        session.execute(update(Notification).where(Notification.id.in_(cancelled))
+                        .values(status="cancelled", lease_owner=None, lease_until=None)
+                        .execution_options(synchronize_session=False))
+    return cancelled
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

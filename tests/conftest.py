@@ -44,6 +44,11 @@ if os.environ.get("REQUIRE_POSTGRES") == "1" and PG_URL is None:
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
+# The web app refuses weak or missing keys; every app a test builds (or a server it starts) gets this one
+# unless the test sets its own.
+TEST_SECRET_KEY = "tests-only-secret-key-5f0c9a7e3b1d46c28e9a0b7d3c5f1e2a"
+os.environ.setdefault("SECRET_KEY", TEST_SECRET_KEY)
+
 # Suite-wide: at teardown, no outgoing payload may carry an anonymous reporter's identity (tests/payload_guard.py).
 pytest_plugins = ["payload_guard"]
 

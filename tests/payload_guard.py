@@ -1,13 +1,20 @@
-"""Pytest plugin (registered in tests/conftest.py): no outgoing payload carries an anonymous reporter's identity.
+"""Pytest plugin (registered in tests/conftest.py): nothing that leaves the system carries a hidden reporter's identity.
 
 At the teardown of every test that used a database (the `db_engine` fixture), the guard looks at every
-complaint filed with `anonymous=True`, collects its reporter's identifiers (name, the @handle inside a Telegram
-name, phone number, provider id and the address inside it) and scans everything that left — or waits to leave —
-the system for anyone else:
+complaint whose reporter is hidden (filed `anonymous`, or a misconduct report), collects its reporter's
+identifiers (name, the @handle inside a Telegram name, phone number, provider id and the address inside it)
+and scans everything that left — or waits to leave — the system for anyone else:
 
 * every outbox row (`notifications`: payload, recipient id, address) not addressed to that reporter;
 * every request the fake providers received during the test (Telegram Bot API, Twilio REST, SMTP), which
-  append to the small registry below through `capture_outgoing`.
+  append to the small registry below through `capture_outgoing`;
+* every page, JSON answer and export the Flask apps of the test served (test client or real HTTP in this
+  process), except the citizen's own web chat and webhook replies (to the citizen) and the Inspectorate's
+  audited reveal;
+* every read model (`complaint_detail`, `complaint_summary`, `notification_view`: what the CLI prints as JSON
+  and the dashboard renders) built without the reveal;
+* every captured log line and line of output: there, a line is a leak when it pairs an identifier with the
+  code of one of the reporter's hidden complaints (a log may name a number, never tie it to a report).
 
 An identifier found in such a message fails the test (an error at teardown naming the message), except where it
 appears legitimately: in a message about one of that reporter's *non-anonymous* complaints, in a message about a
@@ -32,6 +39,7 @@ import pytest
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
+from models.privacy import identity_hidden
 from models.tables import Complaint, Notification, Reporter
 
 # --- what the fake providers received -----------------------------------------------------------------------
@@ -41,7 +49,7 @@ from models.tables import Complaint, Notification, Reporter
 class Outgoing:
     """One message that left (or would leave) the system: where it went and everything it carried."""
 
-    source: str  # outbox | telegram | twilio | smtp
+    source: str  # outbox | telegram | twilio | smtp | page | json | log
     recipient: str
     text: str
     complaint_id: int | None = None
@@ -192,9 +200,9 @@ def outbox_messages(session: Session) -> Iterator[Outgoing]:
 
 
 def find_leaks(session: Session, outgoing: Iterable[Outgoing] = ()) -> list[Leak]:
-    """Every outbox row and every given message that names an anonymous reporter to somebody else."""
-    anonymous = list(session.scalars(select(Complaint).where(Complaint.anonymous.is_(True))
-                                     .options(selectinload(Complaint.reporter))))
+    """Every outbox row and every given message that names a hidden reporter to somebody else."""
+    hidden = Complaint.anonymous.is_(True) | Complaint.misconduct.is_(True)
+    anonymous = list(session.scalars(select(Complaint).where(hidden).options(selectinload(Complaint.reporter))))
     if not anonymous:
         return []
     book = _ComplaintBook(session)
@@ -258,7 +266,9 @@ def _leak(message: Outgoing, about: list[Complaint], book: _ComplaintBook, repor
     if _addressed_to(message, identity):
         return None
     own = [c for c in about if c.reporter_id == reporter_id]
-    if any(not c.anonymous for c in own):
+    if message.source in LINE_SOURCES and not any(identity_hidden(c) for c in own):
+        return None  # a log line is a leak only where it ties the person to one of their hidden complaints
+    if any(not identity_hidden(c) for c in own):
         return None  # a message about this reporter's public complaint may name them
     if about and not own:
         return None  # about other people's complaints only: nothing links it to this reporter
@@ -272,7 +282,7 @@ def _leak(message: Outgoing, about: list[Complaint], book: _ComplaintBook, repor
         found -= book.reporters_sharing(identity)
     if not found:
         return None
-    anonymous_codes = [c.code for c in own if c.anonymous] or ["one of their complaints"]
+    anonymous_codes = [c.code for c in own if identity_hidden(c)] or ["one of their complaints"]
     return Leak(message.source, message.recipient, ", ".join(anonymous_codes), tuple(sorted(found)), message.text)
 
 
@@ -294,11 +304,126 @@ def _legitimately_present(about: list[Complaint], book: _ComplaintBook, identity
     """Identifiers that belong in the message: somebody's public identity, or the citizens' own words."""
     present: set[str] = set()
     for complaint in about:
-        if not complaint.anonymous and complaint.reporter_id != identity.reporter_id:
+        if not identity_hidden(complaint) and complaint.reporter_id != identity.reporter_id:
             present |= identity.all_identifiers() & book.identity(complaint.reporter).all_identifiers()
         words = "\n".join(filter(None, (complaint.text, complaint.public_text, complaint.location_text)))
         present |= identifiers_in(words, identity)
     return present
+
+
+# --- pages, JSON and logs -------------------------------------------------------------------------------------
+
+LINE_SOURCES = frozenset({"log", "output"})
+# Answers addressed to the citizen themselves (their own web chat, the replies to their own webhook message)
+# and the Inspectorate's audited reveal: the identity may be there.
+OWN_OR_REVEALED = re.compile(r"^/(chat|webhooks/|hooks/|telegram)|/reveal$")
+MAX_CAPTURED_BODY = 2_000_000
+_INSTALLED: list[bool] = []
+
+
+def _served_text(response: Any) -> str | None:
+    if response.direct_passthrough or response.is_streamed:
+        return None
+    data = response.get_data()
+    if len(data) > MAX_CAPTURED_BODY:
+        return None
+    if (response.mimetype or "").endswith("spreadsheetml.sheet"):
+        return _xlsx_text(data)
+    return data.decode("utf-8", "replace")
+
+
+def _without_echo(text: str | None) -> str | None:
+    """What the asker typed (a search box, a re-shown form) is theirs, not a leak: cut it out before the scan."""
+    from urllib.parse import quote, quote_plus
+
+    import flask
+
+    if not text:
+        return text
+    typed = set(flask.request.values.values())
+    typed |= {piece for value in typed for piece in re.findall(r"[^\W_]{3,}", value)}  # inside re-encoded links
+    for value in sorted(typed, key=len, reverse=True):
+        if len(value) >= 3:
+            core = re.sub(r"\W+", "", value)  # inside a twice-encoded link (the language switch's `next`)
+            for form in sorted({value, quote(value, safe=""), quote_plus(value), quote(value), core}, key=len,
+                               reverse=True):
+                if len(form) >= 3:
+                    text = text.replace(form, "«typed»")
+    return text
+
+
+def _xlsx_text(data: bytes) -> str:
+    import io
+
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True)
+    except Exception:  # not a workbook after all: scan the bytes as they are
+        return data.decode("utf-8", "replace")
+    return "\n".join(" ".join("" if cell is None else str(cell) for cell in row)
+                     for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+
+
+def _install_capture() -> None:
+    """Wrap Flask's response processing and the read models once per session."""
+    if _INSTALLED:
+        return
+    _INSTALLED.append(True)
+    import flask
+
+    import models.views as views
+
+    original_process = flask.Flask.process_response
+
+    def process_response(app: flask.Flask, response: Any) -> Any:
+        response = original_process(app, response)
+        path = flask.request.path
+        if not OWN_OR_REVEALED.search(path):
+            text = _without_echo(_served_text(response))
+            if text:
+                source = "json" if response.is_json else "page"
+                capture_outgoing(source, f"{flask.request.method} {path}", text)
+        return response
+
+    flask.Flask.process_response = process_response  # type: ignore[method-assign]
+
+    def wrap(name: str) -> None:
+        original = getattr(views, name)
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)
+            if not kwargs.get("reveal_identity"):
+                capture_outgoing("json", f"models.views.{name}", json.dumps(result, ensure_ascii=False, default=str))
+            return result
+
+        setattr(views, name, recorded)
+
+    for name in ("complaint_detail", "complaint_summary", "notification_view"):
+        wrap(name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _install_capture()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep the captured log and output of the setup and call phases for the teardown scan."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when in ("setup", "call"):
+        lines = item.stash.setdefault(_CAPTURED_LINES, [])
+        for title, content in report.sections:
+            source = "log" if "log" in title else "output"
+            lines.extend((source, line) for line in content.splitlines() if line.strip())
+
+
+_CAPTURED_LINES = pytest.StashKey[list[tuple[str, str]]]()
+
+
+def captured_lines(item: pytest.Item) -> list[Outgoing]:
+    return [Outgoing(source, source, text) for source, text in item.stash.get(_CAPTURED_LINES, [])]
 
 
 # --- the plugin -----------------------------------------------------------------------------------------------
@@ -312,6 +437,9 @@ def _has_complaint_tables(engine: Engine) -> bool:
 def leaks_in_database(engine: Engine, outgoing: Iterable[Outgoing] = ()) -> list[Leak]:
     if not _has_complaint_tables(engine):
         return []  # a test that migrates or breaks its own database: nothing to scan
+    columns = {column["name"] for column in inspect(engine).get_columns("complaints")}
+    if "misconduct" not in columns:
+        return []  # a database of an older schema (a migration test): the guard's queries do not apply
     with Session(engine) as session:
         return find_leaks(session, outgoing)
 
@@ -324,8 +452,8 @@ def _no_anonymous_identity_leaves(request: pytest.FixtureRequest) -> Iterator[No
     yield
     if engine is None:
         return
-    leaks = leaks_in_database(engine, captured())
+    leaks = leaks_in_database(engine, [*captured(), *captured_lines(request.node)])
     clear_captured()
     if leaks:
-        pytest.fail("anonymous reporter's identity left the system:\n" + "\n".join(map(str, leaks)),
+        pytest.fail("a hidden reporter's identity left the system:\n" + "\n".join(map(str, leaks)),
                     pytrace=False)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.dialog.messages import Inbound, Reply, sanitized
+from bot.dialog.messages import Inbound, Reply, sanitized, truncated
 from bot.dialog.officials import answer_official
 from bot.dialog.texts import say
 from bot.dialog.turn import CHOICES_KEY, Turn
@@ -30,6 +30,9 @@ log = logging.getLogger("aduan.engine")
 # Set in the error reply's data when the database could not be reached: nothing of the message was
 # stored, so an adapter whose provider retries (Twilio, Telegram's webhook) should ask for a retry.
 DATABASE_UNAVAILABLE = "database_unavailable"
+# Text beyond this many times the complaint limit is cut before cleaning, routing or any transaction:
+# a 200,000-character message must not cost seconds of CPU (inside SQLite's write lock, too).
+INBOUND_LIMIT_FACTOR = 2
 
 
 class Engine:
@@ -43,7 +46,7 @@ class Engine:
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Answer one message. Every message gets at least one reply, whatever happens."""
-        inbound = sanitized(inbound)
+        inbound = sanitized(truncated(inbound, self.settings.intake.max_text_chars * INBOUND_LIMIT_FACTOR))
         try:
             return self._handle_once(inbound)
         except IntegrityError:
@@ -76,7 +79,8 @@ class Engine:
             turn = Turn(db, self.settings, desk, self.table, chat, reporter, inbound, clean(inbound.text))
             replies = turn.run() or [Reply(say("help", chat.language))]
             _offer_numbers_for(chat, replies)
-            _remember(db, inbound, replies, now)
+            # A citizen who just had their data erased leaves no chat id behind in this message's record.
+            _remember(db, inbound, replies, now, erased=reporter.erased_at is not None)
             codes = [str(r.data["code"]) for r in replies if r.data.get("code")]
             log.info("message channel=%s chat=%s state=%s code=%s", inbound.channel, inbound.chat_id,
                      chat.state, ",".join(codes) or "-")
@@ -125,10 +129,10 @@ def _stored_replies(db: Session, inbound: Inbound) -> list[Reply] | None:
     return None if seen is None else [Reply.from_dict(raw) for raw in seen.replies]
 
 
-def _remember(db: Session, inbound: Inbound, replies: list[Reply], now: datetime) -> None:
+def _remember(db: Session, inbound: Inbound, replies: list[Reply], now: datetime, erased: bool = False) -> None:
     if not inbound.message_id:
         return
     db.add(InboundMessage(channel=inbound.channel, provider_message_id=inbound.message_id,
-                          chat_id=inbound.chat_id, received_at=now,
+                          chat_id="erased" if erased else inbound.chat_id, received_at=now,
                           replies=[reply.to_dict() for reply in replies]))
     db.flush()

@@ -35,19 +35,41 @@ class Inbound:
     message_id: str | None = None
     # Deep-link payload (Telegram /start PAYLOAD, QR codes): presets the place.
     start_payload: str | None = None
+    # The web chat's client address, for the per-address filing limit (only ever stored as a keyed hash).
+    client_address: str | None = None
+
+
+NAME_CHARS = 200
+PHONE_CHARS = 40
 
 
 def sanitized(inbound: Inbound) -> Inbound:
-    """The provider's free-form fields (a profile name, a place's label) cleaned like the text itself,
-    so no control character or broken surrogate is stored; a location that is not on Earth is dropped."""
+    """The text and the provider's free-form fields (a profile name, a place's label) cleaned, so no control
+    character, bidi override or broken surrogate is stored or relayed (officials' commands included);
+    a location that is not on Earth is dropped."""
     location = inbound.location
     if location is not None and not _on_earth(location):
         location = None
     elif location is not None and location.address is not None:
         location = replace(location, address=clean(location.address) or None)
-    name = (clean(inbound.sender_name) or None) if inbound.sender_name is not None else None
+    # Cut to what the reporters table holds: PostgreSQL refuses longer values, SQLite would keep them.
+    name = (clean(inbound.sender_name)[:NAME_CHARS] or None) if inbound.sender_name is not None else None
+    phone = (clean(inbound.phone)[:PHONE_CHARS] or None) if inbound.phone is not None else None
     payload = clean(inbound.start_payload) if inbound.start_payload is not None else None
-    return replace(inbound, sender_name=name, location=location, start_payload=payload)
+    return replace(inbound, text=clean(inbound.text), sender_name=name, phone=phone, location=location,
+                   start_payload=payload)
+
+
+def truncated(inbound: Inbound, limit: int) -> Inbound:
+    """At most `limit` characters of text and of each free-form field, before anything parses them."""
+    def cut(text: str | None) -> str | None:
+        return text if text is None or len(text) <= limit else text[:limit]
+
+    location = inbound.location
+    if location is not None and location.address is not None and len(location.address) > limit:
+        location = replace(location, address=location.address[:limit])
+    return replace(inbound, text=cut(inbound.text) or "", sender_name=cut(inbound.sender_name),
+                   start_payload=cut(inbound.start_payload), location=location)
 
 
 def _on_earth(location: Location) -> bool:

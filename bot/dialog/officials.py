@@ -23,7 +23,8 @@ from models.desk import Desk
 from models.directory import official_actor, official_by_contact
 from models.lifecycle import DomainError, NotAllowed, Status, label
 from models.notices import local_date_text, reporter_line, summary
-from models.permissions import Action, authorize
+from models.permissions import Action, allowed, authorize
+from models.privacy import shown_text
 from models.tables import Complaint, Official, OfficialContact
 
 log = logging.getLogger("aduan.officials")
@@ -87,7 +88,8 @@ class OfficialTurn:
         if command.code is None:
             return Reply(f"Kode laporan {command.typed_code or '(kosong)'} tidak dikenali.\n{HELP}")
         complaint = self.db.scalars(select(Complaint).where(Complaint.code == command.code)).first()
-        if complaint is None:
+        if complaint is None or not allowed(official_actor(self.db, self.official.id), Action.VIEW, complaint):
+            # Another office's complaint answers exactly like one that does not exist.
             return Reply(f"Laporan {command.code} tidak ditemukan.")
         try:
             # A savepoint: a refused action leaves nothing behind, the reply is still remembered.
@@ -131,7 +133,7 @@ class OfficialTurn:
         return "\n".join([
             f"{complaint.code}: {label(complaint.status)}",
             f"Instansi: {agency}",
-            f"Isi: {summary(complaint.text)}",
+            f"Isi: {summary(shown_text(complaint))}",
             reporter_line(complaint),
             f"Umur: {age} hari kerja; eskalasi tingkat {complaint.escalation_level}",
             f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}",

@@ -1,5 +1,5 @@
-"""Status by code: full detail only to the reporter (or a supporter); others see status only;
-confidential complaints are invisible to anyone else."""
+"""Status by code: full detail to the reporter, the same minus the agency's answer to a supporter (the answer
+is meant for the reporter); others see status only; confidential complaints are invisible to anyone else."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def status_replies(db: Session, settings: Settings, reporter: Reporter, text: st
     if complaint is None or (complaint.confidential and not involved):
         return [Reply(say("status_not_found", language, code=code, example=example))]
     if involved:
-        return [_full(settings, complaint, language, calendar)]
+        return [_full(settings, complaint, language, calendar, with_answer=complaint.reporter_id == reporter.id)]
     created = local_date_text_day(complaint, calendar)
     return [Reply(say("status_public", language, code=complaint.code,
                       status=label(complaint.status, language), created=created))]
@@ -44,10 +44,11 @@ def _is_involved(db: Session, complaint: Complaint, reporter: Reporter) -> bool:
     return db.scalar(query) is not None
 
 
-def _full(settings: Settings, complaint: Complaint, language: str, calendar: WorkingCalendar) -> Reply:
+def _full(settings: Settings, complaint: Complaint, language: str, calendar: WorkingCalendar,
+          with_answer: bool) -> Reply:
     agency = settings.agency(complaint.agency_code).name if complaint.agency_code else "-"
     due_at = complaint.verify_due_at if complaint.status == Status.RECEIVED else complaint.answer_due_at
-    answer = f"\nJawaban: {complaint.answer_text}" if complaint.answer_text else ""
+    answer = f"\nJawaban: {complaint.answer_text}" if complaint.answer_text and with_answer else ""
     text = say("status_full", language, code=complaint.code, status=label(complaint.status, language),
                agency=agency, created=local_date_text_day(complaint, calendar),
                due=local_date_text(due_at, calendar.zone), answer=answer)

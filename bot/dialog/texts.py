@@ -145,18 +145,29 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "similar_exists": {
         "id": (
-            "Laporan serupa sudah ada: {code} ({status}), \"{summary}\".\n"
-            "Dukung laporan ini? Anda akan menerima kabar perkembangannya. Balas YA untuk mendukung, "
+            "Laporan serupa sudah ada ({status}): \"{summary}\".\n"
+            "Dukung laporan ini? Anda akan menerima kabar perkembangan statusnya. Balas YA untuk mendukung, "
             "atau TIDAK untuk membuat laporan baru."
         ),
         "en": (
-            "A similar complaint exists: {code} ({status}), \"{summary}\".\n"
-            "Support it? You will receive its updates. Reply YES to support, or NO to file a new one."
+            "A similar complaint exists ({status}): \"{summary}\".\n"
+            "Support it? You will receive its status updates. Reply YES to support, or NO to file a new one."
+        ),
+    },
+    "similar_exists_neutral": {
+        "id": (
+            "Laporan serupa sudah ada di dekat lokasi ini dan sedang ditangani ({status}).\n"
+            "Dukung laporan ini? Anda akan menerima kabar perkembangan statusnya. Balas YA untuk mendukung, "
+            "atau TIDAK untuk membuat laporan baru."
+        ),
+        "en": (
+            "A similar complaint near this place already exists and is being handled ({status}).\n"
+            "Support it? You will receive its status updates. Reply YES to support, or NO to file a new one."
         ),
     },
     "supported": {
-        "id": "Terima kasih, Anda kini mendukung laporan {code} dan akan menerima kabar perkembangannya.",
-        "en": "Thank you, you now support complaint {code} and will receive its updates.",
+        "id": "Terima kasih, Anda kini mendukung laporan serupa itu dan akan menerima kabar perkembangan statusnya.",
+        "en": "Thank you, you now support that complaint and will receive its status updates.",
     },
     "cancelled": {
         "id": "Dibatalkan. Tidak ada laporan yang dikirim. Ketik LAPOR untuk memulai lagi.",
@@ -207,8 +218,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you for your rating ({rating}/5).",
     },
     "erase_confirm": {
-        "id": "Hapus data pribadi Anda (nama, nomor, akun)? Laporan tetap tersimpan tanpa identitas. Balas YA atau TIDAK.",
-        "en": "Delete your personal data (name, number, account)? Complaints stay without identity. Reply YES or NO.",
+        "id": (
+            "Hapus data pribadi Anda (nama, nomor, akun, riwayat percakapan)? Laporan tetap tersimpan tanpa "
+            "identitas. Balas YA, atau YA FOTO untuk menghapus juga foto yang Anda kirim, atau TIDAK."
+        ),
+        "en": (
+            "Delete your personal data (name, number, account, conversation history)? Complaints stay without "
+            "identity. Reply YES, or YES PHOTOS to also delete the photos you sent, or NO."
+        ),
     },
     "erased": {
         "id": "Data pribadi Anda telah dihapus ({count} laporan kini tanpa identitas). Anda tidak akan menerima kabar lagi.",

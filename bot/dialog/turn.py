@@ -26,7 +26,9 @@ from models.config import Settings
 from models.desk import AttachmentIn, Desk, NewComplaint
 from models.lifecycle import Kind, Status, label
 from models.notices import local_date_text, summary
+from models.privacy import INSPECTORATE_AGENCY, identity_hidden
 from models.tables import ChatSession, Complaint, Reporter
+from models.throttle import WEB_FILINGS, count_of, key_for, record
 
 IDLE = "idle"
 # Draft key holding the values of the choices last offered (see engine._offer_numbers_for).
@@ -132,7 +134,9 @@ class Turn:
 
     def _ask_erase(self) -> list[Reply]:
         self.goto("confirm_erase")
-        return [self._yes_no(say("erase_confirm", self.lang))]
+        yes, photos, no = ("YA", "YA FOTO", "TIDAK") if self.lang == "id" else ("YES", "YES PHOTOS", "NO")
+        choices = (Choice(yes, "ya"), Choice(photos, "ya foto"), Choice(no, "tidak"))
+        return [Reply(say("erase_confirm", self.lang), choices=choices)]
 
     def _status(self) -> list[Reply]:
         prefix = self.settings.region.code_prefix
@@ -240,10 +244,20 @@ class Turn:
 
     def state_confirm_erase(self) -> list[Reply]:
         self.goto(IDLE)
-        if words.is_one_of(self.text, words.YES):
+        with_media = words.is_one_of(self.text, words.ERASE_WITH_MEDIA)
+        if with_media or words.is_one_of(self.text, words.YES):
+            if with_media:
+                self._delete_media_files(self.desk.detach_media(self.reporter))
             count = self.desk.erase_reporter(self.reporter)
             return [self.reply("erased", count=count)]
         return [self.reply("erase_kept")]
+
+    def _delete_media_files(self, paths: list[str]) -> None:
+        root = self.settings.resolve(self.settings.intake.media_dir).resolve()
+        for relative in paths:
+            path = (root / relative).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                path.unlink()
 
     # --- intake steps ----------------------------------------------------------------------
 
@@ -295,6 +309,10 @@ class Turn:
         result = classify(str(self.draft["text"]), self.table)
         self.draft["routing"] = result.to_dict()
         self.draft["candidates"] = [c.agency for c in result.candidates if self.settings.has_agency(c.agency)]
+        if result.confidential:
+            # Misconduct: the Inspectorate is the only choice; the office it accuses is never offered.
+            self.draft.update(misconduct=True, subject=result.subject, candidates=[INSPECTORATE_AGENCY])
+            return self._confirm_agency(result)
         if not self.draft["candidates"] or result.decision == "triage":
             return self._file(None)
         if result.decision == "ask":
@@ -327,6 +345,8 @@ class Turn:
 
     def _check_similar(self, agency_code: str) -> list[Reply]:
         self.draft["agency"] = agency_code
+        if self.draft.get("misconduct"):
+            return self._file(agency_code)  # a misconduct report is never folded into somebody else's
         similar = find_similar_open(
             self.db, self.table, agency_code, str(self.draft["text"]),
             self.draft.get("latitude"), self.draft.get("longitude"), self.now,
@@ -335,21 +355,29 @@ class Turn:
             return self._file(agency_code)
         self.draft["similar_code"] = similar.code
         self.goto("await_support")
-        text = say("similar_exists", self.lang, code=similar.code, status=label(similar.status, self.lang),
-                   summary=summary(similar.public_text or similar.text, 100))
-        return [self._yes_no(text)]
+        return [self._yes_no(self._similar_text(similar))]
+
+    def _similar_text(self, similar: Complaint) -> str:
+        """Never another citizen's own words or code: the moderated public text of a public complaint, or a
+        neutral sentence."""
+        status = label(similar.status, self.lang)
+        if similar.public_text and not similar.confidential and not identity_hidden(similar):
+            return say("similar_exists", self.lang, status=status, summary=summary(similar.public_text, 100))
+        return say("similar_exists_neutral", self.lang, status=status)
 
     def _support(self, code: str) -> list[Reply]:
         complaint = self.db.scalars(select(Complaint).where(Complaint.code == code)).one()
         self.desk.add_supporter(complaint, self.reporter)
         self.goto(IDLE)
-        return [self.reply("supported", code=code)]
+        return [self.reply("supported")]
 
     def _file(self, agency_code: str | None) -> list[Reply]:
         limit_reply = self._daily_limit_reached()
         if limit_reply:
             return limit_reply
         complaint = self.desk.file(self._new_complaint(agency_code), dispatch=self.settings.intake.auto_dispatch)
+        if self.inbound.client_address:
+            record(self.db, WEB_FILINGS, self._filings_key(), self.now)
         self.goto(IDLE)
         return [self._filed_reply(complaint)]
 
@@ -369,6 +397,8 @@ class Turn:
             longitude=draft.get("longitude"),
             location_text=draft.get("location_text"),
             attachments=attachments,
+            misconduct=bool(draft.get("misconduct", False)),
+            subject_agency_code=draft.get("subject"),
         )
 
     def _filed_reply(self, complaint: Complaint) -> Reply:
@@ -407,11 +437,20 @@ class Turn:
         return [self.reply("feedback_reopened", code=complaint.code)]
 
     def _daily_limit_reached(self) -> list[Reply] | None:
+        """Per reporter, and for the web chat also per client address: a new cookie is a new reporter."""
         limit = self.settings.intake.max_complaints_per_day
-        if self.desk.complaints_filed_today(self.reporter) < limit:
+        per_address = self.settings.security.web_filings_per_address_per_day
+        under = self.desk.complaints_filed_today(self.reporter) < limit
+        if under and self.inbound.client_address:
+            under = count_of(self.db, self._filings_key(), self.now) < per_address
+        if under:
             return None
         self.goto(IDLE)
         return [self.reply("daily_limit", limit=limit)]
+
+    def _filings_key(self) -> str:
+        day = self.desk.calendar.local(self.now).date().isoformat()
+        return key_for(self.db, WEB_FILINGS, str(self.inbound.client_address), day)
 
     def _looks_like_complaint(self, text: str) -> bool:
         if len(text) < MIN_COMPLAINT_CHARS:

@@ -26,6 +26,8 @@ UNKNOWN = {"tidak tahu", "tdk tahu", "gak tahu", "gak tau", "ga tau", "ga tahu",
            "entah", "don't know", "dont know", "unknown", "tidak tahu instansinya"}
 OTHER = {"pilih lain", "lain", "lainnya", "other", "yang lain", "bukan itu", "salah", "ganti"}
 CONTINUE = {"lanjut", "lanjutkan", "continue", "kirim saja"}
+ERASE_WITH_MEDIA = {"ya foto", "ya + foto", "ya dan foto", "ya, foto", "hapus foto juga", "yes photos",
+                    "yes photo", "yes + photos"}
 ERASE = ("hapus data saya", "hapus data", "hapus identitas saya", "delete my data", "hapus akun saya")
 
 

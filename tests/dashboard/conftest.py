@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from models.tables import Complaint, Official
 from web.dashboard import install_dashboard
 
 PASSWORD = "rahasia-sekali-123"
+TEST_SECRET_KEY = "dashboard-tests-secret-key-8e1f3a5c7b9d0246ace1"
 
 
 @pytest.fixture
@@ -30,7 +32,7 @@ def database(db_engine: Engine, sessions: sessionmaker[Session]) -> Database:
 
 @pytest.fixture
 def environment() -> Environment:
-    return Environment.of({"SECRET_KEY": "test-secret-key", "OPEN311_API_KEYS": "key-one, key-two"})
+    return Environment.of({"SECRET_KEY": TEST_SECRET_KEY, "OPEN311_API_KEYS": "key-one, key-two"})
 
 
 @pytest.fixture
@@ -55,6 +57,24 @@ def csrf(client: FlaskClient) -> str:
 def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
     """A form POST carrying the session's CSRF token, as the pages' forms do."""
     return client.post(url, data={"csrf_token": csrf(client), **(data or {})}, **kwargs)
+
+
+CHALLENGE = re.compile(r'data-seed="([^"]+)" data-bits="(\d+)"')
+CHALLENGE_TOKEN = re.compile(r'name="challenge" value="([^"]+)"')
+
+
+def chat_form(client: FlaskClient, data: dict[str, Any]) -> dict[str, Any]:
+    """What a browser sends to /chat: the form plus, for a new chat, the solved anti-robot challenge
+    (static/dashboard.js does this in the page)."""
+    from web.dashboard.chat import solves
+
+    page = client.get("/chat").get_data(as_text=True)
+    found, token = CHALLENGE.search(page), CHALLENGE_TOKEN.search(page)
+    if found is None or token is None:
+        return data
+    seed, bits = found.group(1), int(found.group(2))
+    proof = next(str(n) for n in range(10_000_000) if solves(seed, str(n), bits))
+    return {**data, "challenge": token.group(1), "proof": proof}
 
 
 @pytest.fixture

@@ -25,13 +25,14 @@ def test_a_stored_photo_is_served_to_the_agency_and_refused_to_others(
         AttachmentIn(kind="photo", content_type="image/jpeg", storage_path="ab/photo.jpg"),
         AttachmentIn(kind="photo", content_type="text/plain", storage_path="../secret.txt")))
     app = Flask("photo-test")
-    install_dashboard(app, local, database, engine, Environment.of({"SECRET_KEY": "photo-test"}))
+    environment = Environment.of({"SECRET_KEY": "photo-test-secret-key-2b8d4f6a0c1e3579bd"})
+    install_dashboard(app, local, database, engine, environment)
     admin = login("pupr.admin", app.test_client())
     page = admin.get(f"/dashboard/c/{code}").get_data(as_text=True)
     first, second = re.findall(r'src="(/dashboard/c/[^"]+/attachment/\d+)"', page)
     assert admin.get(first).data == JPEG
     assert admin.get(second).status_code == 404
     other = login("dlh.admin", app.test_client())
-    assert other.get(first).status_code == 403
+    assert other.get(first).status_code == 404  # another agency's: as if it did not exist
     post(admin, "/dashboard/logout")
     assert admin.get(first).status_code == 302

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from models.tables import Complaint, Notification
-from tests.dashboard.conftest import post
+from tests.dashboard.conftest import chat_form, post
 
 
 def test_tracking_by_code_shows_status_and_dates_only(client, file_complaint) -> None:
@@ -40,7 +40,7 @@ def test_the_public_summary_lists_agency_response_rates_without_confidential_one
 
 def test_the_web_chat_talks_to_the_same_engine_on_channel_web(client, sessions) -> None:
     assert client.get("/chat").status_code == 200
-    response = post(client, "/chat", {"text": "halo", "nonce": "n1"})
+    response = post(client, "/chat", chat_form(client, {"text": "halo", "nonce": "n1"}))
     assert response.status_code == 303
     page = client.get("/chat").get_data(as_text=True)
     assert "halo" in page and "Bot:" in page
@@ -55,7 +55,7 @@ def test_the_web_chat_talks_to_the_same_engine_on_channel_web(client, sessions) 
 def test_a_citizen_files_through_the_web_chat_and_gets_a_code(client, sessions) -> None:
     steps = ["jalan berlubang depan SDN 2 Marabahan", "depan SDN 2 Marabahan", "lewati", "1", "ya"]
     for number, said in enumerate(steps):
-        post(client, "/chat", {"text": said, "nonce": f"step-{number}"})
+        post(client, "/chat", chat_form(client, {"text": said, "nonce": f"step-{number}"}))
     with sessions() as db:
         complaint = db.scalars(select(Complaint)).one()
     assert (complaint.channel, complaint.agency_code) == ("web", "PUPR")
@@ -63,7 +63,7 @@ def test_a_citizen_files_through_the_web_chat_and_gets_a_code(client, sessions) 
 
 
 def test_the_chat_offers_the_engine_choices_as_buttons(client) -> None:
-    post(client, "/chat", {"text": "jalan berlubang depan SDN 2 Marabahan", "nonce": "c1"})
+    post(client, "/chat", chat_form(client, {"text": "jalan berlubang depan SDN 2 Marabahan", "nonce": "c1"}))
     post(client, "/chat", {"text": "depan SDN 2 Marabahan", "nonce": "c2"})
     post(client, "/chat", {"text": "lewati", "nonce": "c3"})
     page = client.get("/chat").get_data(as_text=True)
@@ -73,8 +73,9 @@ def test_the_chat_offers_the_engine_choices_as_buttons(client) -> None:
 
 
 def test_the_same_chat_form_sent_twice_is_answered_once(client, sessions) -> None:
-    post(client, "/chat", {"text": "halo", "nonce": "same"})
-    post(client, "/chat", {"text": "halo", "nonce": "same"})
+    form = chat_form(client, {"text": "halo", "nonce": "same"})
+    post(client, "/chat", form)
+    post(client, "/chat", form)
     with sessions() as db:
         from models.tables import InboundMessage
 

@@ -20,6 +20,7 @@ def _answered_and_late(client, login, file_complaint, clock) -> None:  # type: i
     clock.advance(hours=2)
     post(client, f"/dashboard/c/{quick}/act", {"action": "answer", "note": "Sudah ditambal"})
     clock.advance(days=20)
+    login("pupr.admin")  # twenty days later: a new sign-in (sessions have an absolute lifetime)
     post(client, f"/dashboard/c/{slow}/act", {"action": "answer", "note": "Terlambat, maaf"})
     login("sekda")
 

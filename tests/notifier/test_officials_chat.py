@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.dialog.messages import Inbound
+from models.codes import new_code
 from models.tables import OfficialContact
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -56,7 +57,10 @@ def test_a_citizen_saying_terima_kasih_still_talks_to_the_citizen_dialog(engine,
 def test_an_admin_of_another_agency_may_not_acknowledge(engine, desk) -> None:
     code = desk.file()
     reply = say(engine, f"TERIMA {code}", sender="+62811100601")  # dinkes.admin
-    assert "tidak berwenang" in reply
+    # Another agency's complaint is answered exactly like a code that does not exist (issue 12).
+    unknown = new_code("BTL")
+    assert reply == say(engine, f"TERIMA {unknown}", sender="+62811100601").replace(unknown, code)
+    assert "tidak ditemukan" in reply
     assert desk.complaint(code).status == "dispatched"
     assert [e.action for e in desk.complaint(code).events] == ["file", "dispatch"]
 

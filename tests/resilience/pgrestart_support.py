@@ -201,7 +201,7 @@ def service_environment(database_url: str, port: int) -> dict[str, str]:
                                   "OPEN311_"))}
     return {**env, "DATABASE_URL": database_url, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "ADUAN_CONFIG": str(ROOT / "config.yaml"),
-            "SECRET_KEY": "pgrestart-secret-key"}
+            "SECRET_KEY": "pgrestart-secret-key-7d2e9c41b6a85f03e1d4"}
 
 
 def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:

@@ -53,6 +53,7 @@ from models.environment import Environment
 from models.outbox import Recipient, enqueue
 from models.runtime import Database
 from models.tables import ChatSession, Notification, Official
+from tests.dashboard.conftest import chat_form
 from web import create_app
 
 # The Telegram webhook needs a Bot API to answer on; the Telegram tests' fake is reused, not copied.
@@ -156,7 +157,7 @@ def harness(corpus_settings: Settings, db_engine: DatabaseEngine, sessions: sess
         # Media are never fetched from anywhere real: the only allowed host is a closed port.
         "TWILIO_API_BASE_URL": "http://127.0.0.1:9", "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_BASE_URL": fake_api.url, "TELEGRAM_WEBHOOK_URL": "https://aduan.example.go.id" + TELEGRAM_PATH,
-        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "SECRET_KEY": "corpus-secret-key",
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "SECRET_KEY": "corpus-secret-key-9a3e5c7b1d2f4068a7e9",
         "OPEN311_API_KEYS": OPEN311_KEY})
     engine = build_engine(corpus_settings, sessions, clock, routing_table)
     app = create_app(corpus_settings, environment, database=Database(db_engine, sessions), engine=engine)
@@ -525,6 +526,8 @@ def run_http_case(harness: Harness, case: Case) -> Outcome:
     form = with_api_key(form, spec.get("api_key")) if case.entry == "open311" else form
     if method == "POST" and case.entry == "dashboard":
         form = with_csrf(client, form, spec.get("csrf", "valid"))
+    if method == "POST" and path == "/chat" and spec.get("challenge", "solved") == "solved":
+        form = chat_form(client, form)  # what the page's script does before a new chat's first message
     if body is not None:
         response = client.open(path, method=method, data=body, content_type=content_type)
     else:

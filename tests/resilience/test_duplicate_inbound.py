@@ -35,6 +35,7 @@ from models.db import transaction
 from models.environment import Environment
 from models.runtime import Database
 from models.tables import Complaint, ComplaintEvent
+from tests.dashboard.conftest import chat_form
 from web import create_app
 
 # The Telegram suite's fake Bot API and citizens are reused, not copied (their module names are unique).
@@ -88,7 +89,7 @@ def world(settings: Settings, db_engine: DatabaseEngine, sessions: sessionmaker[
         "TWILIO_API_BASE_URL": "http://127.0.0.1:9",  # no media here: never fetch anything real
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url,
         "TELEGRAM_WEBHOOK_URL": "https://aduan.example.go.id" + TELEGRAM_PATH,
-        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "SECRET_KEY": "duplicate-secret-key",
+        "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "SECRET_KEY": "duplicate-secret-key-4c1f8e2a9d6b7035e8f1",
         "OPEN311_API_KEYS": OPEN311_KEY})
     engine = build_engine(configured, sessions, clock, routing_table)
     app = create_app(configured, environment, database=Database(db_engine, sessions), engine=engine)
@@ -185,7 +186,8 @@ def web_chat(world: World) -> list[str]:
 
 def chat_post(client: FlaskClient, text: str, nonce: str) -> str:
     """The bot's lines the chat page shows after this form was sent."""
-    response = client.post("/chat", data={"csrf_token": CSRF, "text": text, "nonce": nonce})
+    # A new chat's first message carries the solved challenge, as the page's script sends it.
+    response = client.post("/chat", data=chat_form(client, {"csrf_token": CSRF, "text": text, "nonce": nonce}))
     assert response.status_code == 303
     with client.session_transaction() as session:
         log = session["chat_log"]

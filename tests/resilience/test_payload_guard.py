@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from payload_guard import Outgoing, capture_outgoing, captured, clear_captured, find_leaks, identity_of
@@ -110,3 +111,75 @@ def test_identifiers_of_a_reporter_cover_name_handle_phone_and_account() -> None
     identity = identity_of(Reporter(id=7, channel="telegram", provider_id="70001", name=NAME, phone=PHONE))
     assert {"Siti Aminah", "Siti", "Aminah", "siti_btl", "@siti_btl"} <= identity.phrases
     assert identity.phones == {"81299990001"} and identity.numbers == {"70001"}
+
+
+# --- issue 12: pages, JSON, logs and misconduct reporters ----------------------------------------------------
+
+
+def leaky_app(code: str) -> Any:
+    """A careless page: the reporter's number beside the code, and the search box echoing what was asked."""
+    from flask import Flask, request
+
+    app = Flask("leaky")
+
+    @app.get("/dashboard/c/<code>")
+    def page(code: str) -> str:
+        return f"<p>{code}</p><p>Pelapor: {PHONE}</p>"
+
+    @app.get("/dashboard/")
+    def search() -> str:
+        typed = request.args.get("q", "")
+        return f'<input name="q" value="{typed}"><a href="/lang/en?next=/dashboard/%3Fq%3D{typed}">EN</a> {code}'
+
+    return app
+
+
+@pytest.mark.timeout(60)
+def test_a_page_served_with_a_hidden_reporters_number_is_caught_but_an_echo_of_the_search_is_not(
+        filing: Filing) -> None:
+    code = filing.file(anonymous=True)
+    client = leaky_app(code).test_client()
+    client.get(f"/dashboard/?q={PHONE.replace('+', '%2B')}")
+    assert filing.leaks(captured()) == []
+    client.get(f"/dashboard/c/{code}")
+    leaks = filing.leaks(captured())
+    assert len(leaks) == 1 and leaks[0].startswith("page message to 'GET /dashboard/c/"), leaks
+    clear_captured()
+
+
+@pytest.mark.timeout(60)
+def test_a_log_line_is_a_leak_only_where_it_ties_a_number_to_a_hidden_complaint(filing: Filing) -> None:
+    code = filing.file(anonymous=True)
+    alone = Outgoing("log", "log", f"telegram: chat {PHONE} refuses our messages")
+    tied = Outgoing("log", "log", f"message channel=whatsapp chat={PHONE} state=idle code={code}")
+    assert filing.leaks([alone]) == []
+    assert len(filing.leaks([alone, tied])) == 1
+
+
+@pytest.mark.timeout(60)
+def test_the_read_models_are_scanned_unless_built_for_the_audited_reveal(filing: Filing) -> None:
+    from models.desk import calendar_for
+    from models.views import complaint_detail
+
+    code = filing.file(anonymous=True)
+    with filing.sessions() as db:
+        complaint = db.scalars(select(Complaint).where(Complaint.code == code)).one()
+        details = "models.views.complaint_detail"
+        complaint_detail(complaint, calendar_for(filing.settings), reveal_identity=True)
+        assert [item for item in captured() if item.recipient == details] == []
+        complaint_detail(complaint, calendar_for(filing.settings))
+    shown = [item for item in captured() if item.recipient == details]
+    assert len(shown) == 1 and PHONE not in shown[0].text and "Pelapor #" in shown[0].text
+    clear_captured()
+
+
+@pytest.mark.timeout(60)
+def test_a_misconduct_reporter_is_watched_even_without_anonymity(filing: Filing) -> None:
+    with transaction(filing.sessions) as db:
+        desk = Desk(db, filing.settings, calendar_for(filing.settings), filing.clock())
+        reporter = desk.reporter_for("telegram", PHONE.removeprefix("+"), NAME, PHONE)
+        code = desk.file(NewComplaint(reporter=reporter, text="pegawai capil minta uang pelicin", channel="telegram",
+                                      misconduct=True, subject_agency_code="DISDUKCAPIL"), dispatch=True).code
+    assert filing.leaks() == []  # the desk's own alerts hide the misconduct reporter
+    filing.plant(code, f"LAPORAN BARU {code}\nPelapor: Siti Aminah")
+    assert len(filing.leaks()) == 1

@@ -1,5 +1,6 @@
 """The officials' actions on one complaint: every lifecycle change goes through Desk.act;
-moderation and the block list through models.moderation. Not allowed is a 403."""
+moderation and the block list through models.moderation. Not allowed is a 403; a complaint the official
+may not even see is a 404, as if it did not exist."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from models.codes import normalize_code
 from models.desk import Desk
 from models.lifecycle import DomainError, NotAllowed
 from models.moderation import block_reporter, set_public_text, unblock_reporter
-from models.permissions import Action, Actor
+from models.permissions import Action, Actor, allowed
 from models.tables import Complaint
 from web.dashboard.context import Context, login_required
 from web.dashboard.security import protect
@@ -68,7 +69,7 @@ def _change(context: Context, code: str, change: Callable[[Complaint, Desk, Acto
     try:
         with context.write() as (db, desk):
             found = db.scalars(select(Complaint).where(Complaint.code == normal)).first() if normal else None
-            if found is None:
+            if found is None or not allowed(g.actor, Action.VIEW, found):
                 abort(404)
             change(found, desk, g.actor)
     except NotAllowed:

@@ -2,7 +2,8 @@
 
 Confidential complaints are never listed. Text and location are published only once an
 operator has moderated the complaint (`public_text`): until then a request shows status
-and dates only, as on the public tracking page.
+and dates only, as on the public tracking page. What is published is `models.publication`'s
+public record: coordinates rounded to about 100 m, no address label of a hidden reporter.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import hmac
 import json
 import math
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -20,12 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dialog.words import clean
-from models.config import AgencyConfig
+from models.config import EMAIL, AgencyConfig
 from models.desk import Desk, NewComplaint
 from models.lifecycle import FINAL_STATUSES, DomainError, label
+from models.publication import public_record
 from models.tables import Complaint
 from models.views import iso
 from web.dashboard.context import Context
+from web.dashboard.limits import limit
 from web.dashboard.repeats import file_once
 
 CLOSED = frozenset(status.value for status in FINAL_STATUSES)
@@ -37,12 +40,13 @@ REPEAT_WINDOW = timedelta(minutes=10)
 
 def make_blueprint(context: Context) -> Blueprint:
     bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+    limit(bp, context, "open311", lambda: context.settings.security.public_requests_per_minute, json=True)
 
     @bp.get("/discovery.json")
     def discovery() -> Response:
         base = context.settings.region.dashboard_url.rstrip("/") + "/open311/v2/"
         return jsonify({"changeset": "2026-11-01T00:00:00Z", "contact": context.settings.region.name,
-                        "key_service": context.settings.region.operations_contact or "",
+                        "key_service": public_contact(context.settings.region.operations_contact),
                         "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base,
                                        "changeset": "2026-11-01T00:00:00Z", "type": "production",
                                        "formats": ["application/json"]}]})
@@ -118,11 +122,21 @@ def _instant(text: str | None) -> datetime | None:
         raise ValueError(f"not a w3c datetime: {text}") from None
     if value.tzinfo is None:
         raise ValueError(f"datetime needs a time zone: {text}")
-    return value
+    try:
+        # In UTC now, not when the query runs: 0001-01-01T00:00+01:00 has no UTC instant (an OverflowError).
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"datetime outside the calendar: {text}") from None
+
+
+def public_contact(contact: str | None) -> str:
+    """The operations contact only when it is an address a stranger may write to, never an official's login id."""
+    text = (contact or "").strip()
+    return text if EMAIL.match(text) or text.startswith(("https://", "http://")) else ""
 
 
 def _request_view(context: Context, c: Complaint) -> dict[str, Any]:
-    published = c.public_text is not None
+    public = public_record(c)
     agency = context.settings.agency(c.agency_code) if c.agency_code else None
     return {
         "service_request_id": c.code,
@@ -130,17 +144,17 @@ def _request_view(context: Context, c: Complaint) -> dict[str, Any]:
         "status_notes": label(c.status),
         "service_name": agency.name if agency else None,
         "service_code": c.agency_code,
-        "description": c.public_text if published else None,
+        "description": public.description,
         "agency_responsible": agency.name if agency else None,
         "service_notice": None,
         "requested_datetime": iso(c.created_at),
         "updated_datetime": iso(c.updated_at),
         "expected_datetime": iso(c.answer_due_at),
-        "address": c.location_text if published else None,
+        "address": public.address,
         "address_id": None,
         "zipcode": None,
-        "lat": c.latitude if published else None,
-        "long": c.longitude if published else None,
+        "lat": public.latitude,
+        "long": public.longitude,
         "media_url": None,
     }
 

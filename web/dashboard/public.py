@@ -1,4 +1,8 @@
-"""Public pages: tracking by code (status and dates only) and agencies' response rates."""
+"""Public pages: tracking by code (status and dates only) and agencies' response rates.
+
+Both are open to anyone, so both have a per-address budget; the yearly summary is computed at most
+every `security.public_cache_seconds`, whoever asks how often.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from models.stats import agency_response, sla_table
 from models.tables import Complaint
 from models.views import local_day
 from web.dashboard.context import Context
+from web.dashboard.limits import TimedCache, limit
 from web.dashboard.security import language, protect
 
 SUMMARY_DAYS = 365
@@ -20,6 +25,8 @@ SUMMARY_DAYS = 365
 
 def make_blueprint(context: Context) -> Blueprint:
     bp = protect(Blueprint("public", __name__, template_folder="templates"))
+    limit(bp, context, "public", lambda: context.settings.security.public_requests_per_minute)
+    cache = TimedCache()
 
     @bp.get("/lacak")
     def track() -> tuple[str, int]:
@@ -31,15 +38,19 @@ def make_blueprint(context: Context) -> Blueprint:
 
     @bp.get("/ringkasan")
     def summary() -> str:
-        end = context.now() + timedelta(seconds=1)  # [start, end) includes this very moment
-        table = sla_table(context.read(), end - timedelta(days=SUMMARY_DAYS), end, context.calendar.zone,
-                          public=True)
-        names = {agency.code: agency.name for agency in context.settings.agencies}
-        rows = [dict(row, name=names.get(row["agency"], row["agency"])) for row in agency_response(table)
-                if row["agency"] in names]
+        seconds = context.settings.security.public_cache_seconds
+        rows = cache.get("summary", seconds, context.now(), lambda: _summary_rows(context))
         return render_template("dashboard/summary.html", rows=rows, region=context.settings.region)
 
     return bp
+
+
+def _summary_rows(context: Context) -> list[dict[str, object]]:
+    end = context.now() + timedelta(seconds=1)  # [start, end) includes this very moment
+    table = sla_table(context.read(), end - timedelta(days=SUMMARY_DAYS), end, context.calendar.zone, public=True)
+    names = {agency.code: agency.name for agency in context.settings.agencies}
+    return [dict(row, name=names.get(row["agency"], row["agency"])) for row in agency_response(table)
+            if row["agency"] in names]
 
 
 def _public_complaint(context: Context, typed: str) -> Complaint | None:

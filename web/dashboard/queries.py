@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from models.codes import normalize_code
 from models.lifecycle import OPEN_STATUSES, Status
 from models.permissions import Actor
-from models.tables import Complaint
+from models.tables import Complaint, Reporter
 from models.workdays import WorkingCalendar
 from web.dashboard.context import sees_everything
 
 PAGE_SIZE = 50
+# Five digits or more (spaces, dots and dashes between them allowed): a phone number, an id, an account.
+PERSON_NUMBER = re.compile(r"\d(?:[\s.\-]?\d){4,}")
 OPEN = [status.value for status in OPEN_STATUSES]
 
 
@@ -91,11 +94,21 @@ def _filtered(query: Select[Any], f: Filters, now: datetime, calendar: WorkingCa
 
 
 def _search(q: str, prefix: str) -> Any:
+    """A code, or words in the text. A hidden reporter's complaint (anonymous, misconduct) is never found by
+    what identifies a person: a number with five digits or more, or words of that reporter's name or phone."""
     code = normalize_code(q, prefix)
     if code:
         return Complaint.code == code
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return Complaint.text.ilike(pattern, escape="\\")
+    # A hidden reporter's complaint is searched in its masked words (their name and numbers are not there).
+    in_text = func.coalesce(Complaint.masked_text, Complaint.text).ilike(pattern, escape="\\")
+    hidden = or_(Complaint.anonymous.is_(True), Complaint.misconduct.is_(True))
+    if PERSON_NUMBER.search(q):
+        return and_(in_text, not_(hidden))
+    names_them = exists().where(Reporter.id == Complaint.reporter_id, or_(
+        Reporter.name.ilike(pattern, escape="\\"), Reporter.phone.ilike(pattern, escape="\\"),
+        Reporter.provider_id.ilike(pattern, escape="\\")))
+    return and_(in_text, or_(not_(hidden), not_(names_them)))
 
 
 def _local_midnight(day: date, calendar: WorkingCalendar) -> datetime:

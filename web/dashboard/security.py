@@ -1,4 +1,9 @@
-"""App-level setup: secret key, session cookie flags, CSRF tokens, language, teardown."""
+"""App-level setup: secret key, session cookie flags, CSRF tokens, security headers, language, teardown.
+
+The app refuses to start with a missing, short or placeholder SECRET_KEY (anyone who knows the key can
+sign a session cookie), except in the explicit development mode `make run` uses (ADUAN_DEVELOPMENT=1),
+where a random key kept under var/ is fine.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, request, session
+from flask import Blueprint, Flask, Response, abort, current_app, request, session
 
 from models.config import Settings
 from models.environment import Environment, secret
@@ -17,14 +22,27 @@ from web.dashboard.i18n import LANGUAGES, translate
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+MIN_SECRET_CHARS = 32
+PLACEHOLDERS = ("change-me", "changeme", "change_me", "replace-me", "replace_me", "placeholder", "example",
+                "your-secret", "secret-key-here", "xxxxxxxx")
+# Pages that show personal data (officials' pages, the citizen's own chat): never kept by a browser or proxy.
+PRIVATE_PATHS = ("/dashboard", "/chat")
+
+
+class InsecureDeployment(RuntimeError):
+    """The app would run with settings an attacker can exploit; the message says what to fix."""
+
+
 def init_security(app: Flask, settings: Settings, environment: Environment) -> None:
-    app.secret_key = secret(environment.secret_key) or _dev_secret(settings.resolve("var") / "dashboard_secret_key")
+    app.secret_key = secret_key(environment, settings)
+    app.config["ADUAN_TRUST_PROXY"] = environment.trust_proxy
+    app.after_request(_every_response)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="aduan_session",
         SESSION_COOKIE_SECURE=_secure_cookies(settings, environment),
-        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        PERMANENT_SESSION_LIFETIME=settings.security.session_hours * 3600,
     )
     app.teardown_appcontext(close_read_session)
     app.context_processor(_template_globals)
@@ -34,6 +52,48 @@ def _secure_cookies(settings: Settings, environment: Environment) -> bool:
     if environment.session_cookie_secure is not None:
         return environment.session_cookie_secure
     return settings.region.dashboard_url.startswith("https://")
+
+
+def secret_key(environment: Environment, settings: Settings) -> str:
+    key = secret(environment.secret_key) or ""
+    if key:
+        problem = weak_secret(key)
+        if problem and not environment.aduan_development:
+            raise InsecureDeployment(f"SECRET_KEY {problem}; generate one with "
+                                     "python3 -c 'import secrets; print(secrets.token_hex(32))'")
+        return key
+    if environment.aduan_development:
+        return _dev_secret(settings.resolve("var") / "dashboard_secret_key")
+    raise InsecureDeployment("SECRET_KEY is not set (ADUAN_DEVELOPMENT=1 generates a local key for development)")
+
+
+def weak_secret(key: str) -> str | None:
+    """Why a key is unfit to sign sessions, or None."""
+    if len(key) < MIN_SECRET_CHARS:
+        return f"is too short ({len(key)} characters; at least {MIN_SECRET_CHARS})"
+    lowered = key.lower()
+    if any(word in lowered for word in PLACEHOLDERS):
+        return "is a placeholder"
+    if len(set(key)) < 10:
+        return "repeats too few characters to be random"
+    return None
+
+
+def client_address() -> str:
+    """The client's address: the proxy's X-Forwarded-For only when TRUST_PROXY=1 (nginx overwrites it)."""
+    if current_app.config.get("ADUAN_TRUST_PROXY"):
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last[:64]
+    return (request.remote_addr or "-")[:64]
+
+
+def _every_response(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if request.path.startswith(PRIVATE_PATHS):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _dev_secret(path: Path) -> str:

@@ -35,7 +35,7 @@ def make_blueprint(context: Context) -> Blueprint:
             month_chart=bar_chart("per month", [(m, float(n)) for m, n in monthly_totals(table)], chart_id="months"),
             agency_chart=bar_chart("% in time", [(r["agency"], r["answered_in_time_pct"] or 0.0) for r in response],
                                    unit="%", chart_id="agencies"),
-            agencies=context.settings.agencies, args=request.args.to_dict(), labels=LABELS[language()])
+            agencies=context.settings.agencies, args=_period_args(), labels=LABELS[language()])
 
     @bp.get("/dashboard/stats.csv")
     @guard
@@ -54,6 +54,11 @@ def make_blueprint(context: Context) -> Blueprint:
                         headers={"Content-Disposition": "attachment; filename=statistik.xlsx"})
 
     return bp
+
+
+def _period_args() -> dict[str, str]:
+    """Only the page's own keys go back into url_for (never _external, _scheme or _anchor)."""
+    return {key: value for key, value in request.args.items() if key in ("from", "to", "agency")}
 
 
 def _period(context: Context) -> tuple[datetime, datetime, str | None]:
