@@ -29,6 +29,7 @@ from models.lifecycle import (
     check_transition,
 )
 from models.notices import official_alert, ombudsman_hint, status_relay, triage_alert
+from models.notification import NotificationStatus
 from models.outbox import Recipient, enqueue
 from models.permissions import SYSTEM, Action, Actor, authorize
 from models.privacy import INSPECTORATE_AGENCY, is_inspectorate, mask_identity, remember_masked_text
@@ -176,7 +177,7 @@ class Desk:
         mine = (Notification.recipient_kind == "reporter", Notification.recipient_id == str(reporter.id))
         self.session.execute(
             update(Notification).where(*mine, Notification.status.in_(("queued", "sending")))
-            .values(status="cancelled", lease_owner=None, lease_until=None)
+            .values(status=NotificationStatus.CANCELLED, lease_owner=None, lease_until=None)
             .execution_options(synchronize_session=False))
         self.session.execute(
             update(Notification).where(*mine)

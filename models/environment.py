@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 # Read by the prometheus_client library itself in every worker process (see web/metrics.py).
 METRICS_DIRECTORY_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+_EXPLICIT: ContextVar[bool] = ContextVar("aduan_explicit_environment", default=False)
 
 
 class BadEnvironment(ValueError):
@@ -68,6 +72,24 @@ class Environment(BaseSettings):
     port: int = 8000
 
     @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # An environment given explicitly (`of`, `replace`) is exactly what was given: the process environment
+        # of the test run or of the parent process must not leak into it.
+        return (init_settings,) if _EXPLICIT.get() else (init_settings, env_settings)
+
+    @classmethod
+    def _explicit(cls, values: Mapping[str, Any]) -> Environment:
+        token = _EXPLICIT.set(True)
+        try:
+            return cls(**values)
+        finally:
+            _EXPLICIT.reset(token)
+
+    @classmethod
     def read(cls) -> Environment:
         """The process environment, validated; raises BadEnvironment naming the variable at fault."""
         try:
@@ -82,7 +104,7 @@ class Environment(BaseSettings):
         known = {name.lower(): value for name, value in values.items()
                  if name.lower() in cls.model_fields and value is not None and value.strip()}
         try:
-            return cls.model_validate(known)
+            return cls._explicit(known)
         except ValidationError as error:
             raise BadEnvironment(_describe(error)) from None
 
@@ -93,7 +115,7 @@ class Environment(BaseSettings):
 
     def replace(self, **values: Any) -> Environment:
         """A copy with some variables changed (by field name), validated like the original."""
-        return type(self).model_validate({**self.model_dump(), **values})
+        return type(self)._explicit({**self.model_dump(), **values})
 
     @property
     def open311_keys(self) -> list[str]:

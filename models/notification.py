@@ -46,6 +46,8 @@ class NotificationStatus(StrEnum):
     # A regional leader's share of one escalation pass, folded into one bundle when the pass ends
     # (models/bundles.py); the dispatcher never sends a held row.
     HELD = "held"
+    # A message to a reporter who asked to be erased (HAPUS DATA SAYA): never sent, address and text wiped.
+    CANCELLED = "cancelled"
 
 
 class NotificationPayload(TypedDict, total=False):

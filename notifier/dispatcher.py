@@ -192,7 +192,7 @@ def _cancel_to_erased(session: Session, rows: list[Notification]) -> set[int]:
     cancelled = {row.id for row in rows if row.recipient_kind == "reporter" and row.recipient_id in erased}
     if cancelled:
         session.execute(update(Notification).where(Notification.id.in_(cancelled))
-                        .values(status="cancelled", lease_owner=None, lease_until=None)
+                        .values(status=NotificationStatus.CANCELLED, lease_owner=None, lease_until=None)
                         .execution_options(synchronize_session=False))
     return cancelled
 

@@ -159,7 +159,9 @@ def test_upgrading_to_0004_moves_what_app_state_held_into_typed_tables(tmp_path,
             for key, value in rows.items():
                 connection.execute(text("INSERT INTO app_state (key, value, updated_at) VALUES (:k, :v, :at)"),
                                    {"k": key, "v": value, "at": at.replace(tzinfo=None)})
-        upgrade_schema(engine)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0004")
         with engine.connect() as connection:
             left = connection.execute(text("SELECT key FROM app_state")).scalars().all()
             offset = connection.execute(text("SELECT bot_id, last_update_id FROM telegram_offsets")).all()
@@ -171,6 +173,9 @@ def test_upgrading_to_0004_moves_what_app_state_held_into_typed_tables(tmp_path,
         assert (check[0], bool(check[1]), check[2]) == ("email", False, "SMTP down")
         expires = repeat[2] if isinstance(repeat[2], datetime) else datetime.fromisoformat(str(repeat[2]))
         assert repeat[1] == "BTL-AAAA-AAAA" and expires == (at + timedelta(minutes=10)).replace(tzinfo=None)
+        upgrade_schema(engine)  # 0005 moves failed sign-ins into `throttles`: the old counters mean nothing
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT key FROM app_state")).scalars().all() == []
     finally:
         cleanup()
 

@@ -16,8 +16,9 @@ from sqlalchemy import func, select, text
 from bot.dialog.engine import Engine
 from bot.dialog.messages import Inbound
 from models.db import transaction
+from models.environment import Environment
 from models.tables import ChatSession, Complaint, ComplaintEvent
-from tests.dashboard.conftest import chat_form, post
+from tests.dashboard.conftest import TEST_SECRET_KEY, chat_form, post
 from web.dashboard import install_dashboard
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,13 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def app_with(settings: Any, database: Any, engine: Any, monkeypatch: pytest.MonkeyPatch, trust_proxy: bool = False,
              **security: Any) -> Flask:
-    if trust_proxy:
-        monkeypatch.setenv("TRUST_PROXY", "1")
-    else:
-        monkeypatch.delenv("TRUST_PROXY", raising=False)
+    environment = Environment.of({"SECRET_KEY": TEST_SECRET_KEY, "TRUST_PROXY": "1" if trust_proxy else ""})
     local = settings.model_copy(update={"security": settings.security.model_copy(update=security)})
     app = Flask("cheap-attacks")
-    install_dashboard(app, local, database, Engine(local, engine.sessions, engine.table, engine.clock))
+    install_dashboard(app, local, database, Engine(local, engine.sessions, engine.table, engine.clock), environment)
     return app
 
 

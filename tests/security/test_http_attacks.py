@@ -38,10 +38,11 @@ from models.codes import new_code
 from models.db import make_engine, make_session_factory, transaction
 from models.desk import Desk, NewComplaint, calendar_for
 from models.directory import sync_directory
+from models.environment import Environment
 from models.outbox import Recipient, enqueue
 from models.runtime import Database
 from models.tables import Complaint, Notification, Official
-from tests.dashboard.conftest import chat_form
+from tests.dashboard.conftest import TEST_SECRET_KEY, chat_form
 from tests.security.conftest import blind
 from web import create_app
 
@@ -117,19 +118,18 @@ def sessions(db_engine: DatabaseEngine) -> sessionmaker[Session]:
 @pytest.fixture
 def world(settings: Any, db_engine: DatabaseEngine, sessions: sessionmaker[Session], clock: Any, routing_table: Any,
           fake_api: FakeBotApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    monkeypatch.setenv("OPEN311_API_KEYS", OPEN311_KEY)
-    monkeypatch.setenv("TRUST_PROXY", "1")  # addresses come from X-Forwarded-For, as behind the shipped nginx
     local = settings.model_copy(update={"intake": settings.intake.model_copy(update={"media_dir": str(tmp_path)})})
     environ = {"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC,
                "TWILIO_API_BASE_URL": "http://127.0.0.1:9", "TELEGRAM_BOT_TOKEN": TOKEN,
                "TELEGRAM_API_BASE_URL": fake_api.url, "TELEGRAM_WEBHOOK_URL": "https://aduan.example.go.id"
-               + TELEGRAM_PATH, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET}
+               + TELEGRAM_PATH, "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET, "OPEN311_API_KEYS": OPEN311_KEY,
+               # addresses come from X-Forwarded-For, as behind the shipped nginx
+               "TRUST_PROXY": "1", "SECRET_KEY": TEST_SECRET_KEY}
     engine = build_engine(local, sessions, clock, routing_table)
-    app = create_app(local, database=Database(db_engine, sessions), engine=engine, environ=environ)
+    app = create_app(local, Environment.of(environ), database=Database(db_engine, sessions), engine=engine)
     app.config["TESTING"] = True
     world = World(app, sessions, engine, seed(local, sessions, clock))
     yield world
-    app.extensions["aduan.media"].close()
     receiver = getattr(app.view_functions.get("telegram.webhook"), "__self__", None)
     if receiver is not None and receiver.service is not None:
         receiver.service.stop()

@@ -27,8 +27,9 @@ from models.accounts import hash_password
 from models.codes import new_code
 from models.db import transaction
 from models.desk import AttachmentIn, Desk, NewComplaint, calendar_for
+from models.environment import Environment
 from models.tables import Complaint, Official, Reporter
-from tests.dashboard.conftest import PASSWORD, post
+from tests.dashboard.conftest import PASSWORD, TEST_SECRET_KEY, post
 from tests.security.conftest import blind
 from web.dashboard import install_dashboard
 
@@ -135,7 +136,7 @@ def build_world(settings: Any, sessions: Any, database: Any, engine: Any, clock:
     local = settings.model_copy(update={"intake": settings.intake.model_copy(update={"media_dir": str(media)})})
     app = Flask("identity-probes")
     app.config["TESTING"] = True
-    install_dashboard(app, local, database, engine)
+    install_dashboard(app, local, database, engine, Environment.of({"SECRET_KEY": TEST_SECRET_KEY}))
     world = World(app, sessions, engine)
     with transaction(sessions) as db:
         desk = Desk(db, settings, calendar_for(settings), clock())

@@ -19,8 +19,9 @@ from sqlalchemy import func, select, update
 
 from models.accounts import BY_ACCOUNT, BY_ACCOUNT_AND_ADDRESS, BY_ADDRESS, hash_password
 from models.db import transaction
+from models.environment import Environment
 from models.tables import Official, Throttle
-from tests.dashboard.conftest import PASSWORD, post
+from tests.dashboard.conftest import PASSWORD, TEST_SECRET_KEY, post
 from tests.dashboard.live import serving
 from web.dashboard import install_dashboard
 from web.dashboard.security import InsecureDeployment
@@ -29,12 +30,8 @@ WRONG = "salah-sekali-123"
 
 
 def build(settings: Any, database: Any, engine: Any, monkeypatch: pytest.MonkeyPatch, **env: str) -> Flask:
-    for name in ("SECRET_KEY", "ADUAN_DEVELOPMENT"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
     app = Flask("secret-test")
-    install_dashboard(app, settings, database, engine)
+    install_dashboard(app, settings, database, engine, Environment.of(env))
     return app
 
 
@@ -165,7 +162,7 @@ def test_concurrent_failed_sign_ins_on_postgresql_are_counted_exactly_and_never_
     with transaction(sessions) as db:
         db.get(Official, "pupr.admin").password_hash = hash_password(PASSWORD)
     app = Flask("throttle-race")
-    install_dashboard(app, many, database, engine)
+    install_dashboard(app, many, database, engine, Environment.of({"SECRET_KEY": TEST_SECRET_KEY}))
     attempts, workers = 24, 8
     barrier = threading.Barrier(workers)
 
@@ -196,6 +193,9 @@ def test_the_gunicorn_factory_refuses_to_boot_without_a_strong_key(tmp_path: Any
     root = Path(__file__).resolve().parents[2]
     env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "ADUAN_DEVELOPMENT"}}
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'boot.db'}", ADUAN_CONFIG=str(root / "config.yaml"))
+    prepared = subprocess.run([sys.executable, "manage.py", "db", "upgrade"], cwd=root, env=env, capture_output=True,
+                              text=True, timeout=120)
+    assert prepared.returncode == 0, prepared.stderr[-500:]  # a ready database: only the key can stop the boot
     for key in (None, "CHANGE-ME-64-hex-characters"):
         if key:
             env["SECRET_KEY"] = key
