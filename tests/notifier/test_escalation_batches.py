@@ -21,9 +21,9 @@ from models.config import Settings
 from models.db import make_session_factory, transaction
 from models.desk import Desk, NewComplaint, calendar_for
 from models.directory import official_actor, sync_directory
+from models.environment import Environment
 from models.escalation import sweep
 from models.permissions import Action
-from models.environment import Environment
 from models.runtime import prepare_database
 from models.tables import Base, Complaint, ComplaintEvent, Notification
 
