@@ -125,7 +125,8 @@ def test_a_database_without_the_newest_migration_is_refused_with_the_command_to_
         config.set_main_option("script_location", str(MIGRATIONS_DIR))
         config.attributes["connection"] = connection
         command.upgrade(config, "0003")
-    with pytest.raises(SchemaOutOfDate, match=f"at migration 0003, this release needs {SCHEMA_REVISION}: run `aduan db upgrade`"):
+    needed = f"at migration 0003, this release needs {SCHEMA_REVISION}: run `aduan db upgrade`"
+    with pytest.raises(SchemaOutOfDate, match=needed):
         check_schema(engine)
     upgrade_schema(engine)
     check_schema(engine)
