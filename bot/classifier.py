@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -203,8 +202,10 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 def _learn(args: argparse.Namespace) -> int:
     from bot.routing.learn import learn_command
+    from models.db import database_url
+    from models.environment import Environment
 
-    database = args.database or os.environ.get("DATABASE_URL") or "sqlite:///var/aduan.db"
+    database = database_url(Environment.read(), args.database)
     table = _table(args)
     region = _region(args)
 
