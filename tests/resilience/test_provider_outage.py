@@ -56,6 +56,7 @@ from notifier.transports import LogTransport
 from notifier.transports.email import EmailConfig, EmailTransport
 from notifier.transports.telegram import TelegramTransport
 from notifier.transports.whatsapp import RoutedHttpClient, WhatsAppTransport
+from tests.conftest import TEST_SECRET_KEY
 from web import create_app
 
 # Far below the shipped 15-20 s: a hung provider costs the test this much real time per attempt.
@@ -290,7 +291,7 @@ def test_an_official_whose_whatsapp_is_down_gets_the_alert_by_email_and_admins_s
     status = json.loads(manage(url, "status", "--json").stdout)
     assert status["failed_last_day"] == [{"channel": "whatsapp", "reason": failed.last_error, "count": 1}]
     assert status["depth"] == {"failed": 1, "sent": 1}
-    app = create_app(settings, Environment.of({}), database=db,
+    app = create_app(settings, Environment.of({"SECRET_KEY": TEST_SECRET_KEY}), database=db,
                      engine=build_engine(settings, db.sessions, clock, routing_table))
     with serving(app) as base:
         metrics = exposed(httpx.get(f"{base}/metrics", timeout=30).text)

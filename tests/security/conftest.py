@@ -23,7 +23,7 @@ from models.config import Settings
 from models.db import transaction
 from models.desk import AttachmentIn, Desk, NewComplaint, calendar_for
 from models.tables import Complaint, Notification
-from tests.dashboard.conftest import app, chat_form, client, database, login, post  # noqa: F401 - fixtures
+from tests.dashboard.conftest import app, chat_form, client, database, environment, login, post  # noqa: F401 - fixtures
 
 DATA = Path(__file__).parent / "data"
 

@@ -17,6 +17,7 @@ from models.config import Settings
 from models.environment import Environment
 from models.runtime import Database
 from notifier.jobs import JobReport, JobRunner
+from tests.conftest import TEST_SECRET_KEY
 from web import create_app
 
 
@@ -37,7 +38,7 @@ def wa_settings(settings: Settings, tmp_path: Path) -> Settings:
 def environment(fake_twilio: FakeTwilio) -> Environment:
     return Environment.of({"TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
                            "PUBLIC_BASE_URL": PUBLIC, "TWILIO_API_BASE_URL": fake_twilio.base_url,
-                           "TWILIO_WHATSAPP_FROM": "+6281100009999"})
+                           "TWILIO_WHATSAPP_FROM": "+6281100009999", "SECRET_KEY": TEST_SECRET_KEY})
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from twilio_support import AUTH_TOKEN, PUBLIC, sign
 
 from models.environment import Environment
 from models.runtime import prepare_database
+from tests.conftest import TEST_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +28,8 @@ def test_the_factory_opens_the_database_from_database_url_and_serves_webhooks(se
     from web import create_app
 
     environment = Environment.of({"DATABASE_URL": f"sqlite:///{tmp_path / 'own.db'}",
-                                  "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC})
+                                  "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC,
+                                  "SECRET_KEY": TEST_SECRET_KEY})
     prepare_database(settings, environment).engine.dispose()
     app = create_app(settings, environment)
     client = app.test_client()
@@ -55,7 +57,8 @@ def test_the_factory_refuses_a_database_without_the_schema_and_creates_nothing(s
 def test_without_an_auth_token_every_webhook_is_refused(settings, tmp_path: Path) -> None:
     from web import create_app
 
-    environment = Environment.of({"DATABASE_URL": f"sqlite:///{tmp_path / 'own.db'}", "PUBLIC_BASE_URL": PUBLIC})
+    environment = Environment.of({"DATABASE_URL": f"sqlite:///{tmp_path / 'own.db'}", "PUBLIC_BASE_URL": PUBLIC,
+                                  "SECRET_KEY": TEST_SECRET_KEY})
     prepare_database(settings, environment).engine.dispose()
     app = create_app(settings, environment)
     form = {"MessageSid": "SM" + "c" * 32, "From": "whatsapp:+6281255550009", "Body": "halo"}
