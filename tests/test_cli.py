@@ -91,7 +91,7 @@ def web(prepared: tuple[Path, str], tmp_path: Path) -> Iterator[str]:
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PROMETHEUS_", "TWILIO_",
                                                                                   "TELEGRAM_"))}
-    env.update(DATABASE_URL=f"sqlite:///{path}", SECRET_KEY="cli-test-secret")
+    env.update(DATABASE_URL=f"sqlite:///{path}", SECRET_KEY="cli-test-secret-5b2e8d1f4a7c9036e2b4d8f1")
     with (tmp_path / "web.log").open("wb") as log:
         process = subprocess.Popen([ADUAN, "--config", CONFIG, "web", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
