@@ -213,6 +213,78 @@ class SecurityConfig(_Strict):
     session_hours: int = Field(default=8, ge=1, le=24 * 7)
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EMERGENCY_KINDS: tuple[str, ...] = ("fire", "flood", "collapse", "medical")
+
+
+class DutyShift(_Strict):
+    """One official on call for one agency: on these weekdays, from `start` to `end` local time.
+
+    A shift whose end is not after its start runs past midnight (16:00-07:30); it belongs to the day it
+    starts on. 00:00-00:00 is the whole day.
+    """
+
+    agency: str
+    official: str
+    days: tuple[Weekday, ...] = WEEKDAYS
+    start: time = time(0, 0)
+    end: time = time(0, 0)
+
+    def covers(self, weekday: int, moment: time) -> bool:
+        """Whether the shift holds at `moment` on the local day numbered `weekday` (Monday 0)."""
+        today, yesterday = WEEKDAYS[weekday], WEEKDAYS[(weekday - 1) % 7]
+        if self.start < self.end:
+            return today in self.days and self.start <= moment < self.end
+        return (today in self.days and moment >= self.start) or (yesterday in self.days and moment < self.end)
+
+
+class EmergencyConfig(_Strict):
+    """Fire, people trapped by a flood, a collapsed bridge with victims, a medical emergency.
+
+    The first reply gives the national numbers and the region's own; the complaint goes at once to the
+    agency for its kind, with an SLA in hours, and to whoever is on duty there (day, night or weekend).
+    """
+
+    # Said first, in this order: 112 (every emergency), fire 113, ambulance 119, police 110.
+    national_numbers: dict[str, str] = Field(default_factory=lambda: {
+        "darurat": "112", "pemadam kebakaran": "113", "ambulans": "119", "polisi": "110"})
+    # The region's own emergency lines per agency code, e.g. {BPBD: "Pusdalops BPBD 0511-...", SATPOLPP: ...}.
+    regional_numbers: dict[str, str] = Field(default_factory=dict)
+    # Which agency takes each kind of emergency (fire: the Satpol PP's damkar; the rest: BPBD).
+    routes: dict[str, str] = Field(default_factory=lambda: {
+        "fire": "SATPOLPP", "flood": "BPBD", "collapse": "BPBD", "medical": "BPBD"})
+    ack_hours: int = Field(default=1, ge=1, le=72)
+    answer_hours: int = Field(default=24, ge=1, le=24 * 14)
+    duty_roster: tuple[DutyShift, ...] = ()
+
+    @field_validator("routes")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        for kind, agency in value.items():
+            if kind not in EMERGENCY_KINDS:
+                raise ValueError(f"{kind!r} is not an emergency kind ({', '.join(EMERGENCY_KINDS)})")
+            if agency not in REGIONAL_AGENCY_CODES:
+                raise ValueError(f"[{kind!r}]: {agency!r} is not a regional agency code")
+        missing = [kind for kind in EMERGENCY_KINDS if kind not in value]
+        if missing:
+            raise ValueError(f"every emergency kind needs an agency; missing {', '.join(missing)}")
+        return value
+
+    @field_validator("regional_numbers")
+    @classmethod
+    def _numbers_of_known_agencies(cls, value: dict[str, str]) -> dict[str, str]:
+        for agency in value:
+            if agency not in REGIONAL_AGENCY_CODES:
+                raise ValueError(f"[{agency!r}]: not a regional agency code")
+        return value
+
+    def on_duty(self, agency: str, weekday: int, moment: time) -> list[str]:
+        """The official ids on call for `agency` at local `moment` of the day numbered `weekday`."""
+        return [shift.official for shift in self.duty_roster
+                if shift.agency == agency and shift.covers(weekday, moment)]
+
+
 class RegionConfig(_Strict):
     name: str
     short_name: str
@@ -297,6 +369,7 @@ class Settings(_Strict):
     notifier: NotifierConfig = NotifierConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     security: SecurityConfig = SecurityConfig()
+    emergency: EmergencyConfig = EmergencyConfig()
     agencies: tuple[AgencyConfig, ...]
     officials: tuple[OfficialConfig, ...] = ()
     # Per-channel sections (telegram, whatsapp, email, web): each adapter or transport parses
@@ -356,6 +429,20 @@ def _coherence_problems(settings: Settings) -> Iterator[str]:
     unknown = sorted(set(settings.sla.overrides) - set(codes) - {a.category for a in settings.agencies})
     if unknown:
         yield f"sla.overrides: {', '.join(unknown)} is neither an agency code nor a category"
+    yield from _duty_roster_problems(settings)
+
+
+def _duty_roster_problems(settings: Settings) -> Iterator[str]:
+    """Each shift names a known agency and one of that agency's officials (or a region-wide one)."""
+    members = {official.id: agency for official, agency in settings.all_officials()}
+    for index, shift in enumerate(settings.emergency.duty_roster):
+        where = f"emergency.duty_roster[{index}]"
+        if shift.agency not in REGIONAL_AGENCY_CODES:
+            yield f"{where}.agency: {shift.agency!r} is not a regional agency code"
+        elif shift.official not in members:
+            yield f"{where}.official: {shift.official!r} is not an official in this config"
+        elif members[shift.official] not in (None, shift.agency):
+            yield f"{where}.official: {shift.official!r} belongs to {members[shift.official]}, not {shift.agency}"
 
 
 def load_settings(path: Path | str) -> Settings:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
@@ -78,6 +78,12 @@ class NewComplaint:
     # was chosen, and `subject_agency_code` (the router's `subject`) is the office it accuses.
     misconduct: bool = False
     subject_agency_code: str | None = None
+    # An emergency's kind (fire, flood, collapse, medical; see `EmergencyConfig.routes`): filed with the
+    # agency for that kind, an SLA in hours, and the duty roster alerted at once.
+    emergency_kind: str | None = None
+
+
+EMERGENCY_HEADING = "DARURAT - LAPORAN BARU"
 
 
 def calendar_for(settings: Settings) -> WorkingCalendar:
@@ -203,6 +209,8 @@ class Desk:
         Misconduct goes straight to the Inspectorate (never through a triage queue an accused office might see).
         """
         draft = self._as_misconduct(draft) if draft.misconduct or draft.subject_agency_code else draft
+        if draft.emergency_kind is not None and not draft.misconduct:
+            return self._file_emergency(draft)
         dispatch = dispatch or draft.misconduct
         complaint = self._new_complaint(draft)
         reporter_actor = Actor("reporter", str(draft.reporter.id))
@@ -218,6 +226,18 @@ class Desk:
             self._alert_triage(complaint, reason)
         return complaint
 
+    def _file_emergency(self, draft: NewComplaint) -> Complaint:
+        """Straight to the agency for its kind, whatever auto-dispatch says: nobody verifies a fire first."""
+        kind = str(draft.emergency_kind)
+        agency_code = self.settings.emergency.routes[kind]
+        complaint = self._new_complaint(replace(draft, agency_code=agency_code))
+        complaint.emergency = True
+        reporter_actor = Actor("reporter", str(draft.reporter.id))
+        self._event(complaint, reporter_actor, "file", None, Status.RECEIVED, data={"routing": draft.routing})
+        self._event(complaint, SYSTEM, "emergency", None, None, note=kind, data={"kind": kind, "to": agency_code})
+        self._dispatch(complaint, reporter_actor, agency_code, relay=False)
+        return complaint
+
     def _new_complaint(self, draft: NewComplaint) -> Complaint:
         complaint = Complaint(
             code=self._unused_code(),
@@ -230,6 +250,7 @@ class Desk:
             anonymous=draft.anonymous,
             confidential=draft.confidential or draft.misconduct or draft.agency_code in CONFIDENTIAL_AGENCIES,
             misconduct=draft.misconduct or draft.agency_code in CONFIDENTIAL_AGENCIES,
+            emergency=False,
             subject_agency_code=draft.subject_agency_code,
             latitude=draft.latitude,
             longitude=draft.longitude,
@@ -377,8 +398,8 @@ class Desk:
         complaint.reopen_count += 1
         complaint.satisfied = False
         complaint.closed_at = None
-        sla = self._sla_for(complaint.agency_code)
-        complaint.answer_due_at = self.calendar.due_at(self.now, sla["answer_days"])
+        sla = self._sla_for(complaint.agency_code, emergency=complaint.emergency)
+        complaint.answer_due_at = self._due(sla, "answer")
         complaint.escalation_level = 0
         complaint.next_escalation_at = self.escalation_moment(complaint.answer_due_at, complaint.sla or sla)
         if complaint.agency_code:
@@ -418,7 +439,7 @@ class Desk:
                   note: str | None = None, action: str = "dispatch") -> None:
         data = {"from": complaint.agency_code, "to": agency_code}
         self._move(complaint, actor, action, Status.DISPATCHED, note, data=data)
-        sla = self._sla_for(agency_code)
+        sla = self._sla_for(agency_code, emergency=complaint.emergency)
         complaint.agency_code = agency_code
         complaint.category = self.settings.agency(agency_code).category
         complaint.confidential = complaint.confidential or agency_code in CONFIDENTIAL_AGENCIES
@@ -427,11 +448,14 @@ class Desk:
         complaint.dispatched_at = self.now
         complaint.acknowledged_at = None
         complaint.sla = sla
-        complaint.ack_due_at = self.calendar.due_at(self.now, sla["ack_days"])
-        complaint.answer_due_at = self.calendar.due_at(self.now, sla["answer_days"])
+        complaint.ack_due_at = self._due(sla, "ack")
+        complaint.answer_due_at = self._due(sla, "answer")
         complaint.escalation_level = 0
         complaint.next_escalation_at = self.escalation_moment(complaint.ack_due_at, sla)
-        self._alert_agency(complaint, "LAPORAN BARU", "new_complaint", roles={Role.ADMIN.value})
+        heading = EMERGENCY_HEADING if complaint.emergency else "LAPORAN BARU"
+        alerted = self._alert_agency(complaint, heading, "new_complaint", roles={Role.ADMIN.value})
+        if complaint.emergency:
+            self._alert_on_duty(complaint, already=alerted)
         if relay:
             self._relay(complaint, note)
 
@@ -471,7 +495,14 @@ class Desk:
         complaint.events.append(event)
         self.session.flush()
 
-    def _sla_for(self, agency_code: str | None) -> dict[str, Any]:
+    def _due(self, sla: dict[str, Any], clock: str) -> datetime:
+        """The `ack` or `answer` deadline from now: hours for an emergency, working days otherwise."""
+        hours = sla.get(f"{clock}_hours")
+        if hours is not None:
+            return self.now + timedelta(hours=int(hours))
+        return self.calendar.due_at(self.now, int(sla[f"{clock}_days"]))
+
+    def _sla_for(self, agency_code: str | None, emergency: bool = False) -> dict[str, Any]:
         sla = self.settings.sla
         values: dict[str, Any] = {
             "verify_days": sla.verify_days,
@@ -489,6 +520,9 @@ class Desk:
             override = sla.overrides.get(key)
             if override is not None:
                 values.update(override.model_dump(exclude_none=True))
+        if emergency:
+            hours = self.settings.emergency
+            values.update(emergency=True, ack_hours=hours.ack_hours, answer_hours=hours.answer_hours)
         return values
 
     def _known_agency(self, code: str) -> Any:
@@ -499,11 +533,27 @@ class Desk:
     def _last_event_id(self, complaint: Complaint) -> int:
         return complaint.events[-1].id
 
-    def _alert_agency(self, complaint: Complaint, heading: str, purpose: str, roles: set[str]) -> None:
+    def _alert_agency(self, complaint: Complaint, heading: str, purpose: str, roles: set[str]) -> set[str]:
+        """Alert the agency's officials with these roles; the ids alerted."""
         agency_name = self.settings.agency(complaint.agency_code or "").name
         payload = official_alert(complaint, agency_name, heading, self.calendar.zone)
-        for official in officials_with_roles(self.session, roles, complaint.agency_code):
+        officials = officials_with_roles(self.session, roles, complaint.agency_code)
+        for official in officials:
             self._notify_official(complaint, official, purpose, payload)
+        return {official.id for official in officials}
+
+    def _alert_on_duty(self, complaint: Complaint, already: set[str]) -> None:
+        """An emergency reaches whoever the roster has on call now (nights, weekends), not only the office."""
+        local = self.calendar.local(self.now)
+        on_duty = self.settings.emergency.on_duty(complaint.agency_code or "", local.weekday(), local.time())
+        wanted = [official_id for official_id in on_duty if official_id not in already]
+        if not wanted:
+            return
+        agency_name = self.settings.agency(complaint.agency_code or "").name
+        payload = official_alert(complaint, agency_name, f"{EMERGENCY_HEADING} (PIKET)", self.calendar.zone)
+        query = select(Official).where(Official.id.in_(wanted), Official.active.is_(True)).order_by(Official.id)
+        for official in self.session.scalars(query):
+            self._notify_official(complaint, official, "emergency_duty", payload)
 
     def _alert_triage(self, complaint: Complaint, reason: str) -> None:
         payload = triage_alert(complaint, reason, self.calendar.zone)
@@ -519,7 +569,7 @@ class Desk:
             recipient = Recipient("official", official.id, contact.channel, contact.address)
             key = f"{complaint.code}:{purpose}:{level}:official-{official.id}:{contact.channel}:{event_id}"
             enqueue(self.session, recipient=recipient, purpose=purpose, payload=payload, dedup_key=key,
-                    now=self.now, complaint_id=complaint.id, level=level)
+                    now=self.now, complaint_id=complaint.id, level=level, urgent=complaint.emergency)
 
     def _relay(self, complaint: Complaint, note: str | None, extra: str | None = None) -> None:
         """Tell the reporter and every supporter, on the channel each of them used (supporters: status only)."""

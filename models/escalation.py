@@ -8,7 +8,9 @@ The ladder (ARCADUMAS style), with the policy snapshotted on the complaint at di
 * then a reminder every `reminder_every_days` working days, up to `reminder_cap` (levels 3, 4, ...);
 * a complaint left unverified in triage past `verify_due_at`: the Diskominfo head and the sekda.
 
-Outside office hours a non-emergency step is deferred to the next office moment instead of sent.
+Outside office hours a non-emergency step is deferred to the next office moment instead of sent; an
+emergency (`complaints.emergency`, or an emergency policy) climbs at its deadline, day or night, and its
+alerts are urgent in the outbox.
 Answered complaints whose reply window ran out are closed by the system.
 
 The sweep works on sets, not rows. `complaints.next_escalation_at` is the only trigger: each batch claims
@@ -105,6 +107,7 @@ class Due:
     sla: dict[str, Any] | None  # the policy snapshotted at dispatch; the ladder fills in the default
     level: int
     reporter: ReporterName
+    emergency: bool = False
     last_escalation_at: datetime | None = None
 
 
@@ -161,7 +164,7 @@ def _claim(session: Session, now: datetime, limit: int) -> list[Due]:
                Complaint.masked_text, Complaint.location_text, Complaint.latitude,
                Complaint.longitude, Complaint.created_at, Complaint.verify_due_at, Complaint.ack_due_at,
                Complaint.answer_due_at, Complaint.sla, Complaint.escalation_level, Reporter.name,
-               Reporter.provider_id)
+               Reporter.provider_id, Complaint.emergency)
         .join(Reporter, Reporter.id == Complaint.reporter_id)
         .where(Complaint.next_escalation_at <= now)
         .order_by(Complaint.next_escalation_at, Complaint.id)
@@ -170,12 +173,13 @@ def _claim(session: Session, now: datetime, limit: int) -> list[Due]:
     if session.get_bind().dialect.name == "postgresql":
         # Another notifier's batch holding a row skips it; SQLite writers are serialised already.
         query = query.with_for_update(skip_locked=True, of=Complaint)
-    rows: Any = session.execute(query)  # twenty-two columns: wider than SQLAlchemy's typed rows
+    rows: Any = session.execute(query)  # twenty-three columns: wider than SQLAlchemy's typed rows
     return [Due(id_, code, kind, Status(status), text, agency, anonymous, confidential, misconduct, subject, masked,
                 place, latitude, longitude, created, verify_due, ack_due, answer_due, sla, level,
-                ReporterName(name, provider))
+                ReporterName(name, provider), bool(emergency))
             for (id_, code, kind, status, text, agency, anonymous, confidential, misconduct, subject, masked, place,
-                 latitude, longitude, created, verify_due, ack_due, answer_due, sla, level, name, provider) in rows]
+                 latitude, longitude, created, verify_due, ack_due, answer_due, sla, level, name, provider,
+                 emergency) in rows]
 
 
 def _read_last_escalations(session: Session, batch: list[Due]) -> None:
@@ -226,6 +230,9 @@ class Ladder:
 
     def decide(self, due: Due) -> Rung:
         sla = due.sla = due.sla or self.default_sla
+        if due.emergency and not sla.get("emergency"):
+            # Flagged before any policy was snapshotted (still in triage): it never waits for the office either.
+            sla = due.sla = {**sla, "emergency": True}
         moment = self.escalation_moment(self.now, sla)
         if moment is not None and moment > self.now:
             # Escalations wait for office hours on working days; emergencies never wait.
@@ -429,7 +436,8 @@ class BatchWrites:
                 key = (f"{due.code}:{step.purpose}:{step.level}:official-{official_id}:{recipient.channel}:"
                        f"{deadline_key}")
                 self.messages.append(outbox_row(recipient=recipient, purpose=step.purpose, payload=payload,
-                                                dedup_key=key, now=self.now, complaint_id=due.id, level=step.level))
+                                                dedup_key=key, now=self.now, complaint_id=due.id, level=step.level,
+                                                urgent=due.emergency))
 
     def _payload(self, due: Due, step: Step) -> dict[str, Any]:
         zone = self.ladder.calendar.zone

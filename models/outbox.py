@@ -47,10 +47,11 @@ def enqueue(
     complaint_id: int | None = None,
     level: int = 0,
     not_before: datetime | None = None,
+    urgent: bool = False,
 ) -> None:
     """Queue one message; a row with the same dedup_key already queued wins."""
     values = outbox_row(recipient=recipient, purpose=purpose, payload=payload, dedup_key=dedup_key, now=now,
-                        complaint_id=complaint_id, level=level, not_before=not_before)
+                        complaint_id=complaint_id, level=level, not_before=not_before, urgent=urgent)
     session.execute(_insert_ignoring_duplicates(session, values))
 
 
@@ -65,6 +66,7 @@ def outbox_row(
     level: int = 0,
     not_before: datetime | None = None,
     status: str = NotificationStatus.QUEUED,
+    urgent: bool = False,
 ) -> dict[str, Any]:
     """The column values of one queued message (for writers that insert many rows at once)."""
     return {
@@ -76,6 +78,7 @@ def outbox_row(
         "address": recipient.address,
         "purpose": purpose,
         "level": level,
+        "urgent": urgent,
         "payload": as_payload(payload),
         "status": NotificationStatus(status),
         "attempts": 0,

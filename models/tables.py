@@ -180,6 +180,9 @@ class Complaint(Base):
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     # Misconduct by civil servants (pungli, suap ...): handled by the Inspectorate, reporter hidden from all others.
     misconduct: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Fire, people trapped, a collapsed bridge with victims, a medical emergency: an SLA in hours, the duty
+    # roster alerted at once, escalations never wait for office hours.
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The office a misconduct report accuses: never its handler, never told who reported it.
     subject_agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
     # A hidden reporter's words with their name and phone numbers masked: what officials read and search.
@@ -264,6 +267,8 @@ class Notification(Base):
     address: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(String(40))
     level: Mapped[int] = mapped_column(Integer, default=0)
+    # An emergency's alerts are claimed before everything else that is due.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     payload: Mapped[NotificationPayload]
     status: Mapped[NotificationStatus] = mapped_column(EnumText(NotificationStatus, 20),
                                                        default=NotificationStatus.QUEUED)

@@ -97,7 +97,9 @@ class Dispatcher:
             return [_claimed(row, code, _last_inbound(session, row)) for row, code in rows if row.id not in erased]
 
     def _due_ids(self, session: Session, now: datetime) -> list[int]:
-        query = select(Notification.id).where(_due(now)).order_by(Notification.id).limit(self.config.batch_size)
+        # An emergency's alerts go first, whatever else is due (a morning of digests must not delay a fire).
+        query = (select(Notification.id).where(_due(now))
+                 .order_by(Notification.urgent.desc(), Notification.id).limit(self.config.batch_size))
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return list(session.scalars(query))
@@ -238,7 +240,7 @@ def _fall_back(session: Session, message: OutgoingMessage, now: datetime) -> int
         return 0
     enqueue(session, recipient=Recipient(RecipientKind.OFFICIAL, row.recipient_id, target.channel, target.address),
             purpose=row.purpose, payload=row.payload.copy(), dedup_key=f"{row.dedup_key}>{target.channel}",
-            now=now, complaint_id=row.complaint_id, level=row.level)
+            now=now, complaint_id=row.complaint_id, level=row.level, urgent=row.urgent)
     log.info("fallback notification=%s from=%s to=%s", row.id, row.channel, target.channel)
     return 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,38 @@ def test_config_check_command_accepts_both_shipped_files() -> None:
                                 cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
         assert "OK" in result.stdout
+
+
+def test_the_shipped_duty_roster_has_someone_on_call_for_bpbd_every_night_and_weekend() -> None:
+    emergency = load_settings(ROOT / "config.yaml").emergency
+    for weekday in range(7):
+        for hour in (0, 3, 6, 17, 20, 23):
+            assert emergency.on_duty("BPBD", weekday, time(hour, 0)), (weekday, hour)
+    assert emergency.on_duty("BPBD", 6, time(2, 0)) == ["bpbd.head"]  # Sunday 02:00
+    assert emergency.on_duty("SATPOLPP", 2, time(13, 0)) == ["satpolpp.admin"]
+    assert {"112", "113", "119", "110"} <= set(emergency.national_numbers.values())
+
+
+def test_a_duty_shift_naming_an_unknown_official_names_its_key_path(raw: dict[str, Any]) -> None:
+    message = broken(raw, lambda data: data["emergency"]["duty_roster"][1].update(official="bpbd.nobody"))
+    assert "emergency.duty_roster[1].official: 'bpbd.nobody' is not an official in this config" in message
+
+
+def test_a_duty_shift_of_another_agencys_official_is_refused(raw: dict[str, Any]) -> None:
+    message = broken(raw, lambda data: data["emergency"]["duty_roster"][0].update(official="pupr.admin"))
+    assert "emergency.duty_roster[0].official: 'pupr.admin' belongs to PUPR, not BPBD" in message
+
+
+def test_a_bad_weekday_in_the_duty_roster_names_its_key_path(raw: dict[str, Any]) -> None:
+    message = broken(raw, lambda data: data["emergency"]["duty_roster"][2].update(days=["senin"]))
+    assert "emergency.duty_roster[2].days[0]:" in message
+
+
+def test_an_emergency_routed_to_an_external_body_is_refused(raw: dict[str, Any]) -> None:
+    message = broken(raw, lambda data: data["emergency"]["routes"].update(fire="EXT_POLRI"))
+    assert "emergency.routes['fire']: 'EXT_POLRI' is not a regional agency code" in message
+
+
+def test_emergency_sla_hours_must_be_positive(raw: dict[str, Any]) -> None:
+    message = broken(raw, lambda data: data["emergency"].update(ack_hours=0))
+    assert "emergency.ack_hours:" in message
