@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -216,6 +216,8 @@ class SecurityConfig(_Strict):
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EMERGENCY_KINDS: tuple[str, ...] = ("fire", "flood", "collapse", "medical")
+NumberKind = Literal["general", "fire", "ambulance", "police"]
+NATIONAL_NUMBERS: dict[NumberKind, str] = {"general": "112", "fire": "113", "ambulance": "119", "police": "110"}
 
 
 class DutyShift(_Strict):
@@ -247,10 +249,10 @@ class EmergencyConfig(_Strict):
     """
 
     # Said first, in this order: 112 (every emergency), fire 113, ambulance 119, police 110.
-    national_numbers: dict[str, str] = Field(default_factory=lambda: {
-        "darurat": "112", "pemadam kebakaran": "113", "ambulans": "119", "polisi": "110"})
-    # The region's own emergency lines per agency code, e.g. {BPBD: "Pusdalops BPBD 0511-...", SATPOLPP: ...}.
-    regional_numbers: dict[str, str] = Field(default_factory=dict)
+    national_numbers: dict[NumberKind, str] = Field(default_factory=lambda: dict(NATIONAL_NUMBERS))
+    # The region's own emergency lines per agency code, e.g. {BPBD: "Pusdalops 0511-..."}; short enough
+    # for the one-screen first reply.
+    regional_numbers: dict[str, Annotated[str, Field(max_length=40)]] = Field(default_factory=dict)
     # Which agency takes each kind of emergency (fire: the Satpol PP's damkar; the rest: BPBD).
     routes: dict[str, str] = Field(default_factory=lambda: {
         "fire": "SATPOLPP", "flood": "BPBD", "collapse": "BPBD", "medical": "BPBD"})

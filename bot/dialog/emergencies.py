@@ -14,7 +14,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from models.config import EMERGENCY_KINDS, ConfigError, describe_error
+from bot.dialog.messages import Reply
+from bot.dialog.texts import say, say_sms
+from models.config import EMERGENCY_KINDS, ConfigError, NumberKind, Settings, describe_error
 
 VOCABULARY = Path(__file__).with_name("understanding") / "emergency.yaml"
 _NOT_WORD = re.compile(r"[^\w]+")
@@ -99,3 +101,28 @@ def load_vocabulary(path: Path = VOCABULARY) -> EmergencyVocabulary:
 
 def emergency_kind(text: str) -> str | None:
     return load_vocabulary().kind_of(text)
+
+
+NUMBER_ORDER: tuple[NumberKind, ...] = ("general", "fire", "ambulance", "police")
+
+
+def numbers_text(settings: Settings, language: str) -> str:
+    """ "112, damkar 113, ambulans 119, polisi 110": the general number bare, the others with their label."""
+    numbers = settings.emergency.national_numbers
+    parts = []
+    for kind in NUMBER_ORDER:
+        number = numbers.get(kind)
+        if number:
+            parts.append(number if kind == "general" else f"{say(f'number_{kind}', language)} {number}")
+    return ", ".join(parts)
+
+
+def first_reply(settings: Settings, code: str, agency_code: str, language: str) -> Reply:
+    """What an emergency is answered with first: whom to call now, then that it is filed and on its way."""
+    numbers = numbers_text(settings, language)
+    regional = settings.emergency.regional_numbers
+    local = say("emergency_regional", language, numbers="; ".join(regional.values())) if regional else ""
+    agency = settings.agency(agency_code)
+    text = say("emergency_first", language, numbers=numbers, regional=local, code=code, agency=agency.name)
+    short = say_sms("emergency_first", language, numbers=numbers, code=code, agency_code=agency.code)
+    return Reply(text, short=short, data={"code": code, "emergency": True})

@@ -254,7 +254,176 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+# Emergencies, the no-wrong-door first reply, and the words on buttons and labels: everything a citizen reads
+# lives here in both languages (tests/test_reply_limits.py checks completeness and the limits).
+TEXTS.update({
+    "emergency_first": {
+        "id": (
+            "DARURAT: segera telepon {numbers}.\n{regional}"
+            "Laporan Anda tercatat sebagai DARURAT dengan kode {code} dan sudah diteruskan ke {agency}; "
+            "petugas piket diberi tahu sekarang, siang atau malam."
+        ),
+        "en": (
+            "EMERGENCY: call {numbers} now.\n{regional}"
+            "Your report is recorded as an EMERGENCY with code {code} and was sent to {agency}; "
+            "the officer on duty is alerted now, day or night."
+        ),
+    },
+    "emergency_regional": {
+        "id": "Nomor darurat daerah: {numbers}.\n",
+        "en": "Local emergency lines: {numbers}.\n",
+    },
+    "number_general": {"id": "darurat", "en": "emergency"},
+    "number_fire": {"id": "damkar", "en": "fire"},
+    "number_ambulance": {"id": "ambulans", "en": "ambulance"},
+    "number_police": {"id": "polisi", "en": "police"},
+    "external_first": {
+        "id": (
+            "Masalah ini wewenang {agency}, bukan Pemerintah Daerah. Agar cepat ditangani, hubungi langsung: "
+            "{contact}.\nLaporan Anda tetap kami simpan dan teruskan ke sana."
+        ),
+        "en": (
+            "This is a matter for {agency}, not the local government. For the fastest help, contact them "
+            "directly: {contact}.\nWe still keep your report and forward it to them."
+        ),
+    },
+    "choice_yes": {"id": "YA", "en": "YES"},
+    "choice_no": {"id": "TIDAK", "en": "NO"},
+    "choice_skip": {"id": "LEWATI", "en": "SKIP"},
+    "choice_other": {"id": "PILIH LAIN", "en": "OTHER"},
+    "choice_unknown": {"id": "TIDAK TAHU", "en": "DON'T KNOW"},
+    "choice_yes_photos": {"id": "YA FOTO", "en": "YES PHOTOS"},
+    "pick_unknown_label": {"id": "Tidak tahu", "en": "Don't know"},
+    "privacy_normal": {"id": "Biasa", "en": "Normal"},
+    "privacy_anonymous": {"id": "Anonim", "en": "Anonymous"},
+    "privacy_confidential": {"id": "Rahasia", "en": "Confidential"},
+    "privacy_both": {"id": "Anonim + rahasia", "en": "Anonymous + confidential"},
+    "media_audio": {"id": "pesan suara", "en": "voice messages"},
+    "media_video": {"id": "video", "en": "videos"},
+    "media_sticker": {"id": "stiker", "en": "stickers"},
+    "media_document": {"id": "dokumen", "en": "documents"},
+    "media_other": {"id": "lampiran jenis ini", "en": "this kind of attachment"},
+    "status_answer_line": {"id": "\nJawaban: {answer}", "en": "\nAnswer: {answer}"},
+    "reply_with": {"id": "Balas", "en": "Reply"},
+})
+
+# One-segment forms for SMS (160 GSM-7 characters), for every text whose full form may not fit one.
+SMS: dict[str, dict[str, str]] = {
+    "welcome": {
+        "id": "Pengaduan {region}: ketik masalah Anda (apa, di mana). CEK <kode> = status. BANTUAN = petunjuk.",
+        "en": "{region} complaints: type your problem (what, where). STATUS <code> = status. HELP = help.",
+    },
+    "help": {
+        "id": "Ketik masalahnya, mis. 'jalan berlubang depan SDN 2'. Perintah: LAPOR, CEK <kode>, BATAL, HAPUS DATA SAYA.",
+        "en": "Type the problem, e.g. 'pothole near SDN 2'. Commands: REPORT, STATUS <code>, CANCEL, DELETE MY DATA.",
+    },
+    "text_too_long": {
+        "id": "Pesan terlalu panjang ({length}/{limit} karakter). Kirim versi ringkas, atau balas LANJUT untuk tetap memakainya.",
+        "en": "Message too long ({length}/{limit} characters). Send a shorter one, or reply CONTINUE to use it anyway.",
+    },
+    "ask_location": {
+        "id": "Di mana lokasinya? Ketik alamat atau patokan. Ketik LEWATI jika tidak ada.",
+        "en": "Where is it? Type an address or landmark. Type SKIP if none.",
+    },
+    "media_not_supported": {
+        "id": "Maaf, kami belum bisa menerima {kind}. Mohon jelaskan dengan teks.",
+        "en": "Sorry, we cannot accept {kind} yet. Please describe it in text.",
+    },
+    "ask_privacy": {
+        "id": "Kerahasiaan: 1 Biasa, 2 Anonim (identitas disembunyikan), 3 Rahasia (tidak publik), 4 Anonim dan rahasia",
+        "en": "Privacy: 1 Normal, 2 Anonymous (identity hidden), 3 Confidential (not public), 4 Anonymous and confidential",
+    },
+    "confirm_agency": {
+        "id": "Diteruskan ke {agency}? Balas YA, LAIN, atau TIDAK TAHU.",
+        "en": "Send to {agency}? Reply YES, OTHER, or DON'T KNOW.",
+    },
+    "confirm_external": {
+        "id": "Wewenang {agency}; kami tetap teruskan. Balas YA, LAIN, atau TIDAK TAHU.",
+        "en": "A matter for {agency}; we still forward it. Reply YES, OTHER, or DON'T KNOW.",
+    },
+    "pick_agency": {
+        "id": "Instansi mana? Balas nomornya:\n{options}\n{unknown}. Tidak tahu",
+        "en": "Which agency? Reply with its number:\n{options}\n{unknown}. Don't know",
+    },
+    "filed_dispatched": {
+        "id": "Laporan tercatat: {code}. Cek: CEK {code}",
+        "en": "Complaint recorded: {code}. Check: STATUS {code}",
+    },
+    "filed_triage": {
+        "id": "Laporan tercatat: {code}. Cek: CEK {code}",
+        "en": "Complaint recorded: {code}. Check: STATUS {code}",
+    },
+    "filed_forwarded": {
+        "id": "Laporan tercatat: {code}, diteruskan ke {agency}. Cek: CEK {code}",
+        "en": "Complaint recorded: {code}, forwarded to {agency}. Check: STATUS {code}",
+    },
+    "similar_exists": {
+        "id": "Laporan serupa sudah ada ({status}). Balas YA untuk mendukungnya, TIDAK untuk laporan baru.",
+        "en": "A similar complaint exists ({status}). Reply YES to support it, NO to file a new one.",
+    },
+    "similar_exists_neutral": {
+        "id": "Laporan serupa sudah ada ({status}). Balas YA untuk mendukungnya, TIDAK untuk laporan baru.",
+        "en": "A similar complaint exists ({status}). Reply YES to support it, NO to file a new one.",
+    },
+    "supported": {
+        "id": "Terima kasih, Anda mendukung laporan itu dan akan menerima kabar statusnya.",
+        "en": "Thank you, you support that complaint and will get its status updates.",
+    },
+    "daily_limit": {
+        "id": "Anda sudah mengirim {limit} laporan hari ini. Lanjutkan besok, atau cek dengan CEK <kode>.",
+        "en": "You filed {limit} complaints today. Continue tomorrow, or check one with STATUS <code>.",
+    },
+    "status_full": {
+        "id": "{code}: {status}. Instansi: {agency}. Batas: {due}",
+        "en": "{code}: {status}. Agency: {agency}. Due: {due}",
+    },
+    "status_mine": {
+        "id": "Laporan Anda: {lines}",
+        "en": "Your complaints: {lines}",
+    },
+    "feedback_thanks_closed": {
+        "id": "Terima kasih, {code} ditutup sebagai selesai. Nilai pelayanan 1-5?",
+        "en": "Thank you, {code} is closed as resolved. Rate the service 1-5?",
+    },
+    "erase_confirm": {
+        "id": "Hapus data pribadi Anda? Laporan tetap ada tanpa identitas. Balas YA, YA FOTO (hapus foto juga), atau TIDAK.",
+        "en": "Delete your personal data? Complaints stay without identity. Reply YES, YES PHOTOS (photos too), or NO.",
+    },
+    "erased": {
+        "id": "Data pribadi Anda dihapus ({count} laporan kini tanpa identitas).",
+        "en": "Your personal data was deleted ({count} complaints now without identity).",
+    },
+    "blocked": {
+        "id": "Maaf, pesan dari nomor ini tidak dapat kami proses.",
+        "en": "Sorry, we cannot process messages from this sender.",
+    },
+    "error": {
+        "id": "Maaf, terjadi gangguan. Kirim ulang sebentar lagi.",
+        "en": "Sorry, something went wrong. Please send it again shortly.",
+    },
+    "emergency_first": {
+        "id": "DARURAT: telepon {numbers}. Laporan {code} diteruskan ke {agency_code}, petugas piket diberi tahu.",
+        "en": "EMERGENCY: call {numbers}. Report {code} sent to {agency_code}; the officer on duty is alerted.",
+    },
+    "external_first": {
+        "id": "Wewenang {agency}: hubungi {contact}. Laporan tetap kami simpan dan teruskan.",
+        "en": "A matter for {agency}: contact {contact}. We keep and forward your report.",
+    },
+    "session_expired": {
+        "id": "Percakapan sebelumnya berakhir ({hours} jam tanpa balasan); draf dihapus.",
+        "en": "Your previous conversation expired ({hours} hours without reply); draft removed.",
+    },
+}
+
+
 def say(key: str, language: str, **values: Any) -> str:
     variants = TEXTS[key]
+    template = variants.get(language) or variants["id"]
+    return template.format(**values)
+
+
+def say_sms(key: str, language: str, **values: Any) -> str:
+    """The one-segment SMS form of a text (the full text when it is short enough to need none)."""
+    variants = SMS.get(key) or TEXTS[key]
     template = variants.get(language) or variants["id"]
     return template.format(**values)
