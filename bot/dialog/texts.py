@@ -406,14 +406,22 @@ SMS: dict[str, dict[str, str]] = {
         "en": "EMERGENCY: call {numbers}. Report {code} sent to {agency_code}; the officer on duty is alerted.",
     },
     "external_first": {
-        "id": "Wewenang {agency}: hubungi {contact}. Laporan tetap kami simpan dan teruskan.",
-        "en": "A matter for {agency}: contact {contact}. We keep and forward your report.",
+        "id": "{agency}: hubungi {contact}. Laporan tetap kami teruskan.",
+        "en": "{agency}: contact {contact}. We still forward your report.",
     },
     "session_expired": {
         "id": "Percakapan sebelumnya berakhir ({hours} jam tanpa balasan); draf dihapus.",
         "en": "Your previous conversation expired ({hours} hours without reply); draft removed.",
     },
 }
+
+# Pieces of other texts (button words, labels, an appended line): never sent alone.
+FRAGMENTS = frozenset({
+    "number_general", "number_fire", "number_ambulance", "number_police", "emergency_regional", "choice_yes",
+    "choice_no", "choice_skip", "choice_other", "choice_unknown", "choice_yes_photos", "pick_unknown_label",
+    "privacy_normal", "privacy_anonymous", "privacy_confidential", "privacy_both", "media_audio", "media_video",
+    "media_sticker", "media_document", "media_other", "status_answer_line", "reply_with",
+})
 
 
 def say(key: str, language: str, **values: Any) -> str:
