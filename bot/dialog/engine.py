@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dialog.messages import Inbound, Reply, sanitized, truncated
 from bot.dialog.officials import answer_official
-from bot.dialog.texts import say
+from bot.dialog.texts import say, say_sms
 from bot.dialog.turn import CHOICES_KEY, Turn
 from bot.dialog.words import clean
 from bot.routing import RoutingTable
@@ -92,7 +92,7 @@ class Engine:
 
 
 def _error_reply(data: dict[str, object]) -> Reply:
-    return Reply(say("error", "id"), short="Maaf, terjadi gangguan. Kirim ulang sebentar lagi.", data=data)
+    return Reply(say("error", "id"), short=say_sms("error", "id"), data=data)
 
 
 def _database_unavailable(error: Exception) -> bool:

@@ -7,14 +7,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dialog.messages import Reply
-from bot.dialog.texts import say
+from bot.dialog.texts import say, say_sms
 from models.codes import code_shaped, example_code
 from models.config import Settings
 from models.desk import find_open_complaints_of
 from models.lifecycle import Status, label
-from models.notices import local_date_text
+from models.notices import local_date_text, summary
 from models.tables import Complaint, Reporter, Supporter
 from models.workdays import WorkingCalendar
+
+# The agency's answer inside a status reply is cut so the whole reply stays within one phone screen.
+ANSWER_CHARS = 300
+# Complaints listed in one SMS segment.
+SMS_LINES = 3
 
 
 def status_replies(db: Session, settings: Settings, reporter: Reporter, text: str, code: str | None,
@@ -24,16 +29,20 @@ def status_replies(db: Session, settings: Settings, reporter: Reporter, text: st
         typed = code_shaped(text, settings.region.code_prefix)
         if typed is not None:
             return [Reply(say("status_not_found", language, code=typed, example=example))]
-        return [_mine(db, reporter, language) or Reply(say("status_need_code", language, example=example))]
+        return [_mine(db, reporter, language) or _text("status_need_code", language, example=example)]
     complaint = db.scalars(select(Complaint).where(Complaint.code == code)).first()
     involved = complaint is not None and _is_involved(db, complaint, reporter)
     if complaint is None or (complaint.confidential and not involved):
-        return [Reply(say("status_not_found", language, code=code, example=example))]
+        return [_text("status_not_found", language, code=code, example=example)]
     if involved:
         return [_full(settings, complaint, language, calendar, with_answer=complaint.reporter_id == reporter.id)]
     created = local_date_text_day(complaint, calendar)
-    return [Reply(say("status_public", language, code=complaint.code,
-                      status=label(complaint.status, language), created=created))]
+    return [_text("status_public", language, code=complaint.code, status=label(complaint.status, language),
+                  created=created)]
+
+
+def _text(key: str, language: str, **values: object) -> Reply:
+    return Reply(say(key, language, **values), short=say_sms(key, language, **values))
 
 
 def _is_involved(db: Session, complaint: Complaint, reporter: Reporter) -> bool:
@@ -48,19 +57,21 @@ def _full(settings: Settings, complaint: Complaint, language: str, calendar: Wor
           with_answer: bool) -> Reply:
     agency = settings.agency(complaint.agency_code).name if complaint.agency_code else "-"
     due_at = complaint.verify_due_at if complaint.status == Status.RECEIVED else complaint.answer_due_at
-    answer = f"\nJawaban: {complaint.answer_text}" if complaint.answer_text and with_answer else ""
-    text = say("status_full", language, code=complaint.code, status=label(complaint.status, language),
-               agency=agency, created=local_date_text_day(complaint, calendar),
-               due=local_date_text(due_at, calendar.zone), answer=answer)
-    return Reply(text, short=f"{complaint.code}: {label(complaint.status, language)}")
+    answer = ""
+    if complaint.answer_text and with_answer:
+        answer = say("status_answer_line", language, answer=summary(complaint.answer_text, ANSWER_CHARS))
+    return _text("status_full", language, code=complaint.code, status=label(complaint.status, language),
+                 agency=agency, created=local_date_text_day(complaint, calendar),
+                 due=local_date_text(due_at, calendar.zone), answer=answer)
 
 
 def _mine(db: Session, reporter: Reporter, language: str) -> Reply | None:
     complaints = find_open_complaints_of(db, reporter)[:10]
     if not complaints:
         return None
-    lines = "\n".join(f"{c.code}: {label(c.status, language)}" for c in complaints)
-    return Reply(say("status_mine", language, lines=lines))
+    lines = [f"{c.code}: {label(c.status, language)}" for c in complaints]
+    return Reply(say("status_mine", language, lines="\n".join(lines)),
+                 short=say_sms("status_mine", language, lines="; ".join(lines[:SMS_LINES])))
 
 
 def local_date_text_day(complaint: Complaint, calendar: WorkingCalendar) -> str:

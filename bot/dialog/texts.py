@@ -330,15 +330,15 @@ SMS: dict[str, dict[str, str]] = {
         "en": "Sorry, we cannot accept {kind} yet. Please describe it in text.",
     },
     "ask_privacy": {
-        "id": "Kerahasiaan: 1 Biasa, 2 Anonim (identitas disembunyikan), 3 Rahasia (tidak publik), 4 Anonim dan rahasia",
-        "en": "Privacy: 1 Normal, 2 Anonymous (identity hidden), 3 Confidential (not public), 4 Anonymous and confidential",
+        "id": "Kerahasiaan: 1. Biasa 2. Anonim (identitas disembunyikan) 3. Rahasia (tidak publik) 4. Anonim dan rahasia",
+        "en": "Privacy: 1. Normal 2. Anonymous (identity hidden) 3. Confidential (not public) 4. Anonymous and confidential",
     },
     "confirm_agency": {
-        "id": "Diteruskan ke {agency}? Balas YA, LAIN, atau TIDAK TAHU.",
+        "id": "Diteruskan ke {agency}? Balas YA, PILIH LAIN, atau TIDAK TAHU.",
         "en": "Send to {agency}? Reply YES, OTHER, or DON'T KNOW.",
     },
     "confirm_external": {
-        "id": "Wewenang {agency}; kami tetap teruskan. Balas YA, LAIN, atau TIDAK TAHU.",
+        "id": "Wewenang {agency}; kami tetap teruskan. Balas YA, PILIH LAIN, atau TIDAK TAHU.",
         "en": "A matter for {agency}; we still forward it. Reply YES, OTHER, or DON'T KNOW.",
     },
     "pick_agency": {
