@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.dialog.texts import FRAGMENTS, SMS, TEXTS, say, say_sms
+from bot.dialog.wrongdoor import load_bodies
 from bot.whatsapp.segments import gsm_text, gsm_units, is_gsm
 from models.config import load_settings
 
@@ -20,8 +21,10 @@ SMS_UNITS = 160
 LANGUAGES = ("id", "en")
 SETTINGS = load_settings(ROOT / "config.yaml")
 LONGEST_AGENCY = max((agency.name for agency in SETTINGS.agencies), key=len)
-LONGEST_EXTERNAL = max((agency.name for agency in SETTINGS.agencies if agency.kind == "external"), key=len)
-LONGEST_CONTACT = max((agency.contact or "" for agency in SETTINGS.agencies), key=len)
+LONGEST_EXTERNAL = max([agency.name for agency in SETTINGS.agencies if agency.kind == "external"]
+                       + [body.name for body in load_bodies()], key=len)
+LONGEST_CONTACT = max([agency.contact or "" for agency in SETTINGS.agencies] + [body.contact for body in load_bodies()],
+                      key=len)
 CODE = "BTL-7K2M-9QX0"
 LONG_STATUS = "Dalam koordinasi lanjutan"
 
