@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialog.emergencies import emergency_kind, load_vocabulary
+from bot.dialog.emergencies import emergency_kind, load_rules
 from models.config import ConfigError
 
 EMERGENCIES = [
@@ -65,15 +65,25 @@ def test_the_past_a_risk_or_an_ordinary_complaint_is_not_an_emergency(text: str)
     assert emergency_kind(text) is None
 
 
-def test_a_sign_group_that_does_not_exist_is_named_in_the_error(tmp_path: Path) -> None:
+def test_a_sign_that_is_not_a_meaning_is_named_in_the_error(tmp_path: Path) -> None:
     broken = tmp_path / "emergency.yaml"
-    broken.write_text("kinds:\n  flood: {phrases: [banjir], needs: [stuck]}\nsigns: {trapped: [terjebak]}\n")
-    with pytest.raises(ConfigError, match=r"kinds.flood.needs\[0\]: 'stuck' is not a group under 'signs'"):
-        load_vocabulary(broken)
+    broken.write_text("kinds: [flood]\nneeds: {flood: [stuck]}\nnegative: not_now\n"
+                      "meanings:\n  flood: {id: [banjir]}\n  not_now: {id: [rawan banjir]}\n")
+    with pytest.raises(ConfigError, match=r"needs.flood\[0\]: 'stuck' is not a meaning"):
+        load_rules(broken)
 
 
 def test_an_unknown_kind_is_refused(tmp_path: Path) -> None:
     broken = tmp_path / "emergency.yaml"
-    broken.write_text("kinds:\n  tsunami: {phrases: [tsunami]}\n")
-    with pytest.raises(ConfigError, match="tsunami is not one of"):
-        load_vocabulary(broken)
+    broken.write_text("kinds: [tsunami]\nnegative: not_now\nmeanings:\n  tsunami: {id: [tsunami]}\n"
+                      "  not_now: {id: [dulu]}\n")
+    with pytest.raises(ConfigError, match=r"kinds\[0\]: 'tsunami' is not one of"):
+        load_rules(broken)
+
+
+def test_a_yaml_boolean_among_the_phrases_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "emergency.yaml"
+    broken.write_text("kinds: [fire]\nnegative: not_now\nmeanings:\n  fire: {id: [kebakaran, yes]}\n"
+                      "  not_now: {id: [dulu]}\n")
+    with pytest.raises(ConfigError, match="quote it"):
+        load_rules(broken)

@@ -42,6 +42,6 @@ def test_the_local_governments_own_work_names_no_outside_body(text: str) -> None
 
 def test_a_body_forwarded_to_a_regional_office_is_refused_naming_its_key(tmp_path: Path) -> None:
     broken = tmp_path / "external.yaml"
-    broken.write_text("bodies:\n  - {agency: PUPR, name: X, contact: Y, words: [x]}\n")
-    with pytest.raises(ConfigError, match=r"bodies\[0\].agency: 'PUPR' is not an external agency code"):
+    broken.write_text("bodies:\n  x: {agency: PUPR, name: X, contact: Y}\nmeanings:\n  x: {id: [x]}\n")
+    with pytest.raises(ConfigError, match=r"bodies.x.agency: 'PUPR' is not an external agency code"):
         load_bodies(broken)

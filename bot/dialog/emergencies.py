@@ -7,100 +7,76 @@ no negative phrase ("bekas kebakaran tahun lalu", "rawan banjir") says it is abo
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from bot.dialog.messages import Reply
 from bot.dialog.texts import say, say_sms
-from models.config import EMERGENCY_KINDS, ConfigError, NumberKind, Settings, describe_error
+from bot.dialog.understanding import HERE, Vocabulary, read_vocabulary
+from models.config import EMERGENCY_KINDS, ConfigError, NumberKind, Settings
 
-VOCABULARY = Path(__file__).with_name("understanding") / "emergency.yaml"
-_NOT_WORD = re.compile(r"[^\w]+")
-_REPEATS = re.compile(r"(\w)\1{2,}")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+VOCABULARY = HERE / "emergency.yaml"
 
 
-def _normalized_all(phrases: tuple[str, ...]) -> tuple[str, ...]:
-    """Stored as they will be compared (once, at load), never empty."""
-    return tuple(form for form in (normalized(str(phrase)) for phrase in phrases) if form)
+@dataclass(frozen=True)
+class EmergencyRules:
+    """Each meaning of the vocabulary on its own (a word may be a sign of two things), and how they combine."""
 
-
-class EmergencyKind(_Strict):
-    phrases: tuple[str, ...]
-    needs: tuple[str, ...] = ()
-
-    @field_validator("phrases")
-    @classmethod
-    def _normal_phrases(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _normalized_all(value)
-
-
-class EmergencyVocabulary(_Strict):
-    kinds: dict[str, EmergencyKind]
-    signs: dict[str, tuple[str, ...]] = {}
-    negatives: tuple[str, ...] = ()
-
-    @field_validator("negatives")
-    @classmethod
-    def _normal_negatives(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return _normalized_all(value)
-
-    @field_validator("signs")
-    @classmethod
-    def _normal_signs(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        return {name: _normalized_all(phrases) for name, phrases in value.items()}
-
-    @model_validator(mode="after")
-    def _coherent(self) -> EmergencyVocabulary:
-        unknown = sorted(set(self.kinds) - set(EMERGENCY_KINDS))
-        if unknown:
-            raise ValueError(f"kinds: {', '.join(unknown)} is not one of {', '.join(EMERGENCY_KINDS)}")
-        for name, kind in self.kinds.items():
-            for index, sign in enumerate(kind.needs):
-                if sign not in self.signs:
-                    raise ValueError(f"kinds.{name}.needs[{index}]: {sign!r} is not a group under 'signs'")
-        return self
+    meanings: dict[str, Vocabulary]
+    kinds: tuple[str, ...]
+    needs: dict[str, tuple[str, ...]]
+    negative: str
 
     def kind_of(self, text: str) -> str | None:
         """The emergency kind `text` describes, or None; the first kind in the file's order wins."""
-        padded = f" {normalized(text)} "
-        if not padded.strip() or _any(padded, self.negatives):
+        if self._says(self.negative, text):
             return None
-        for name, kind in self.kinds.items():
-            if _any(padded, kind.phrases) and all(_any(padded, self.signs[sign]) for sign in kind.needs):
-                return name
+        for kind in self.kinds:
+            if self._says(kind, text) and all(self._says(sign, text) for sign in self.needs.get(kind, ())):
+                return kind
         return None
 
-
-def normalized(text: str) -> str:
-    """Lower case, punctuation as spaces, letters typed three times or more squeezed to one."""
-    squeezed = _REPEATS.sub(r"\1", text.lower())
-    return " ".join(_NOT_WORD.sub(" ", squeezed).replace("_", " ").split())
+    def _says(self, meaning: str, text: str) -> bool:
+        return bool(self.meanings[meaning].matches(text))
 
 
-def _any(padded: str, phrases: tuple[str, ...]) -> bool:
-    return any(f" {phrase} " in padded for phrase in phrases)
-
-
-@lru_cache(maxsize=4)
-def load_vocabulary(path: Path = VOCABULARY) -> EmergencyVocabulary:
-    """Read and check the vocabulary; a mistake names the key at fault."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+@cache
+def load_rules(path: Path = VOCABULARY) -> EmergencyRules:
+    """Read and check the vocabulary and its rules; a mistake names the key at fault."""
     try:
-        return EmergencyVocabulary.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError("\n".join(f"{path.name}: {describe_error(item)}" for item in error.errors())) from None
+        vocabulary = read_vocabulary(path)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    meanings = {meaning: Vocabulary(meaning, [p for p in vocabulary.phrases if p.meaning == meaning])
+                for meaning in vocabulary.meanings}
+    kinds = tuple(str(kind) for kind in raw.get("kinds", ()))
+    needs = {str(kind): tuple(str(sign) for sign in signs) for kind, signs in (raw.get("needs") or {}).items()}
+    negative = str(raw.get("negative", ""))
+    for problem in _problems(path.name, meanings, kinds, needs, negative):
+        raise ConfigError(problem)
+    return EmergencyRules(meanings, kinds, needs, negative)
+
+
+def _problems(name: str, meanings: dict[str, Vocabulary], kinds: tuple[str, ...], needs: dict[str, tuple[str, ...]],
+              negative: str) -> list[str]:
+    problems = [f"{name}: kinds[{index}]: {kind!r} is not one of {', '.join(EMERGENCY_KINDS)}"
+                for index, kind in enumerate(kinds) if kind not in EMERGENCY_KINDS]
+    problems += [f"{name}: kinds[{index}]: {kind!r} has no phrases under 'meanings'"
+                 for index, kind in enumerate(kinds) if kind not in meanings]
+    for kind, signs in needs.items():
+        problems += [f"{name}: needs.{kind}[{index}]: {sign!r} is not a meaning" for index, sign in enumerate(signs)
+                     if sign not in meanings]
+    if negative not in meanings:
+        problems.append(f"{name}: negative: {negative!r} is not a meaning")
+    return problems
 
 
 def emergency_kind(text: str) -> str | None:
-    return load_vocabulary().kind_of(text)
+    return load_rules().kind_of(text)
 
 
 NUMBER_ORDER: tuple[NumberKind, ...] = ("general", "fire", "ambulance", "police")

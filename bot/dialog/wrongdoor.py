@@ -14,13 +14,13 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.dialog.emergencies import normalized
 from bot.dialog.messages import Reply
 from bot.dialog.texts import say, say_sms
+from bot.dialog.understanding import HERE, Vocabulary, read_vocabulary
 from bot.routing import RoutingResult
 from models.config import EXTERNAL_AGENCY_CODES, ConfigError, Settings, describe_error
 
-BODIES = Path(__file__).with_name("understanding") / "external.yaml"
+BODIES = HERE / "external.yaml"
 
 
 @dataclass(frozen=True)
@@ -35,28 +35,41 @@ class _Body(BaseModel):
     agency: str
     name: str
     contact: str
-    words: tuple[str, ...]
-
-    def named_in(self, padded: str) -> bool:
-        return any(f" {normalized(word)} " in padded for word in self.words)
 
 
 class _Bodies(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    bodies: tuple[_Body, ...] = ()
+    bodies: dict[str, _Body] = {}
+
+
+@dataclass(frozen=True)
+class NamedBodies:
+    bodies: dict[str, _Body]
+    vocabulary: Vocabulary
+
+    def named(self, text: str, agency_code: str) -> _Body | None:
+        """The first body of `agency_code` the text names."""
+        for meaning in self.vocabulary.meanings_in(text):
+            body = self.bodies.get(meaning)
+            if body is not None and body.agency == agency_code:
+                return body
+        return None
 
 
 @lru_cache(maxsize=4)
-def load_bodies(path: Path = BODIES) -> tuple[_Body, ...]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+def load_bodies(path: Path = BODIES) -> NamedBodies:
     try:
-        bodies = _Bodies.model_validate(raw).bodies
-    except ValidationError as error:
-        raise ConfigError("\n".join(f"{path.name}: {describe_error(item)}" for item in error.errors())) from None
-    for index, body in enumerate(bodies):
+        vocabulary = read_vocabulary(path)
+        bodies = _Bodies.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))).bodies
+    except ValueError as error:  # pydantic's ValidationError is one
+        lines = ([describe_error(item) for item in error.errors()] if isinstance(error, ValidationError)
+                 else [str(error)])
+        raise ConfigError("\n".join(f"{path.name}: {line}" for line in lines)) from None
+    for key, body in bodies.items():
         if body.agency not in EXTERNAL_AGENCY_CODES:
-            raise ConfigError(f"{path.name}: bodies[{index}].agency: {body.agency!r} is not an external agency code")
-    return bodies
+            raise ConfigError(f"{path.name}: bodies.{key}.agency: {body.agency!r} is not an external agency code")
+        if key not in vocabulary.meanings:
+            raise ConfigError(f"{path.name}: bodies.{key}: no phrases under 'meanings'")
+    return NamedBodies(bodies, vocabulary)
 
 
 def external_body(text: str, result: RoutingResult, settings: Settings) -> ExternalBody | None:
@@ -66,10 +79,9 @@ def external_body(text: str, result: RoutingResult, settings: Settings) -> Exter
     top = result.candidates[0].agency
     if not settings.has_agency(top) or settings.agency(top).kind != "external":
         return None
-    padded = f" {normalized(text)} "
-    for body in load_bodies():
-        if body.agency == top and body.named_in(padded):
-            return ExternalBody(top, body.name, body.contact)
+    body = load_bodies().named(text, top)
+    if body is not None:
+        return ExternalBody(top, body.name, body.contact)
     agency = settings.agency(top)
     return ExternalBody(top, agency.name, agency.contact or "")
 
