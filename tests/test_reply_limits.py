@@ -21,9 +21,10 @@ SMS_UNITS = 160
 LANGUAGES = ("id", "en")
 SETTINGS = load_settings(ROOT / "config.yaml")
 LONGEST_AGENCY = max((agency.name for agency in SETTINGS.agencies), key=len)
+BODIES = load_bodies().bodies.values()
 LONGEST_EXTERNAL = max([agency.name for agency in SETTINGS.agencies if agency.kind == "external"]
-                       + [body.name for body in load_bodies().bodies.values()], key=len)
-LONGEST_CONTACT = max([agency.contact or "" for agency in SETTINGS.agencies] + [body.contact for body in load_bodies().bodies.values()],
+                       + [body.name for body in BODIES], key=len)
+LONGEST_CONTACT = max([agency.contact or "" for agency in SETTINGS.agencies] + [body.contact for body in BODIES],
                       key=len)
 CODE = "BTL-7K2M-9QX0"
 LONG_STATUS = "Dalam koordinasi lanjutan"
