@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.dialog import words
 from bot.dialog.messages import Choice, Inbound, Reply
-from bot.dialog.texts import say
+from bot.dialog.texts import SMS, say, say_sms
 from bot.routing import RoutingTable
 from models.config import Settings
 from models.desk import Desk
@@ -25,7 +25,11 @@ IDLE = "idle"
 # Draft key holding the values of the choices last offered (see engine._offer_numbers_for).
 CHOICES_KEY = "_choices"
 PHOTO_KINDS = {"photo"}
-UNSUPPORTED_MEDIA = {"audio": "pesan suara", "video": "video", "sticker": "stiker", "document": "dokumen"}
+# Attachments we cannot take, by kind: the catalogue names each in the citizen's language.
+UNSUPPORTED_MEDIA = {"audio": "media_audio", "video": "media_video", "sticker": "media_sticker",
+                     "document": "media_document"}
+# Channels that cannot send a photo: nobody there is asked for one.
+NO_PHOTO_CHANNELS = frozenset({"sms", "web"})
 
 
 class Conversation:
@@ -52,21 +56,27 @@ class Conversation:
         return self.desk.now
 
     def reply(self, key: str, **values: Any) -> Reply:
-        return Reply(say(key, self.lang, **values))
+        """A catalogue text, with its one-segment SMS form when the catalogue has one."""
+        short = say_sms(key, self.lang, **values) if key in SMS else None
+        return Reply(say(key, self.lang, **values), short=short)
+
+    def word(self, key: str) -> str:
+        """A button's or label's word in the citizen's language."""
+        return say(key, self.lang)
 
     def goto(self, state: str) -> None:
         self.chat.state = state
         if state == IDLE:
             self.draft = {}
 
-    def yes_no(self, text: str) -> Reply:
-        yes, no = ("YA", "TIDAK") if self.lang == "id" else ("YES", "NO")
-        return Reply(text, choices=(Choice(yes, "ya"), Choice(no, "tidak")))
+    def yes_no(self, text: str, short: str | None = None) -> Reply:
+        choices = (Choice(self.word("choice_yes"), "ya"), Choice(self.word("choice_no"), "tidak"))
+        return Reply(text, short=short, choices=choices)
 
     def unsupported_media(self) -> list[Reply]:
         for attachment in self.inbound.attachments:
             if not is_photo(attachment.kind, attachment.content_type):
-                kind = UNSUPPORTED_MEDIA.get(attachment.kind, attachment.kind)
+                kind = self.word(UNSUPPORTED_MEDIA.get(attachment.kind, "media_other"))
                 return [self.reply("media_not_supported", kind=kind)]
         return []
 

@@ -13,10 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.dialog.messages import Reply
-from bot.dialog.texts import say, say_sms
 from bot.dialog.understanding import HERE, Vocabulary, read_vocabulary
-from models.config import EMERGENCY_KINDS, ConfigError, NumberKind, Settings
+from models.config import EMERGENCY_KINDS, ConfigError
 
 VOCABULARY = HERE / "emergency.yaml"
 
@@ -78,27 +76,3 @@ def _problems(name: str, meanings: dict[str, Vocabulary], kinds: tuple[str, ...]
 def emergency_kind(text: str) -> str | None:
     return load_rules().kind_of(text)
 
-
-NUMBER_ORDER: tuple[NumberKind, ...] = ("general", "fire", "ambulance", "police")
-
-
-def numbers_text(settings: Settings, language: str) -> str:
-    """ "112, damkar 113, ambulans 119, polisi 110": the general number bare, the others with their label."""
-    numbers = settings.emergency.national_numbers
-    parts = []
-    for kind in NUMBER_ORDER:
-        number = numbers.get(kind)
-        if number:
-            parts.append(number if kind == "general" else f"{say(f'number_{kind}', language)} {number}")
-    return ", ".join(parts)
-
-
-def first_reply(settings: Settings, code: str, agency_code: str, language: str) -> Reply:
-    """What an emergency is answered with first: whom to call now, then that it is filed and on its way."""
-    numbers = numbers_text(settings, language)
-    regional = settings.emergency.regional_numbers
-    local = say("emergency_regional", language, numbers="; ".join(regional.values())) if regional else ""
-    agency = settings.agency(agency_code)
-    text = say("emergency_first", language, numbers=numbers, regional=local, code=code, agency=agency.name)
-    short = say_sms("emergency_first", language, numbers=numbers, code=code, agency_code=agency.code)
-    return Reply(text, short=short, data={"code": code, "emergency": True})

@@ -5,14 +5,14 @@ from __future__ import annotations
 from bot.dialog import words
 from bot.dialog.context import IDLE, Conversation
 from bot.dialog.messages import Choice, Reply
-from bot.dialog.texts import say
 
 
 def ask_erase(turn: Conversation) -> list[Reply]:
     turn.goto("confirm_erase")
-    yes, photos, no = ("YA", "YA FOTO", "TIDAK") if turn.lang == "id" else ("YES", "YES PHOTOS", "NO")
-    choices = (Choice(yes, "ya"), Choice(photos, "ya foto"), Choice(no, "tidak"))
-    return [Reply(say("erase_confirm", turn.lang), choices=choices)]
+    choices = (Choice(turn.word("choice_yes"), "ya"), Choice(turn.word("choice_yes_photos"), "ya foto"),
+               Choice(turn.word("choice_no"), "tidak"))
+    asked = turn.reply("erase_confirm")
+    return [Reply(asked.text, short=asked.short, choices=choices)]
 
 
 def confirm_erase(turn: Conversation) -> list[Reply]:

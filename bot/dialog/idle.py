@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dialog.aftercare import feedback_on_answer
 from bot.dialog.commands import status
 from bot.dialog.context import Conversation
+from bot.dialog.emergencies import emergency_kind
 from bot.dialog.intake import looks_like_complaint, take_complaint_text
 from bot.dialog.messages import Reply
 from models.codes import find_code
@@ -16,7 +17,7 @@ def idle(turn: Conversation) -> list[Reply]:
         return feedback
     if find_code(turn.text, turn.settings.region.code_prefix):
         return status(turn)
-    if looks_like_complaint(turn, turn.text):
+    if looks_like_complaint(turn, turn.text) or emergency_kind(turn.text) is not None:
         return take_complaint_text(turn)
     if turn.unsupported_media():
         return turn.unsupported_media() + [turn.reply("ask_text")]

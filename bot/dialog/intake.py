@@ -5,10 +5,13 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.dialog import words
-from bot.dialog.context import IDLE, Conversation, is_photo
+from bot.dialog.context import IDLE, NO_PHOTO_CHANNELS, Conversation, is_photo
+from bot.dialog.emergencies import emergency_kind
 from bot.dialog.messages import Choice, Reply
 from bot.dialog.similar import find_similar_open
-from bot.dialog.texts import say
+from bot.dialog.texts import say, say_sms
+from bot.dialog.urgent import answer_emergency
+from bot.dialog.wrongdoor import external_body, first_reply
 from bot.routing import RoutingResult, classify
 from models.desk import AttachmentIn, NewComplaint
 from models.lifecycle import Kind, Status, label
@@ -100,6 +103,10 @@ def await_support(turn: Conversation) -> list[Reply]:
 # --- steps -------------------------------------------------------------------------------------
 
 def take_complaint_text(turn: Conversation) -> list[Reply]:
+    kind = emergency_kind(turn.text)
+    if kind is not None:
+        # Before any limit or question: the numbers to call are the first thing this citizen reads.
+        return answer_emergency(turn, kind)
     limit_reply = turn.daily_limit_reached()
     if limit_reply:
         return limit_reply
@@ -118,34 +125,43 @@ def accept_text(turn: Conversation, text: str) -> list[Reply]:
     turn.draft["attachments"].extend(
         vars(a) for a in turn.inbound.attachments if is_photo(a.kind, a.content_type)
     )
+    told = _where_to_go(turn, text)
     if turn.inbound.location is not None:
-        return await_location(turn)
+        return told + await_location(turn)
     if turn.draft.get("preset_place"):
-        return ask_photo(turn)
-    return [ask_location(turn)]
+        return told + ask_photo(turn)
+    return told + [ask_location(turn)]
+
+
+def _where_to_go(turn: Conversation, text: str) -> list[Reply]:
+    """No wrong door: a body outside the local government is named, with its contact, before any question."""
+    body = external_body(text, classify(text, turn.table), turn.settings)
+    if body is None:
+        return []
+    turn.draft["told_external"] = body.agency_code
+    return [first_reply(body, turn.lang)]
 
 
 def ask_location(turn: Conversation) -> Reply:
     turn.goto("await_location")
-    reply = say("ask_location", turn.lang)
-    skip = "LEWATI" if turn.lang == "id" else "SKIP"
-    return Reply(reply, short=reply[:160], choices=(Choice(skip, "lewati"),), request_location=True)
+    asked = turn.reply("ask_location")
+    return Reply(asked.text, short=asked.short, choices=(Choice(turn.word("choice_skip"), "lewati"),),
+                 request_location=True)
 
 
 def ask_photo(turn: Conversation) -> list[Reply]:
-    if turn.draft.get("attachments"):
+    if turn.draft.get("attachments") or turn.inbound.channel in NO_PHOTO_CHANNELS:
         return ask_privacy(turn)
     turn.goto("await_photo")
-    skip = "LEWATI" if turn.lang == "id" else "SKIP"
-    return [Reply(say("ask_photo", turn.lang), choices=(Choice(skip, "lewati"),))]
+    return [Reply(say("ask_photo", turn.lang), choices=(Choice(turn.word("choice_skip"), "lewati"),))]
 
 
 def ask_privacy(turn: Conversation) -> list[Reply]:
     turn.goto("await_privacy")
-    labels = ("Biasa", "Anonim", "Rahasia", "Anonim + rahasia") if turn.lang == "id" else (
-        "Normal", "Anonymous", "Confidential", "Anonymous + confidential")
-    choices = tuple(Choice(text, str(number)) for number, text in enumerate(labels, start=1))
-    return [Reply(say("ask_privacy", turn.lang), choices=choices)]
+    labels = ("privacy_normal", "privacy_anonymous", "privacy_confidential", "privacy_both")
+    choices = tuple(Choice(turn.word(key), str(number)) for number, key in enumerate(labels, start=1))
+    asked = turn.reply("ask_privacy")
+    return [Reply(asked.text, short=asked.short, choices=choices)]
 
 
 def propose_agency(turn: Conversation) -> list[Reply]:
@@ -166,14 +182,16 @@ def propose_agency(turn: Conversation) -> list[Reply]:
 def _confirm_agency(turn: Conversation, result: RoutingResult) -> list[Reply]:
     turn.goto("await_agency")
     agency = turn.settings.agency(turn.draft["candidates"][0])
-    if agency.kind == "external":
-        text = say("confirm_external", turn.lang, agency=agency.name, contact=agency.contact)
-    else:
-        text = say("confirm_agency", turn.lang, agency=agency.name)
+    # Where to go was said in the first reply already: the question need not say it again.
+    told = turn.draft.get("told_external") == agency.code
+    key = "confirm_external" if agency.kind == "external" and not told else "confirm_agency"
+    asked = turn.reply(key, agency=agency.name, contact=agency.contact)
+    text = asked.text
     if result.confidential:
         text += "\n" + say("confidential_forced", turn.lang)
-    choices = (Choice("YA", "ya"), Choice("PILIH LAIN", "pilih lain"), Choice("TIDAK TAHU", "tidak tahu"))
-    return [Reply(text, short=f"Ke {agency.code}? Balas YA/LAIN/TIDAK TAHU"[:160], choices=choices)]
+    choices = (Choice(turn.word("choice_yes"), "ya"), Choice(turn.word("choice_other"), "pilih lain"),
+               Choice(turn.word("choice_unknown"), "tidak tahu"))
+    return [Reply(text, short=asked.short, choices=choices)]
 
 
 def ask_pick(turn: Conversation) -> list[Reply]:
@@ -185,8 +203,11 @@ def ask_pick(turn: Conversation) -> list[Reply]:
     lines = "\n".join(f"{number}. {name}" for number, name in enumerate(names, start=1))
     unknown = len(options) + 1
     choices = tuple(Choice(name, str(n)) for n, name in enumerate(names, start=1))
-    choices += (Choice("Tidak tahu" if turn.lang == "id" else "Don't know", str(unknown)),)
-    return [Reply(say("pick_agency", turn.lang, options=lines, unknown=unknown), choices=choices)]
+    choices += (Choice(turn.word("pick_unknown_label"), str(unknown)),)
+    # One SMS segment cannot hold three agencies' full names: their codes instead.
+    codes = "\n".join(f"{number}. {code}" for number, code in enumerate(options, start=1))
+    return [Reply(say("pick_agency", turn.lang, options=lines, unknown=unknown),
+                  short=say_sms("pick_agency", turn.lang, options=codes, unknown=unknown), choices=choices)]
 
 
 def check_similar(turn: Conversation, agency_code: str) -> list[Reply]:
@@ -201,7 +222,7 @@ def check_similar(turn: Conversation, agency_code: str) -> list[Reply]:
         return file(turn, agency_code)
     turn.draft["similar_code"] = similar.code
     turn.goto("await_support")
-    return [turn.yes_no(_similar_text(turn, similar))]
+    return [turn.yes_no(_similar_text(turn, similar), short=_similar_short(turn, similar))]
 
 
 def _similar_text(turn: Conversation, similar: Complaint) -> str:
@@ -211,6 +232,10 @@ def _similar_text(turn: Conversation, similar: Complaint) -> str:
     if similar.public_text and not similar.confidential and not identity_hidden(similar):
         return say("similar_exists", turn.lang, status=status, summary=summary(similar.public_text, 100))
     return say("similar_exists_neutral", turn.lang, status=status)
+
+
+def _similar_short(turn: Conversation, similar: Complaint) -> str:
+    return say_sms("similar_exists", turn.lang, status=label(similar.status, turn.lang))
 
 
 def _support(turn: Conversation, code: str) -> list[Reply]:
@@ -257,15 +282,14 @@ def _filed_reply(turn: Conversation, complaint: Complaint) -> Reply:
     zone_name = _zone_label(turn.settings.region.timezone)
     agency = turn.settings.agency(complaint.agency_code) if complaint.agency_code else None
     if complaint.status == Status.FORWARDED and agency is not None:
-        text = say("filed_forwarded", turn.lang, code=complaint.code, agency=agency.name, contact=agency.contact)
+        filed = turn.reply("filed_forwarded", code=complaint.code, agency=agency.name, contact=agency.contact)
     elif complaint.status == Status.DISPATCHED and agency is not None:
-        text = say("filed_dispatched", turn.lang, code=complaint.code, agency=agency.name,
-                   answer_due=local_date_text(complaint.answer_due_at, zone), zone=zone_name)
+        filed = turn.reply("filed_dispatched", code=complaint.code, agency=agency.name,
+                           answer_due=local_date_text(complaint.answer_due_at, zone), zone=zone_name)
     else:
-        text = say("filed_triage", turn.lang, code=complaint.code,
-                   verify_due=local_date_text(complaint.verify_due_at, zone), zone=zone_name)
-    return Reply(text, short=f"Laporan tercatat: {complaint.code}. Cek: CEK {complaint.code}",
-                 data={"code": complaint.code})
+        filed = turn.reply("filed_triage", code=complaint.code,
+                           verify_due=local_date_text(complaint.verify_due_at, zone), zone=zone_name)
+    return Reply(filed.text, short=filed.short, data={"code": complaint.code})
 
 
 # --- helpers -----------------------------------------------------------------------------------
