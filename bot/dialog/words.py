@@ -21,7 +21,8 @@ ENGLISH = {"english", "inggris", "en"}
 INDONESIAN = {"bahasa", "indonesia", "id", "bahasa indonesia"}
 YES = {"ya", "y", "iya", "iye", "yes", "ok", "oke", "okay", "benar", "betul", "bener", "setuju", "yoi", "siap", "yup"}
 NO = {"tidak", "tdk", "gak", "ga", "nggak", "ngga", "enggak", "no", "n", "bukan", "tak", "kada", "belum", "blm"}
-SKIP = {"lewati", "lewat", "skip", "-", "tidak ada", "ga ada", "gak ada", "tdk ada", "nanti", "none", "no photo"}
+SKIP = {"lewati", "lewat", "skip", "-", "tidak ada", "ga ada", "gak ada", "tdk ada", "nanti", "none", "no photo",
+        "tidak ada foto", "gak ada foto", "ga ada foto", "tdk ada foto", "nggak ada foto", "kada ada foto"}
 UNKNOWN = {"tidak tahu", "tdk tahu", "gak tahu", "gak tau", "ga tau", "ga tahu", "nggak tahu", "tidak tau",
            "entah", "don't know", "dont know", "unknown", "tidak tahu instansinya"}
 OTHER = {"pilih lain", "lain", "lainnya", "other", "yang lain", "bukan itu", "salah", "ganti"}
