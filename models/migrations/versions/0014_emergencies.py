@@ -5,7 +5,7 @@ filed with an SLA in hours and alerted at once to the duty roster; its outbox ro
 everything else that is due.
 
 Revision ID: 0014
-Revises: 0007
+Revises: 0009 (dialogA's open questions; was 0007)
 Create Date: 2026-12-05 07:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0014'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
