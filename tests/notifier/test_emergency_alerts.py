@@ -3,9 +3,9 @@ and the sweep climbing at night instead of waiting for office hours."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from conftest import REPORTER_PHONE, wita
 from sqlalchemy import select
 
 from models.config import Settings
@@ -14,6 +14,14 @@ from models.desk import Desk, NewComplaint
 from models.tables import Complaint
 from notifier.dispatcher import Dispatcher
 from notifier.transports.log import LogTransport
+
+WITA = ZoneInfo("Asia/Makassar")
+REPORTER_PHONE = "+6281299990001"
+
+
+def wita(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=WITA)
+
 
 SUNDAY_2AM = wita(2026, 11, 29, 2, 0)
 

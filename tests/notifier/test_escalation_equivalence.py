@@ -147,8 +147,8 @@ def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
 
 def wipe(sessions: sessionmaker[Session]) -> None:
     """Empty everything but the directory, with ids starting again at 1 (so both runs number alike)."""
-    tables = ["notifications", "complaint_events", "supporters", "attachments", "complaints", "chat_sessions",
-              "inbound_messages", "reporters"]
+    tables = ["open_questions", "notifications", "complaint_events", "supporters", "attachments", "complaints",
+              "chat_sessions", "inbound_messages", "reporters"]
     with transaction(sessions) as session:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
