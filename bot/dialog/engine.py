@@ -77,7 +77,7 @@ class Engine:
             reporter = desk.reporter_for(inbound.channel, inbound.sender_id, inbound.sender_name, inbound.phone)
             chat = _chat_session(db, inbound, now)
             turn = Turn(db, self.settings, desk, self.table, chat, reporter, inbound, clean(inbound.text))
-            replies = turn.run() or [Reply(say("help", chat.language))]
+            replies = turn.run() or [Reply(say("help", chat.language), short=say_sms("help", chat.language))]
             _offer_numbers_for(chat, replies)
             # A citizen who just had their data erased leaves no chat id behind in this message's record.
             _remember(db, inbound, replies, now, erased=reporter.erased_at is not None)
