@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -78,6 +79,7 @@ class Engine:
             chat = _chat_session(db, inbound, now)
             turn = Turn(db, self.settings, desk, self.table, chat, reporter, inbound, clean(inbound.text))
             replies = turn.run() or [Reply(say("help", chat.language), short=say_sms("help", chat.language))]
+            replies = [replace(reply, language=chat.language or "id") for reply in replies]
             _offer_numbers_for(chat, replies)
             # A citizen who just had their data erased leaves no chat id behind in this message's record.
             _remember(db, inbound, replies, now, erased=reporter.erased_at is not None)

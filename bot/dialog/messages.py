@@ -95,6 +95,8 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     request_location: bool = False
     data: dict[str, Any] = field(default_factory=dict)
+    # The reader's language, for the words an adapter adds around the text ("Balas:" / "Reply:").
+    language: str = "id"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +104,7 @@ class Reply:
             "short": self.short,
             "choices": [{"label": c.label, "value": c.value} for c in self.choices],
             "request_location": self.request_location,
+            "language": self.language,
         }
 
     @classmethod
@@ -111,4 +114,5 @@ class Reply:
             short=raw.get("short"),
             choices=tuple(Choice(str(c["label"]), str(c["value"])) for c in raw.get("choices", [])),
             request_location=bool(raw.get("request_location", False)),
+            language=str(raw.get("language", "id")),
         )

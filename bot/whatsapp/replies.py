@@ -5,6 +5,7 @@ from __future__ import annotations
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.dialog.messages import Reply
+from bot.dialog.texts import say
 from bot.whatsapp.segments import sms_segments, whatsapp_bodies
 
 
@@ -34,7 +35,8 @@ def with_choices(text: str, reply: Reply, compact: bool) -> str:
             return text + "\n" + " ".join(f"{c.value}.{c.label}" for c in choices)
         return text + "\n" + "\n".join(f"{c.value}. {c.label}" for c in choices)
     numbered = enumerate((choice.label for choice in choices), start=1)
-    return text + "\n" + "Balas: " + " / ".join(f"{number} {label}" for number, label in numbered)
+    answer = say("reply_with", reply.language)
+    return text + "\n" + f"{answer}: " + " / ".join(f"{number} {label}" for number, label in numbered)
 
 
 def _already_listed(text: str, reply: Reply) -> bool:

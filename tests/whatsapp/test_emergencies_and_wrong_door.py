@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from twilio_support import Twilio
 
+from bot.dialog.messages import Choice, Reply
+from bot.whatsapp.replies import reply_pieces
 from bot.whatsapp.segments import is_gsm
 from models.clock import FixedClock
 from models.tables import Complaint, Notification
@@ -109,3 +111,18 @@ def test_a_telkom_complaint_by_sms_names_telkom_in_one_segment_before_the_locati
 def test_the_police_are_named_first_for_a_theft(twilio: Twilio, message) -> None:
     said = bodies(twilio.post(PATH, message("motor saya dicuri di parkiran pasar tadi malam")))
     assert "Kepolisian" in said[0] and "110" in said[0] and "lokasi" in said[-1].lower()
+
+
+def test_every_whatsapp_reply_of_a_whole_conversation_fits_one_phone_screen(twilio: Twilio, message) -> None:
+    said = []
+    for text in ("kartu bpjs kesehatan saya ditolak waktu berobat di puskesmas Marabahan, katanya tidak aktif",
+                 "Puskesmas Marabahan", "lewati", "4", "ya", "cek"):
+        said += bodies(twilio.post(PATH, message(text)))
+    assert said and all(len(piece) <= 700 for piece in said)
+
+
+def test_numbered_buttons_are_introduced_in_the_readers_language() -> None:
+    choices = (Choice("YES", "ya"), Choice("NO", "tidak"))
+    english = Reply("Delete?", choices=choices, language="en")
+    assert reply_pieces(english, "whatsapp") == ["Delete?\nReply: 1 YES / 2 NO"]
+    assert reply_pieces(Reply("Hapus?", choices=choices), "whatsapp") == ["Hapus?\nBalas: 1 YES / 2 NO"]
