@@ -9,6 +9,7 @@ from bot.dialog.context import IDLE, Conversation, is_photo
 from bot.dialog.messages import Choice, Reply
 from bot.dialog.similar import find_similar_open
 from bot.dialog.texts import say
+from bot.dialog.understanding.reading import small_talk
 from bot.routing import RoutingResult, classify
 from models.desk import AttachmentIn, NewComplaint
 from models.lifecycle import Kind, Status, label
@@ -18,6 +19,9 @@ from models.tables import Complaint
 from models.throttle import WEB_FILINGS, record
 
 MIN_COMPLAINT_CHARS = 8
+# A place answer this long that the router can place is (also) the problem told again.
+CLARIFYING_WORDS = 4
+RETELLING_WORDS = 6
 QUESTION_WORDS = ("bagaimana", "apakah", "kapan", "berapa", "dimana", "di mana", "mohon info", "syarat", "caranya")
 SUGGESTION_WORDS = ("saran", "usul", "sebaiknya", "aspirasi", "harapan", "mohon dibangun", "mohon diadakan")
 
@@ -36,6 +40,9 @@ def await_text(turn: Conversation) -> list[Reply]:
         if turn.inbound.location is not None:
             location = turn.inbound.location
             turn.draft.update(latitude=location.latitude, longitude=location.longitude, preset_place=True)
+    talk = small_talk(turn.text)
+    if talk is not None:
+        return [turn.reply(f"smalltalk_{talk}"), turn.reply("ask_text")]  # "pagi pak" is not the complaint
     if len(turn.text) < MIN_COMPLAINT_CHARS and not routes_somewhere(turn, turn.text):
         return media + [turn.reply("text_too_short")]
     return take_complaint_text(turn)
@@ -49,9 +56,21 @@ def await_location(turn: Conversation) -> list[Reply]:
             turn.draft["location_text"] = location.address[:500]
     elif turn.text and not words.is_one_of(turn.text, words.SKIP):
         turn.draft["location_text"] = turn.text[:500]
+        _clarified_by(turn, turn.text)
     elif not turn.text and not words.is_one_of(turn.text, words.SKIP):
         return turn.unsupported_media() + [ask_location(turn)]
     return ask_photo(turn)
+
+
+def _clarified_by(turn: Conversation, answer: str) -> None:
+    """An answer to "where?" that tells the problem again, in more words ("itu yg dkt jmbtn ky kmrn", then
+    "jalan dkt jembatan desa sungai lulut rusak lagi"): it is the place and part of the complaint's text."""
+    text = str(turn.draft.get("text", ""))
+    words = len(answer.split())
+    if words < CLARIFYING_WORDS or not routes_somewhere(turn, answer):
+        return
+    if words >= RETELLING_WORDS or not routes_somewhere(turn, text):
+        turn.draft["text"] = f"{text}\n{answer}"
 
 
 def await_photo(turn: Conversation) -> list[Reply]:
