@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from bot.dialog import words
@@ -62,6 +64,16 @@ def await_location(turn: Conversation) -> list[Reply]:
     return ask_photo(turn)
 
 
+def _with_detail_kept(turn: Conversation, ask_again: Reply) -> list[Reply]:
+    """Words that are no answer to the question but tell more about the problem are never dropped: they
+    join the complaint's text, and the question is asked again (one message: an SMS is one segment)."""
+    if "text" not in turn.draft or not looks_like_complaint(turn, turn.text):
+        return [ask_again]
+    turn.draft["text"] = f"{turn.draft['text']}\n{turn.text}"[:turn.settings.intake.max_text_chars]
+    text = f"{say('detail_kept', turn.lang)} {ask_again.text}"
+    return [replace(ask_again, text=text, short=ask_again.short and text[:160])]
+
+
 def _clarified_by(turn: Conversation, answer: str) -> None:
     """An answer to "where?" that tells the problem again, in more words ("itu yg dkt jmbtn ky kmrn", then
     "jalan dkt jembatan desa sungai lulut rusak lagi"): it is the place and part of the complaint's text."""
@@ -80,13 +92,13 @@ def await_photo(turn: Conversation) -> list[Reply]:
         return ask_privacy(turn)
     if words.is_one_of(turn.text, words.SKIP) or words.is_one_of(turn.text, words.NO):
         return ask_privacy(turn)
-    return turn.unsupported_media() + [turn.reply("photo_again")]
+    return turn.unsupported_media() + _with_detail_kept(turn, turn.reply("photo_again"))
 
 
 def await_privacy(turn: Conversation) -> list[Reply]:
     number = words.choice_number(turn.text, 4)
     if number is None:
-        return [turn.reply("privacy_again")]
+        return _with_detail_kept(turn, turn.reply("privacy_again"))
     turn.draft["anonymous"] = number in (2, 4)
     turn.draft["confidential"] = number in (3, 4)
     return propose_agency(turn)
@@ -99,7 +111,7 @@ def await_agency(turn: Conversation) -> list[Reply]:
         return check_similar(turn, turn.draft["candidates"][0])
     if words.is_one_of(turn.text, words.OTHER) or words.is_one_of(turn.text, words.NO):
         return ask_pick(turn)
-    return [turn.reply("confirm_again")]
+    return _with_detail_kept(turn, turn.reply("confirm_again"))
 
 
 def await_pick(turn: Conversation) -> list[Reply]:
@@ -109,7 +121,7 @@ def await_pick(turn: Conversation) -> list[Reply]:
     if number is None and picked is None:
         if words.is_one_of(turn.text, words.UNKNOWN):
             return file(turn, None)
-        return [turn.reply("pick_again")]
+        return _with_detail_kept(turn, turn.reply("pick_again"))
     if picked is None and number is not None and number > len(options):
         return file(turn, None)
     return check_similar(turn, picked or options[(number or 1) - 1])
@@ -120,7 +132,7 @@ def await_support(turn: Conversation) -> list[Reply]:
         return _support(turn, str(turn.draft["similar_code"]))
     if words.is_one_of(turn.text, words.NO):
         return file(turn, str(turn.draft["agency"]))
-    return [turn.yes_no(say("confirm_again", turn.lang))]
+    return _with_detail_kept(turn, turn.yes_no(say("confirm_again", turn.lang)))
 
 
 # --- steps -------------------------------------------------------------------------------------
