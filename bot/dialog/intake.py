@@ -11,7 +11,7 @@ from bot.dialog.context import IDLE, Conversation, is_photo
 from bot.dialog.messages import Choice, Reply
 from bot.dialog.similar import find_similar_open
 from bot.dialog.texts import say
-from bot.dialog.understanding.reading import small_talk
+from bot.dialog.understanding.reading import feedback_answer, small_talk
 from bot.routing import RoutingResult, classify
 from models.desk import AttachmentIn, NewComplaint
 from models.lifecycle import Kind, Status, label
@@ -64,6 +64,15 @@ def await_location(turn: Conversation) -> list[Reply]:
     return ask_photo(turn)
 
 
+def _agrees(text: str) -> bool:
+    """"ya", and the natural forms: "iya betul pak", "inggih", "yes"."""
+    return words.is_one_of(text, words.YES) or (len(text.split()) <= 4 and feedback_answer(text) == "yes")
+
+
+def _disagrees(text: str) -> bool:
+    return words.is_one_of(text, words.NO) or (len(text.split()) <= 4 and feedback_answer(text) == "no")
+
+
 def _with_detail_kept(turn: Conversation, ask_again: Reply) -> list[Reply]:
     """Words that are no answer to the question but tell more about the problem are never dropped: they
     join the complaint's text, and the question is asked again (one message: an SMS is one segment)."""
@@ -107,9 +116,9 @@ def await_privacy(turn: Conversation) -> list[Reply]:
 def await_agency(turn: Conversation) -> list[Reply]:
     if words.is_one_of(turn.text, words.UNKNOWN):
         return file(turn, None)
-    if words.is_one_of(turn.text, words.YES):
+    if _agrees(turn.text):
         return check_similar(turn, turn.draft["candidates"][0])
-    if words.is_one_of(turn.text, words.OTHER) or words.is_one_of(turn.text, words.NO):
+    if words.is_one_of(turn.text, words.OTHER) or _disagrees(turn.text):
         return ask_pick(turn)
     return _with_detail_kept(turn, turn.reply("confirm_again"))
 
@@ -128,9 +137,9 @@ def await_pick(turn: Conversation) -> list[Reply]:
 
 
 def await_support(turn: Conversation) -> list[Reply]:
-    if words.is_one_of(turn.text, words.YES):
+    if _agrees(turn.text) or "dukung" in turn.text.lower():
         return _support(turn, str(turn.draft["similar_code"]))
-    if words.is_one_of(turn.text, words.NO):
+    if _disagrees(turn.text):
         return file(turn, str(turn.draft["agency"]))
     return _with_detail_kept(turn, turn.yes_no(say("confirm_again", turn.lang)))
 
