@@ -64,7 +64,7 @@ REALISTIC_SMS = {**REALISTIC, "lines": "; ".join(f"{CODE}: Diproses" for _ in ra
                  "options": "\n".join(f"{n}. DISDUKCAPIL" for n in range(1, 4)),
                  "numbers": "112, damkar 113, ambulans 119, polisi 110"}
 # Texts about an external body name one of them (they have shorter names than the regional offices).
-EXTERNAL_TEXTS = frozenset({"external_first", "confirm_external", "filed_forwarded"})
+EXTERNAL_TEXTS = frozenset({"external_first", "external_first_where", "confirm_external", "filed_forwarded"})
 # Words of the program, not of the people it serves (they must never reach a citizen reading Indonesian).
 DEVELOPER_WORDS = re.compile(r"\b(file|filed|received|dispatched|reporter|illegal|transition|none|null|true|false|"
                              r"exception|traceback|error|payload|draft|state)\b|->|→|[{}]", re.IGNORECASE)

@@ -172,21 +172,18 @@ def accept_text(turn: Conversation, text: str) -> list[Reply]:
     turn.draft["attachments"].extend(
         vars(a) for a in turn.inbound.attachments if is_photo(a.kind, a.content_type)
     )
-    told = _where_to_go(turn, text)
+    body = external_body(text, classify(text, turn.table), turn.settings)
+    if body is not None:
+        turn.draft["told_external"] = body.agency_code
+    told = [first_reply(body, turn.lang)] if body is not None else []
     if turn.inbound.location is not None:
         return told + await_location(turn)
     if turn.draft.get("preset_place"):
         return told + ask_photo(turn)
-    return told + [ask_location(turn)]
-
-
-def _where_to_go(turn: Conversation, text: str) -> list[Reply]:
-    """No wrong door: a body outside the local government is named, with its contact, before any question."""
-    body = external_body(text, classify(text, turn.table), turn.settings)
-    if body is None:
-        return []
-    turn.draft["told_external"] = body.agency_code
-    return [first_reply(body, turn.lang)]
+    if body is not None:
+        # No wrong door: where to go comes first, the question after it, in one message (one SMS segment).
+        return [first_reply(body, turn.lang, then=ask_location(turn))]
+    return [ask_location(turn)]
 
 
 def ask_location(turn: Conversation) -> Reply:

@@ -335,6 +335,11 @@ TEXTS.update({
             "directly: {contact}.\nWe still keep your report and forward it to them."
         ),
     },
+    # The SMS form of "external_first" followed by the location question, in one segment.
+    "external_first_where": {
+        "id": "{agency}: hubungi langsung {contact}. Laporan tetap kami teruskan. Lokasinya di mana?",
+        "en": "{agency}: contact {contact} directly. We still forward your report. Where is it?",
+    },
     "choice_yes": {"id": "YA", "en": "YES"},
     "choice_no": {"id": "TIDAK", "en": "NO"},
     "choice_skip": {"id": "LEWATI", "en": "SKIP"},
@@ -472,6 +477,10 @@ SMS: dict[str, dict[str, str]] = {
     },
     "smalltalk_ack": {"id": "Baik.", "en": "OK."},
     "smalltalk_farewell": {"id": "Terima kasih, sampai jumpa.", "en": "Thank you, goodbye."},
+    "external_first_where": {
+        "id": "Hubungi langsung {contact}. Laporan tetap kami teruskan. Lokasinya di mana? (LEWATI bila tak ada)",
+        "en": "Contact {contact} directly. We still forward your report. Where is it? (SKIP if none)",
+    },
     "session_expired": {
         "id": "Percakapan sebelumnya berakhir ({hours} jam tanpa balasan); draf dihapus.",
         "en": "Your previous conversation expired ({hours} hours without reply); draft removed.",

@@ -7,7 +7,7 @@ named a narrower body inside it (Telkom inside "Kementerian/Lembaga Pusat"), fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -86,6 +86,11 @@ def external_body(text: str, result: RoutingResult, settings: Settings) -> Exter
     return ExternalBody(top, agency.name, agency.contact or "")
 
 
-def first_reply(body: ExternalBody, language: str) -> Reply:
+def first_reply(body: ExternalBody, language: str, then: Reply | None = None) -> Reply:
+    """Where to go; with `then`, the location question follows in the same message (its SMS form too)."""
     values = {"agency": body.name, "contact": body.contact}
-    return Reply(say("external_first", language, **values), short=say_sms("external_first", language, **values))
+    told = Reply(say("external_first", language, **values), short=say_sms("external_first", language, **values))
+    if then is None:
+        return told
+    return replace(then, text=f"{told.text}\n\n{then.text}",
+                   short=say_sms("external_first_where", language, **values))
