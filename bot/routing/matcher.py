@@ -24,12 +24,19 @@ def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[tuple[str, 
     """Normalised words of ``text`` and, for each, the vocabulary words it stands for."""
     words: list[str] = []
     readings: list[tuple[str, ...]] = []
-    cache = table.chunk_cache
-    for chunk in tx.chunks(tx.clean(text)):
-        chunk_words, chunk_readings = cache.get(chunk) or table.analyse_chunk(chunk)
+    known_words = table.chunk_words
+    known_readings = table.chunk_readings
+    for chunk in tx.text_chunks(text):
+        chunk_words = known_words.get(chunk)
+        if chunk_words is None:
+            chunk_words, chunk_readings = table.analyse_chunk(chunk)
+        else:
+            chunk_readings = known_readings[chunk]
         words += chunk_words
         readings += chunk_readings
     return words, readings
+
+
 
 
 def normalized_words(text: str, table: RoutingTable) -> list[str]:

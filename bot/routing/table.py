@@ -119,10 +119,11 @@ class RoutingTable:
     hit_factors: tuple[float, ...] = field(init=False)
     phrase_sizes: tuple[int, ...] = field(init=False)
     masking_multiword: frozenset[int] = field(init=False)  # masking phrases of two or more words
-    # chunk as written -> (its canonical words, the vocabulary words each stands for)
-    chunk_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = field(
-        init=False, default_factory=dict
-    )
+    # chunk as written -> its canonical words, and -> the vocabulary words each stands for. Two
+    # dicts with the same keys, so a message whose chunks are all known is assembled by two C-level
+    # passes (matcher.analyse).
+    chunk_words: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    chunk_readings: dict[str, tuple[tuple[str, ...], ...]] = field(init=False, default_factory=dict)
     _readings_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     _second_look_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     # Scoring depends only on which phrases were found and how (see classify.py): chat messages
@@ -171,26 +172,33 @@ class RoutingTable:
     # --- per-word steps, memoised on the table ------------------------------------------------
     def analyse_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
         """Canonical words of one alphanumeric chunk and the vocabulary words each stands for."""
-        cached = self.chunk_cache.get(chunk)
-        if cached is not None:
-            return cached
+        known = self.chunk_words.get(chunk)
+        if known is not None:
+            return known, self.chunk_readings[chunk]
         if chunk.isalpha():
             words = self.words_for(chunk)
         else:
             words = tuple(word for piece in tx.split_chunk(chunk) for word in self.words_for(piece))
+        readings: tuple[tuple[str, ...], ...]
         if len(words) == 1:  # most chunks: one word, whose readings need no cache of their own
-            cached = (words, (self._readings_uncached(words[0]),))
+            readings = (self._readings_uncached(words[0]),)
         else:
-            cached = (words, tuple(self.readings(word) for word in words))
-        _remember(self.chunk_cache, chunk, cached)
-        return cached
+            readings = tuple(self.readings(word) for word in words)
+        if len(self.chunk_words) >= WORD_CACHE_LIMIT:
+            self.chunk_words.clear()
+            self.chunk_readings.clear()
+        self.chunk_words[chunk] = words
+        self.chunk_readings[chunk] = readings
+        return words, readings
 
     def words_for(self, raw: str) -> tuple[str, ...]:
         """Canonical words for one raw token: elongations collapsed, slang expanded."""
         known = self.slang.get(raw)
         if known is not None:
             return known
-        if raw in self._exact_words or not tx.has_double(raw):  # "pppk" is a word, not an elongation
+        # "pppk" is a word, not an elongation; without a character twice in a row (most words) the
+        # steps below change nothing
+        if raw in self._exact_words or not tx.may_repeat(raw):
             return (raw,)
         word = tx.collapse_elongation(raw)
         if word not in self._exact_words:
@@ -227,7 +235,8 @@ class RoutingTable:
     def with_empty_caches(self) -> RoutingTable:
         """The same table with every cache empty (for timing cold starts; indexes are shared)."""
         fresh = copy.copy(self)
-        fresh.chunk_cache = {}
+        fresh.chunk_words = {}
+        fresh.chunk_readings = {}
         fresh._readings_cache = {}
         fresh._second_look_cache = {}
         fresh._verdict_cache = {}
@@ -248,7 +257,7 @@ class RoutingTable:
 
     def cache_sizes(self) -> dict[str, int]:
         return {
-            "chunks": len(self.chunk_cache),
+            "chunks": len(self.chunk_words),
             "readings": len(self._readings_cache),
         }
 
