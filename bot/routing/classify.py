@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.routing.matcher import HIDDEN, HIT_FACTOR_BITS, Hit, analyse, find_hits, normalized_words
-from bot.routing.table import RoutingTable, Rule
+from bot.routing.table import WORD_CACHE_LIMIT, RoutingTable, Rule
 
 Decision = Literal["route", "ask", "triage"]
 MAX_CANDIDATES = 5
@@ -122,10 +122,22 @@ def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
     routable = table.agency_set
     ordered = sorted([(-score, agency) for agency, score in scores.items() if score > 0 and agency in routable])
     del ordered[MAX_CANDIDATES:]
-    # Evidence is gathered only for the offices shown (most scored offices never are).
-    candidates = tuple(Candidate(agency, round(-score, 3),
-                                 *_strongest_first(_evidence(agency, profile, table) + credits.get(agency, [])))
-                       for score, agency in ordered)
+    # Evidence is gathered only for the offices shown (most scored offices never are). Scores are
+    # sums of a few weights, so the same values recur: ``round`` (costly for floats) runs once each.
+    rounded = table.rounded_scores
+    candidates: list[Candidate] = []
+    for negative, agency in ordered:
+        score = rounded.get(negative)
+        if score is None:
+            if len(rounded) >= WORD_CACHE_LIMIT:
+                rounded.clear()
+            score = rounded[negative] = round(-negative, 3)
+        candidates.append(Candidate(agency, score,
+                                    *_strongest_first(_evidence(agency, profile, table) + credits.get(agency, []))))
+    return _decided(tuple(candidates), dismissed, table)
+
+
+def _decided(candidates: tuple[Candidate, ...], dismissed: bool, table: RoutingTable) -> Verdict:
     confidential = bool(candidates) and candidates[0].agency == CONFIDENTIAL_AGENCY
     confidence = _confidence(candidates, table)
     decision: Decision = "triage" if dismissed else _decide(candidates, confidence, table)
@@ -161,11 +173,20 @@ def _apply_rules(
     A dismissing rule needs its phrase in the opening words: a thank-you that closes a long
     report ("... Terima kasih.") does not make it a non-complaint."""
     dismissed = False
-    triggered = sorted({i for phrase_id in found for i in table.rule_triggers.get(phrase_id, ())})
-    for position in triggered:  # table order, so earlier rules act first
-        rule = table.rules[position]
-        if not _rule_holds(rule, found, anywhere):
+    rule_triggers = table.rule_triggers
+    triggered: set[int] = set()
+    for phrase_id in found:
+        positions = rule_triggers.get(phrase_id)
+        if positions:
+            triggered.update(positions)
+    conditions = table.rule_conditions
+    for position in sorted(triggered):  # table order, so earlier rules act first
+        all_of, any_of, also_any, none_of = conditions[position]
+        # as ``_rule_holds``, with set operations
+        if not (all_of <= found and (not any_of or not any_of.isdisjoint(found))
+                and (not also_any or not also_any.isdisjoint(found)) and none_of.isdisjoint(anywhere)):
             continue
+        rule = table.rules[position]
         if rule.dismiss:
             dismissed = dismissed or any(term in in_lead for term in rule.any_of + rule.all_of)
             continue
@@ -238,7 +259,14 @@ def _confidence(candidates: tuple[Candidate, ...], table: RoutingTable) -> float
     runner_up = candidates[1].score if len(candidates) > 1 else 0.0
     if table.calibration is None:
         return round(1.0 - runner_up / top, 4) if top > 0 else 0.0
-    return round(table.calibration.probability_of(top, runner_up, len(candidates[0].keywords)), 4)
+    # a pure function of three numbers that recur from message to message: computed once each
+    key = (top, runner_up, len(candidates[0].keywords))
+    known: float | None = table.confidences.get(key)
+    if known is None:
+        if len(table.confidences) >= WORD_CACHE_LIMIT:
+            table.confidences.clear()
+        known = table.confidences[key] = round(table.calibration.probability_of(*key), 4)
+    return known
 
 
 def _decide(candidates: tuple[Candidate, ...], confidence: float, table: RoutingTable) -> Decision:

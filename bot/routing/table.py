@@ -132,6 +132,13 @@ class RoutingTable:
     # Hashes of profiles seen once: a verdict is kept from a profile's second message on, so the
     # many profiles of unseen traffic that never recur cost no cache entry (ints are cheap).
     _seen_profiles: set[int] = field(init=False, default_factory=set)
+    # score -> the score rounded as shown, and (top, runner-up, evidence) -> calibrated confidence:
+    # pure functions of values that recur, each computed once (classify.py)
+    rounded_scores: dict[float, float] = field(init=False, default_factory=dict)
+    confidences: dict[tuple[float, float, int], float] = field(init=False, default_factory=dict)
+    # per rule, its phrase conditions as sets: (all of, any of, also any of, none of)
+    rule_conditions: tuple[tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int]], ...] = field(
+        init=False)
 
     def __post_init__(self) -> None:
         vocabulary = {word for phrase in self.phrases for word in phrase}
@@ -148,6 +155,8 @@ class RoutingTable:
         self.pair_starts = frozenset(first for first, _ in pairs)
         self.rule_triggers = _rule_triggers(self.rules)
         self.rule_terms = frozenset(term for rule in self.rules for term in rule.none_of)
+        self.rule_conditions = tuple((frozenset(rule.all_of), frozenset(rule.any_of), frozenset(rule.also_any),
+                                      frozenset(rule.none_of)) for rule in self.rules)
         self.agency_set = frozenset(self.agencies)
         self.masking = frozenset(
             phrase_id for phrase_id, weights in enumerate(self.phrase_weights) if weights
@@ -226,11 +235,13 @@ class RoutingTable:
         previous = self.calibration
         self.calibration = calibration
         self._verdict_cache.clear()
+        self.confidences.clear()
         try:
             yield self
         finally:
             self.calibration = previous
             self._verdict_cache.clear()
+            self.confidences.clear()
 
     def with_empty_caches(self) -> RoutingTable:
         """The same table with every cache empty (for timing cold starts; indexes are shared)."""
@@ -241,6 +252,8 @@ class RoutingTable:
         fresh._second_look_cache = {}
         fresh._verdict_cache = {}
         fresh._seen_profiles = set()
+        fresh.rounded_scores = {}
+        fresh.confidences = {}
         return fresh
 
     def cached_verdict(self, key: Any) -> Any:
