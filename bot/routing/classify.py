@@ -67,7 +67,13 @@ def classify(text: str, table: RoutingTable) -> RoutingResult:
     verdict = _cached_verdict(find_hits(words, readings, table), table)
     if not verdict[1]:
         # Nothing scored: read each word once more under regional and colloquial affixes.
-        second = [reading or table.second_look(word) for word, reading in zip(words, readings, strict=True)]
+        looked = table.second_looks
+        second: list[tuple[str, ...]] = []
+        for word, reading in zip(words, readings, strict=True):
+            if not reading:
+                again = looked.get(word)
+                reading = again if again is not None else table.second_look(word)
+            second.append(reading)
         if second != readings:
             verdict = _cached_verdict(find_hits(words, second, table), table)
     decision, candidates, confidential, subject, confidence = verdict

@@ -155,8 +155,14 @@ def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int
     window = table.settings.max_gap + 1
     for position, candidates in enumerate(readings):
         for candidate in candidates:
-            for phrase_id in singles.get(candidate, ()):
-                spans.setdefault(phrase_id, []).append((position, position))
+            ids = singles.get(candidate)
+            if ids is not None:
+                for phrase_id in ids:
+                    found = spans.get(phrase_id)
+                    if found is None:
+                        spans[phrase_id] = [(position, position)]
+                    else:
+                        found.append((position, position))
             if candidate in pair_starts:
                 # Longer phrases are looked up by their first two words, with the second among
                 # the next few words: the cost does not grow with how many phrases start with

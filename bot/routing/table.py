@@ -125,7 +125,7 @@ class RoutingTable:
     chunk_words: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     chunk_readings: dict[str, tuple[tuple[str, ...], ...]] = field(init=False, default_factory=dict)
     _readings_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
-    _second_look_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    second_looks: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     # Scoring depends only on which phrases were found and how (see classify.py): chat messages
     # repeat the same few combinations, so the verdict for each is computed once.
     _verdict_cache: dict[Any, Any] = field(init=False, default_factory=dict)
@@ -249,7 +249,7 @@ class RoutingTable:
         fresh.chunk_words = {}
         fresh.chunk_readings = {}
         fresh._readings_cache = {}
-        fresh._second_look_cache = {}
+        fresh.second_looks = {}
         fresh._verdict_cache = {}
         fresh._seen_profiles = set()
         fresh.rounded_scores = {}
@@ -301,7 +301,7 @@ class RoutingTable:
     def second_look(self, word: str) -> tuple[str, ...]:
         """Keyword words ``word`` may stand for under regional or colloquial affixes, for messages
         in which the first look found no keyword (see regional.py); cached per word."""
-        cached = self._second_look_cache.get(word)
+        cached = self.second_looks.get(word)
         if cached is None:
             cached = NOTHING
             if len(word) >= MIN_RELATIVE - 1 and word.isalpha() and word not in self.vocabulary \
@@ -311,7 +311,7 @@ class RoutingTable:
                     if root in vocabulary and len(root) >= MIN_HEAD:
                         cached = (root,)
                         break
-            _remember(self._second_look_cache, word, cached)
+            _remember(self.second_looks, word, cached)
         return cached
 
     def _relatives(self, word: str) -> tuple[str, ...]:
