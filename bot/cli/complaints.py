@@ -103,6 +103,8 @@ def find_complaint(session: Session, settings: Settings, typed: str) -> Complain
 
     code = normalize_code(typed, settings.region.code_prefix)
     complaint = session.scalars(select(Complaint).where(Complaint.code == code)).first() if code else None
+    if complaint is None:  # a SP4N-LAPOR! tracking id works wherever a code does
+        complaint = session.scalars(select(Complaint).where(Complaint.lapor_tracking_id == typed.strip())).first()
     if complaint is None:
         raise Refused(f"no complaint with code {typed!r}")
     return complaint
