@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from models.codes import new_code
 from models.config import Role, Settings
 from models.directory import officials_with_roles
+from models.lapor import LAPOR_CHANNEL, create_payload, lapor_form, status_payload, valid_tracking_id
 from models.lifecycle import (
     OPEN_STATUSES,
     DomainError,
@@ -28,7 +29,6 @@ from models.lifecycle import (
     Status,
     check_transition,
 )
-from models.lapor import LAPOR_CHANNEL, create_payload, lapor_form, status_payload, valid_tracking_id
 from models.notices import official_alert, ombudsman_hint, status_relay, triage_alert
 from models.notification import Channel, NotificationStatus, RecipientKind
 from models.ombudsman import CLOSED_UNSATISFIED, next_steps_text, offer_text, referral_mail

@@ -15,8 +15,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dialog.messages import Inbound, Reply, sanitized, truncated
-from bot.dialog.ombudsman import answer_consent
 from bot.dialog.officials import answer_official
+from bot.dialog.ombudsman import answer_consent
 from bot.dialog.texts import say
 from bot.dialog.turn import CHOICES_KEY, Turn
 from bot.dialog.words import clean
