@@ -368,12 +368,6 @@ class LaporConfig(_Strict):
         "confidential": ("rahasia",),
     })
 
-    @model_validator(mode="after")
-    def _api_needs_url(self) -> LaporConfig:
-        if self.connector == "api" and not self.api.base_url:
-            raise ValueError("api.base_url: required when connector is 'api' (from your LAPOR! developer account)")
-        return self
-
 
 class OmbudsmanOfficeConfig(_Strict):
     name: str
@@ -467,6 +461,8 @@ def _coherence_problems(settings: Settings) -> Iterator[str]:
     unknown = sorted(set(settings.sla.overrides) - set(codes) - {a.category for a in settings.agencies})
     if unknown:
         yield f"sla.overrides: {', '.join(unknown)} is neither an agency code nor a category"
+    if settings.lapor.connector == "api" and not settings.lapor.api.base_url:
+        yield "lapor.api.base_url: required when lapor.connector is 'api' (from your LAPOR! developer account)"
     categories = {agency.category for agency in settings.agencies}
     for category in sorted(set(settings.lapor.topics) - categories):
         yield f"lapor.topics[{category!r}]: not a category of any agency (agencies[].category)"
