@@ -55,8 +55,9 @@ def file_whatsapp(sessions: sessionmaker[Session], settings: Settings, clock: Fi
     with transaction(sessions) as session:
         desk = Desk(session, settings, calendar_for(settings), clock())
         reporter = desk.reporter_for("whatsapp", "+6281255550001", "Siti Rahmawati", "+6281255550001")
-        return desk.file(NewComplaint(reporter=reporter, text="jalan berlubang depan SDN 2 Marabahan", anonymous=anonymous,
-                                      channel="whatsapp", agency_code="PUPR"), dispatch=True).code
+        return desk.file(NewComplaint(reporter=reporter, text="jalan berlubang depan SDN 2 Marabahan",
+                                      anonymous=anonymous, channel="whatsapp", agency_code="PUPR"),
+                         dispatch=True).code
 
 
 def act(sessions: sessionmaker[Session], settings: Settings, clock: FixedClock, code: str, verb: str,
