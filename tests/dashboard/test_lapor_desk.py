@@ -18,7 +18,7 @@ from bot.dialog.messages import Inbound
 from models.clock import FixedClock
 from models.config import Role, Settings, parse_settings
 from models.db import transaction
-from models.desk import Desk, NewComplaint, calendar_for
+from models.desk import Desk, calendar_for
 from models.environment import Environment
 from models.escalation import sweep
 from models.permissions import SYSTEM, Actor
