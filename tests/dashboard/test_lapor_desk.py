@@ -329,3 +329,15 @@ def test_open_data_is_paged_and_cached(engine, sessions, clock, client) -> None:
     assert client.get("/data/complaints.json?page=1&per_page=2").get_json()["total"] == 2  # ... odd ones are not
     clock.advance(seconds=301)
     assert client.get("/data/complaints.json").get_json()["total"] == 2
+
+
+def test_the_triage_desk_records_a_consent_given_by_phone(engine, lapor_settings, sessions, clock, login,
+                                                          client) -> None:
+    code = file_by_whatsapp(engine)
+    change(sessions, lapor_settings, clock(), code, lambda desk, c: desk.offer_ombudsman(c, "test"))
+    login("kominfo.triage")
+    assert "Catat persetujuan pelapor" in client.get(f"/dashboard/c/{code}").get_data(as_text=True)
+    assert post(client, f"/dashboard/c/{code}/ombudsman", {}).status_code == 303
+    found = complaint(sessions, code)
+    assert found.ombudsman_office == OFFICE["name"]
+    assert [e.actor_id for e in found.events if e.action == "ombudsman_referral"] == ["kominfo.triage"]

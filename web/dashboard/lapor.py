@@ -52,6 +52,8 @@ TEXTS = {
     "pending": ("Menunggu dicatat di SP4N-LAPOR! sejak", "Waiting to be recorded in SP4N-LAPOR! since"),
     "ombudsman": ("Dirujuk ke Ombudsman", "Referred to the Ombudsman"),
     "ombudsman_offered": ("Jalur Ombudsman ditawarkan kepada pelapor", "Ombudsman path offered to the reporter"),
+    "record_consent": ("Catat persetujuan pelapor (rujuk ke Ombudsman)", "Record the reporter's consent (refer)"),
+    "with_identity": ("Identitas pelapor boleh disertakan", "The reporter's identity may be included"),
 }
 
 
@@ -95,6 +97,20 @@ def make_blueprint(context: Context) -> Blueprint:
             return redirect(url_for("lapor.queue"), 303)
         flash(lt("linked"), "ok")
         return redirect(url_for("lapor.queue"), 303)
+
+    @bp.post("/dashboard/c/<code>/ombudsman")
+    @guard
+    def refer(code: str) -> Response:
+        """The triage desk records a consent the citizen gave by phone or in person."""
+        try:
+            with context.write() as (db, desk):
+                complaint = db.scalars(select(Complaint).where(Complaint.code == code)).first()
+                if complaint is None:
+                    abort(404)
+                desk.refer_to_ombudsman(complaint, g.actor, with_identity=request.form.get("with_identity") == "1")
+        except DomainError as error:
+            flash(str(error), "error")
+        return redirect(url_for("inbox.complaint", code=code), 303)
 
     @bp.get("/dashboard/lapor/intake")
     @guard
