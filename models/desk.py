@@ -460,10 +460,12 @@ class Desk:
         return complaint
 
     def _hand_over_to_lapor(self, complaint: Complaint) -> None:
-        """Once per complaint of ours, when a connector is on: into the manual queue, or to the API's outbox."""
+        """Once per complaint of ours, when a connector is on: into the manual queue, or to the API's outbox.
+
+        Misconduct reports stay with the Inspectorate: they never pass a queue the triage desk works."""
         connector = self.settings.lapor.connector
         if (connector == "off" or complaint.channel == LAPOR_CHANNEL or complaint.lapor_tracking_id is not None
-                or complaint.lapor_pending_since is not None):
+                or complaint.lapor_pending_since is not None or complaint.misconduct):
             return
         complaint.lapor_pending_since = self.now
         self._event(complaint, SYSTEM, "lapor_queued", None, None, data={"connector": connector})

@@ -18,7 +18,7 @@ from bot.dialog.messages import Inbound
 from models.clock import FixedClock
 from models.config import Role, Settings, parse_settings
 from models.db import transaction
-from models.desk import Desk, calendar_for
+from models.desk import Desk, NewComplaint, calendar_for
 from models.environment import Environment
 from models.escalation import sweep
 from models.permissions import SYSTEM, Actor
@@ -341,3 +341,14 @@ def test_the_triage_desk_records_a_consent_given_by_phone(engine, lapor_settings
     found = complaint(sessions, code)
     assert found.ombudsman_office == OFFICE["name"]
     assert [e.actor_id for e in found.events if e.action == "ombudsman_referral"] == ["kominfo.triage"]
+
+
+def test_a_misconduct_report_never_enters_the_lapor_queue(lapor_settings, sessions, clock) -> None:
+    with transaction(sessions) as session:
+        desk = Desk(session, lapor_settings, calendar_for(lapor_settings), clock())
+        reporter = desk.reporter_for("whatsapp", CITIZEN, "Siti", CITIZEN)
+        code = desk.file(NewComplaint(reporter=reporter, text="petugas minta uang pelicin di kantor dinas",
+                                      channel="whatsapp", agency_code="PUPR", misconduct=True,
+                                      subject_agency_code="PUPR"), dispatch=True).code
+    found = complaint(sessions, code)
+    assert found.agency_code == "INSPEKTORAT" and found.lapor_pending_since is None
