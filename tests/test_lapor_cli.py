@@ -68,3 +68,6 @@ def test_complaints_show_and_list_carry_the_lapor_tracking_id_and_the_ombudsman_
     assert other["lapor_tracking_id"] is None and other["ombudsman_referral"] is None
     listed = {row["code"]: row for row in json.loads(aduan(["complaints", "list", "--json"], env).stdout)}
     assert listed[codes[0]]["lapor_tracking_id"] == "4810001" and listed[codes[1]]["lapor_tracking_id"] is None
+    recap = aduan(["report", "monthly", "--month", "2026-11", "--format", "csv"], env)
+    assert recap.returncode == 0, recap.stderr
+    assert "code,agency,office,at" in recap.stdout and f"{codes[0]},PUPR,{OFFICE['name']}" in recap.stdout
