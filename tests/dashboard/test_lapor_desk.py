@@ -352,3 +352,15 @@ def test_a_misconduct_report_never_enters_the_lapor_queue(lapor_settings, sessio
                                       subject_agency_code="PUPR"), dispatch=True).code
     found = complaint(sessions, code)
     assert found.agency_code == "INSPEKTORAT" and found.lapor_pending_since is None
+
+
+def test_open_data_has_a_per_address_budget(lapor_settings, database, engine, environment) -> None:
+    raw = lapor_settings.model_dump(mode="json", exclude={"base_dir"})
+    raw["security"] = {**raw["security"], "public_requests_per_minute": 2}
+    tight = Flask("lapor-budget-test")
+    install_dashboard(tight, parse_settings(raw, base_dir=lapor_settings.base_dir), database, engine, environment)
+    browser = tight.test_client()
+    answers = [browser.get(url).status_code for url in ("/data/complaints.json", "/data/complaints.csv",
+                                                         "/data/complaints.json?page=2")]
+    assert answers == [200, 200, 429]
+    assert browser.get("/data/complaints.csv").headers["Retry-After"]
