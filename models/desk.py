@@ -80,6 +80,8 @@ class NewComplaint:
     # was chosen, and `subject_agency_code` (the router's `subject`) is the office it accuses.
     misconduct: bool = False
     subject_agency_code: str | None = None
+    # A report that came through SP4N-LAPOR! (Desk.file_from_lapor) carries LAPOR!'s tracking id from the start.
+    lapor_tracking_id: str | None = None
 
 
 def calendar_for(settings: Settings) -> WorkingCalendar:
@@ -233,6 +235,7 @@ class Desk:
             confidential=draft.confidential or draft.misconduct or draft.agency_code in CONFIDENTIAL_AGENCIES,
             misconduct=draft.misconduct or draft.agency_code in CONFIDENTIAL_AGENCIES,
             subject_agency_code=draft.subject_agency_code,
+            lapor_tracking_id=draft.lapor_tracking_id,
             latitude=draft.latitude,
             longitude=draft.longitude,
             location_text=draft.location_text,
@@ -449,11 +452,11 @@ class Desk:
         dispatch = draft.agency_code is not None
         start = (dispatched_at or filed_at) if dispatch else filed_at
         at_lapor = Desk(self.session, self.settings, self.calendar, start)
-        complaint = at_lapor.file(replace(draft, channel=LAPOR_CHANNEL), dispatch=dispatch)
+        complaint = at_lapor.file(replace(draft, channel=LAPOR_CHANNEL, lapor_tracking_id=tracking_id),
+                                  dispatch=dispatch)
         complaint.created_at = filed_at
         complaint.events[0].at = filed_at
         complaint.verify_due_at = self.calendar.due_at(filed_at, self.settings.sla.verify_days)
-        complaint.lapor_tracking_id = tracking_id
         self._event(complaint, operator, "lapor_intake", None, None, data={
             "tracking_id": tracking_id, "filed_at": filed_at.isoformat(),
             "dispatched_at": dispatched_at.isoformat() if dispatched_at else None})

@@ -146,4 +146,5 @@ class OfficialTurn:
             reporter_line(complaint),
             f"Umur: {age} hari kerja; eskalasi tingkat {complaint.escalation_level}",
             f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}",
+            *([f"SP4N-LAPOR!: {complaint.lapor_tracking_id}"] if complaint.lapor_tracking_id else []),
         ])

@@ -120,7 +120,8 @@ def test_a_whatsapp_complaint_waits_in_the_lapor_queue_until_its_tracking_id_is_
         assert detail["lapor_tracking_id"] == "4810001" and detail["ombudsman_referral"] is None
     # The tracking id works wherever a code does: the inbox search and the officials' chat commands.
     assert code in client.get("/dashboard/?q=4810001").get_data(as_text=True)
-    assert code in say(engine, "INFO 4810001", sender="+62811100101")
+    info = say(engine, "INFO 4810001", sender="+62811100101")
+    assert code in info and "SP4N-LAPOR!: 4810001" in info
 
 
 def test_a_tracking_id_is_linked_to_one_complaint_only(engine, sessions, login, client) -> None:
@@ -179,6 +180,8 @@ def test_a_lapor_report_entered_by_an_operator_escalates_on_lapors_dates(
     assert dispatched.date().isoformat() == "2026-11-10"
     assert found.answer_due_at == calendar.due_at(dispatched, lapor_settings.sla.answer_days)
     assert found.lapor_pending_since is None  # it came from LAPOR!: nothing to hand back
+    [alert] = [n for n in outbox(sessions, purpose="new_complaint", complaint_id=found.id)][:1]
+    assert "SP4N-LAPOR!: 4799123" in alert.payload["text"]
     sweep(sessions, lapor_settings, calendar, clock())
     escalated = complaint(sessions, code)
     assert escalated.escalation_level >= 1
