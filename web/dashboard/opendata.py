@@ -14,13 +14,14 @@ from models.exports import Table, to_csv
 from models.opendata import COLUMNS, DEFAULT_PER_PAGE, MAX_PER_PAGE, public_page
 from web.dashboard.context import Context
 from web.dashboard.limits import TimedCache, limit
+from web.dashboard.security import protect
 
 CACHED_SIZES = frozenset({10, 25, 50, DEFAULT_PER_PAGE, 250, 500, MAX_PER_PAGE})
 CACHED_PAGES = 1000
 
 
 def make_blueprint(context: Context) -> Blueprint:
-    bp = Blueprint("opendata", __name__)
+    bp = protect(Blueprint("opendata", __name__))
     limit(bp, context, "data", lambda: context.settings.security.public_requests_per_minute)
     cache = TimedCache()
 
