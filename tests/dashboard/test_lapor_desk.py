@@ -120,6 +120,7 @@ def test_a_whatsapp_complaint_waits_in_the_lapor_queue_until_its_tracking_id_is_
         assert detail["lapor_tracking_id"] == "4810001" and detail["ombudsman_referral"] is None
     # The tracking id works wherever a code does: the inbox search and the officials' chat commands.
     assert code in client.get("/dashboard/?q=4810001").get_data(as_text=True)
+    assert code in client.get("/dashboard/c/4810001").get_data(as_text=True)
     info = say(engine, "INFO 4810001", sender="+62811100101")
     assert code in info and "SP4N-LAPOR!: 4810001" in info
 
