@@ -110,7 +110,7 @@ class FakeLapor:
                 status, answer, extra = fake.handle(self.path, self.headers.get("Idempotency-Key"),
                                                     self.headers.get("Authorization"), body)
                 if FOLLOW_UP.match(self.path) and fake.hold_follow_ups is not None:
-                    fake.hold_follow_ups.wait(120)
+                    fake.hold_follow_ups.wait(300)
                 self._send(status, answer, extra)
 
             def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:

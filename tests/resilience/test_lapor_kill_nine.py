@@ -31,7 +31,10 @@ SUNDAY_MORNING = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 
 def write_config(tmp_path: Path, fake: FakeLapor) -> Path:
     raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
-    raw["lapor"] = {**raw["lapor"], **api_config(fake)}
+    lapor = api_config(fake)
+    # The kill must land while the held request is open, however loaded the machine: no client timeout first.
+    lapor["api"]["timeout_seconds"] = 300
+    raw["lapor"] = {**raw["lapor"], **lapor}
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return path
