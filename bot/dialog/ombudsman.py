@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.dialog.messages import Reply
-from models.codes import normalize_code
+from models.codes import code_shaped, normalize_code
 from models.desk import Desk
 from models.lifecycle import DomainError
 from models.ombudsman import CONSENT_WORD, WITH_IDENTITY
@@ -26,8 +26,8 @@ _CONSENT = re.compile(rf"^\s*{CONSENT_WORD}\b[\s:]*(.+?)(?:\s+({WITH_IDENTITY}|I
 def answer_consent(db: Session, desk: Desk, reporter: Reporter, text: str, english: bool) -> list[Reply] | None:
     """Replies when the message is a consent to the Ombudsman referral; None for anything else."""
     match = _CONSENT.match(text or "")
-    if match is None:
-        return None
+    if match is None or code_shaped(match.group(1), desk.settings.region.code_prefix) is None:
+        return None  # "ombudsman tidak membantu ..." is a citizen's words for the dialog, not a consent
     code = normalize_code(match.group(1), desk.settings.region.code_prefix)
     complaint = db.scalars(select(Complaint).where(Complaint.code == code)).first() if code else None
     if complaint is None or complaint.reporter_id != reporter.id:

@@ -368,3 +368,8 @@ def test_open_data_has_a_per_address_budget(lapor_settings, database, engine, en
                                                          "/data/complaints.json?page=2")]
     assert answers == [200, 200, 429]
     assert browser.get("/data/complaints.csv").headers["Retry-After"]
+
+
+def test_words_that_merely_start_with_ombudsman_stay_with_the_dialog(engine) -> None:
+    answer = say(engine, "ombudsman tidak membantu, jalan di depan rumah rusak parah")
+    assert "tidak ditemukan di antara laporan Anda" not in answer
