@@ -71,3 +71,22 @@ def test_complaints_show_and_list_carry_the_lapor_tracking_id_and_the_ombudsman_
     recap = aduan(["report", "monthly", "--month", "2026-11", "--format", "csv"], env)
     assert recap.returncode == 0, recap.stderr
     assert "code,agency,office,at" in recap.stdout and f"{codes[0]},PUPR,{OFFICE['name']}" in recap.stdout
+
+
+def test_a_triage_official_links_a_complaint_to_lapor_from_the_command_line(tmp_path: Path, settings: Settings) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'link.db'}"}
+    assert aduan(["db", "upgrade"], env).returncode == 0
+    engine = make_engine(env["DATABASE_URL"])
+    sessions = make_session_factory(engine)
+    with transaction(sessions) as session:
+        sync_directory(session, settings)
+        desk = Desk(session, settings, calendar_for(settings), MONDAY_MORNING)
+        reporter = desk.reporter_for("whatsapp", "+6281255550001", "Siti", "+6281255550001")
+        code = desk.file(NewComplaint(reporter=reporter, text="jalan berlubang depan SDN 2 Marabahan",
+                                      channel="whatsapp", agency_code="PUPR"), dispatch=True).code
+    engine.dispose()
+    refused = aduan(["complaints", "lapor-link", code, "4810009", "--as", "pupr.admin"], env)
+    assert refused.returncode != 0 and "triage only" in refused.stderr
+    linked = aduan(["complaints", "lapor-link", code, "4810009", "--as", "kominfo.triage"], env)
+    assert linked.returncode == 0, linked.stderr
+    assert json.loads(aduan(["complaints", "show", "4810009", "--json"], env).stdout)["code"] == code
