@@ -26,12 +26,20 @@ class Channel(StrEnum):
     WALK_IN = "walk_in"
     LETTER = "letter"
     SOCIAL_MEDIA = "social_media"
+    # A report that came from the national SP4N-LAPOR! (entered by an operator; its reporter is told there).
+    SP4N_LAPOR = "SP4N-LAPOR!"
+    # The LAPOR! integration API (notifier/transports/lapor.py): handovers and status pushes.
+    LAPOR_API = "lapor_api"
 
 
 class RecipientKind(StrEnum):
     OFFICIAL = "official"
     REPORTER = "reporter"
     OPERATIONS = "operations"
+    # The national SP4N-LAPOR! system (a handover or a status push through its API).
+    LAPOR = "lapor"
+    # An outside office the citizen asked us to write to (the Ombudsman RI representative office).
+    OFFICE = "office"
 
 
 class NotificationStatus(StrEnum):

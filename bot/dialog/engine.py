@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dialog.messages import Inbound, Reply, sanitized, truncated
 from bot.dialog.officials import answer_official
+from bot.dialog.ombudsman import answer_consent
 from bot.dialog.texts import say
 from bot.dialog.turn import CHOICES_KEY, Turn
 from bot.dialog.words import clean
@@ -76,6 +77,10 @@ class Engine:
                 return official_replies
             reporter = desk.reporter_for(inbound.channel, inbound.sender_id, inbound.sender_name, inbound.phone)
             chat = _chat_session(db, inbound, now)
+            consent = answer_consent(db, desk, reporter, clean(inbound.text), chat.language == "en")
+            if consent is not None:  # "OMBUDSMAN <kode>": the citizen agrees to the referral offered
+                _remember(db, inbound, consent, now)
+                return consent
             turn = Turn(db, self.settings, desk, self.table, chat, reporter, inbound, clean(inbound.text))
             replies = turn.run() or [Reply(say("help", chat.language))]
             _offer_numbers_for(chat, replies)
