@@ -1,0 +1,81 @@
+"""Sending lanes: how many sends of one channel may be in flight at once, and the threads that carry them.
+
+A provider that answers in 300 ms lets one lane send about 3 messages a second, a tenth of Telegram's
+30/s. To use a provider's limit the sends must overlap, and the width a channel needs is its rate
+limit times its latency (Little's law): 30/s x 0.3 s = 9 in flight. Each channel's width is measured,
+not configured: it starts at one and follows the observed latency (a moving average), never beyond
+`max_in_flight`. A channel without a rate limit (e-mail, the log) keeps one lane: we do not know what
+its server tolerates, and the token buckets pace nothing there.
+
+The width is also what a crash can cost: a notifier killed with `width` sends in flight re-sends at
+most those when their leases run out (one, for a channel whose provider answers within 1/rate s).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+MAX_IN_FLIGHT = 32
+# Weight of the newest latency sample in the moving average: reacts within about ten sends.
+SMOOTHING = 0.2
+# Headroom over Little's law, so jitter in the latency does not leave the bucket's tokens unused.
+HEADROOM = 1.25
+
+Result = TypeVar("Result")
+
+
+class Lanes:
+    """Per-channel bounded concurrency. `submit` blocks while the channel's lanes are all busy."""
+
+    def __init__(self, rates: Mapping[str, float], max_in_flight: int = MAX_IN_FLIGHT,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.rates = dict(rates)
+        self.max_in_flight = max_in_flight
+        self.monotonic = monotonic
+        self.latency: dict[str, float] = {}
+        self._in_flight: dict[str, int] = {}
+        self._pools: dict[str, ThreadPoolExecutor] = {}
+        self._changed = threading.Condition()
+
+    def width(self, channel: str) -> int:
+        rate = self.rates.get(channel)
+        if rate is None:
+            return 1
+        needed = math.ceil(rate * self.latency.get(channel, 0.0) * HEADROOM)
+        return max(1, min(self.max_in_flight, needed))
+
+    def submit(self, channel: str, work: Callable[[], Result]) -> Future[Result]:
+        with self._changed:
+            while self._in_flight.get(channel, 0) >= self.width(channel):
+                self._changed.wait()
+            self._in_flight[channel] = self._in_flight.get(channel, 0) + 1
+            pool = self._pools.get(channel)
+            if pool is None:
+                pool = self._pools[channel] = ThreadPoolExecutor(self.max_in_flight, f"send-{channel}")
+        return pool.submit(self._timed, channel, work)
+
+    def idle(self) -> bool:
+        with self._changed:
+            return not any(self._in_flight.values())
+
+    def close(self) -> None:
+        for pool in self._pools.values():
+            pool.shutdown(wait=True)
+        self._pools.clear()
+
+    def _timed(self, channel: str, work: Callable[[], Result]) -> Result:
+        started = self.monotonic()
+        try:
+            return work()
+        finally:
+            elapsed = self.monotonic() - started
+            with self._changed:
+                previous = self.latency.get(channel)
+                self.latency[channel] = elapsed if previous is None else previous + SMOOTHING * (elapsed - previous)
+                self._in_flight[channel] -= 1
+                self._changed.notify_all()
