@@ -57,6 +57,8 @@ class Outcome:
     claimed: Claimed
     provider_id: str | None = None
     error: TransportError | None = None
+    # Not sent: the rate limit (or a provider's pause) says to try again in this many seconds.
+    defer_seconds: float | None = None
 
 
 @dataclass
@@ -86,6 +88,8 @@ class Dispatcher:
         # One pass at a time per notifier: the scheduler's wake and dispatch jobs may both call run_pass,
         # and the running pass claims whatever arrives meanwhile (urgent rows first).
         self._passing = threading.Lock()
+        # The token buckets are not thread-safe; the lanes take their tokens one at a time.
+        self._pacing = threading.Lock()
 
     def run_pass(self) -> PassReport:
         """Deliver everything due now, batch by batch, until nothing is left.
@@ -116,21 +120,16 @@ class Dispatcher:
     def _deliver_batch(self, batch: list[Claimed], outcomes: queue.SimpleQueue[Outcome],
                        in_flight: list[Future[Outcome]], report: PassReport) -> list[Future[Outcome]]:
         box_ends = time.monotonic() + BATCH_SECONDS
-        deferred: list[tuple[Claimed, float]] = []
         handed = 0
         for claimed in batch:
             if time.monotonic() > box_ends:
                 break
-            message = claimed.message
-            wait = self.limiter.paused_for(message.channel) or self.limiter.acquire(message.channel, message.address)
-            if wait > 0:
-                deferred.append((claimed, wait))
-            else:
-                in_flight.append(self.lanes.submit(message.channel, functools.partial(self._send, claimed, outcomes)))
+            channel = claimed.message.channel
+            in_flight.append(self.lanes.submit(channel, functools.partial(self._send, claimed, outcomes)))
             handed += 1
             self._record(_drain(outcomes), report)
         released = [claimed.message.notification_id for claimed in batch[handed:]]
-        self._put_back(deferred, released, report)
+        self._put_back([], released, report)
         # Claim what one box can send: fewer after a box ran out, back up to batch_size when one did not.
         self._claim_size = (max(MIN_CLAIM, 2 * handed) if released
                             else min(self.config.batch_size, 2 * self._claim_size))
@@ -178,7 +177,15 @@ class Dispatcher:
 
     def _attempt(self, claimed: Claimed) -> Outcome:
         message = claimed.message
+        # Paced here, right before the request leaves, so the provider sees the buckets' spacing
+        # (pacing before the hand-over to a lane would let the lanes' start-up jitter bunch requests).
+        with self._pacing:
+            wait = self.limiter.paused_for(message.channel) or self.limiter.acquire(message.channel,
+                                                                                   message.address)
+        if wait > 0:
+            return Outcome(claimed, defer_seconds=wait)
         transport = self.transports.get(message.channel, self.fallback)
+        started = time.monotonic()
         try:
             result = transport.send(message)
         except TransportError as error:
@@ -186,18 +193,23 @@ class Dispatcher:
         except Exception as error:  # a transport bug must not stop the other messages
             log.exception("transport crash notification=%s", message.notification_id)
             return Outcome(claimed, error=TransportError(f"unexpected: {error!r}"))
+        finally:
+            self.lanes.observe(message.channel, time.monotonic() - started)
         return Outcome(claimed, provider_id=result.provider_message_id)
 
     def _record(self, outcomes: list[Outcome], report: PassReport) -> None:
-        sent = [outcome for outcome in outcomes if outcome.error is None]
+        sent = [outcome for outcome in outcomes if outcome.error is None and outcome.defer_seconds is None]
         if sent:
             self._record_sent(sent)
             report.sent += len(sent)
+        self._put_back([(outcome.claimed, outcome.defer_seconds) for outcome in outcomes
+                        if outcome.defer_seconds is not None], [], report)
         for outcome in outcomes:
             if outcome.error is not None:
                 if outcome.error.retry_after is not None:
                     # The provider says we are too fast: the whole transport waits, not just this row.
-                    self.limiter.pause(outcome.claimed.message.channel, outcome.error.retry_after)
+                    with self._pacing:
+                        self.limiter.pause(outcome.claimed.message.channel, outcome.error.retry_after)
                 self._record_failure(outcome.claimed, outcome.error, report)
 
     def _record_sent(self, sent: list[Outcome]) -> None:

@@ -3,7 +3,7 @@
 A provider that answers in 300 ms lets one lane send about 3 messages a second, a tenth of Telegram's
 30/s. To use a provider's limit the sends must overlap, and the width a channel needs is its rate
 limit times its latency (Little's law): 30/s x 0.3 s = 9 in flight. Each channel's width is measured,
-not configured: it starts at one and follows the observed latency (a moving average), never beyond
+not configured: it starts at one and follows the observed latency (`observe`) (a moving average), never beyond
 `max_in_flight`. A channel without a rate limit (e-mail, the log) keeps one lane: we do not know what
 its server tolerates, and the token buckets pace nothing there.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
@@ -32,11 +31,9 @@ Result = TypeVar("Result")
 class Lanes:
     """Per-channel bounded concurrency. `submit` blocks while the channel's lanes are all busy."""
 
-    def __init__(self, rates: Mapping[str, float], max_in_flight: int = MAX_IN_FLIGHT,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, rates: Mapping[str, float], max_in_flight: int = MAX_IN_FLIGHT) -> None:
         self.rates = dict(rates)
         self.max_in_flight = max_in_flight
-        self.monotonic = monotonic
         self.latency: dict[str, float] = {}
         self._in_flight: dict[str, int] = {}
         self._pools: dict[str, ThreadPoolExecutor] = {}
@@ -57,7 +54,7 @@ class Lanes:
             pool = self._pools.get(channel)
             if pool is None:
                 pool = self._pools[channel] = ThreadPoolExecutor(self.max_in_flight, f"send-{channel}")
-        return pool.submit(self._timed, channel, work)
+        return pool.submit(self._run, channel, work)
 
     def idle(self) -> bool:
         with self._changed:
@@ -68,14 +65,17 @@ class Lanes:
             pool.shutdown(wait=True)
         self._pools.clear()
 
-    def _timed(self, channel: str, work: Callable[[], Result]) -> Result:
-        started = self.monotonic()
+    def observe(self, channel: str, seconds: float) -> None:
+        """One request's answer time (the provider's part only: pacing waits are not latency)."""
+        with self._changed:
+            previous = self.latency.get(channel)
+            self.latency[channel] = seconds if previous is None else previous + SMOOTHING * (seconds - previous)
+            self._changed.notify_all()
+
+    def _run(self, channel: str, work: Callable[[], Result]) -> Result:
         try:
             return work()
         finally:
-            elapsed = self.monotonic() - started
             with self._changed:
-                previous = self.latency.get(channel)
-                self.latency[channel] = elapsed if previous is None else previous + SMOOTHING * (elapsed - previous)
                 self._in_flight[channel] -= 1
                 self._changed.notify_all()
