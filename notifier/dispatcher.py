@@ -107,13 +107,17 @@ class Dispatcher:
             in_flight: list[Future[Outcome]] = []
             while True:
                 batch = self.claim(self.clock())
-                if not batch:
-                    break
-                in_flight = self._deliver_batch(batch, outcomes, in_flight, report)
-            for future in in_flight:
-                future.result()
-            self._record(_drain(outcomes), report)
-            return report
+                if batch:
+                    in_flight = self._deliver_batch(batch, outcomes, in_flight, report)
+                    continue
+                for future in in_flight:
+                    future.result()
+                in_flight = []
+                finished = _drain(outcomes)
+                if not finished:
+                    return report
+                # The last sends' outcomes may queue more (a fallback to e-mail): claim once more after them.
+                self._record(finished, report)
         finally:
             self._passing.release()
 
