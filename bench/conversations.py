@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = [ROOT / "tests/routing/data/blind_chat_odd_sample.csv", ROOT / "tests/routing/data/blind_lapor_odd_sample.csv"]
+SAMPLES = [ROOT / "tests/routing/data" / name for name in ("blind_chat_odd_sample.csv", "blind_lapor_odd_sample.csv")]
 PATH = "/webhooks/twilio/whatsapp"
 PLACES = ("depan SDN 2 Marabahan", "Jl. Panglima Batur km 3", "dekat pasar Alalak", "RT 05 desa Berangas",
           "simpang tiga Handil Bakti", "belakang puskesmas Anjir", "gang Mawar no 12", "jembatan Tabunganen")
@@ -43,13 +43,14 @@ def conversation(number: int, rng: random.Random, texts: list[str]) -> list[dict
              "ProfileName": f"Warga {number}"} for step, body in enumerate(steps)]
 
 
-def interleaved(conversations: int, per_round: int, seed: int = 11) -> Iterator[dict[str, str]]:
+def interleaved(conversations: int, per_round: int, seed: int = 11, first: int = 0) -> Iterator[dict[str, str]]:
     """Rounds of `per_round` citizens, each round step by step (every citizen's first message, then
     every second ...), so that concurrent connections never race one citizen's two steps."""
     rng = random.Random(seed)
     texts = complaint_texts()
-    for start in range(0, conversations, per_round):
-        group = [conversation(number, rng, texts) for number in range(start, min(conversations, start + per_round))]
+    for start in range(first, first + conversations, per_round):
+        group = [conversation(number, rng, texts)
+                 for number in range(start, min(first + conversations, start + per_round))]
         for step in range(len(STEPS_AFTER_TEXT) + 1):
             for forms in group:
                 yield forms[step]
