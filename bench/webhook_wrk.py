@@ -98,7 +98,8 @@ def write_requests(prefix: Path, port: int, first_conversation: int) -> int:
 
 
 def run_wrk(port: int, connections: int, seconds: float, script: Path, args: list[str], path: str) -> dict[str, Any]:
-    command = [WRK, "-t", str(WRK_THREADS), "-c", str(max(connections, WRK_THREADS)), "-d", f"{max(1, round(seconds))}s",
+    duration = f"{max(1, round(seconds))}s"  # wrk takes whole seconds
+    command = [WRK, "-t", str(WRK_THREADS), "-c", str(max(connections, WRK_THREADS)), "-d", duration,
                "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}{path}", "--", *args]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120, check=False)
     if done.returncode != 0:
