@@ -110,8 +110,10 @@ def main() -> int:
             if not report.sent:
                 time.sleep(0.05)  # only deferred rows left: the notifier's wake tick would pick them up
         elapsed = time.monotonic() - started
-        widest = dispatcher.lanes.width(args.provider)
-        dispatcher.lanes.close()
+        lanes = getattr(dispatcher, "lanes", None)  # absent before the dispatcher had lanes (profiling old code)
+        widest = lanes.width(args.provider) if lanes else 1
+        if lanes:
+            lanes.close()
     rate = provider.delivered / elapsed
     limit = provider.per_second
     say(f"delivered {provider.delivered} messages to {args.recipients} chats in {elapsed:.1f} s "
