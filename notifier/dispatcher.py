@@ -4,7 +4,14 @@ Claiming is a conditional UPDATE ... RETURNING on SQLite (whose writers are
 serialised by BEGIN IMMEDIATE) and SELECT ... FOR UPDATE SKIP LOCKED on
 PostgreSQL, so several notifiers never take the same row. A crash between send
 and record leaves the row leased; it is retried when the lease runs out, which
-re-sends at most that one message.
+re-sends at most the messages that were in flight: one, unless the provider is
+slow enough for its channel to widen (notifier/lanes.py; then at most the lane
+width, about rate x latency: 12 for Telegram answering in 300 ms).
+
+Urgent messages (alerts, escalations, answers to citizens) are claimed before the
+day's bulk (digests, recaps, summaries: BULK_PURPOSES), and a claim is sent for at
+most BATCH_SECONDS before its unsent rest goes back, so an alert never waits behind
+a morning's digests for longer than that.
 """
 
 from __future__ import annotations
