@@ -136,7 +136,10 @@ class Dispatcher:
             if time.monotonic() > box_ends:
                 break
             channel = claimed.message.channel
-            in_flight.append(self.lanes.submit(channel, functools.partial(self._send, claimed, outcomes)))
+            try:
+                in_flight.append(self.lanes.submit(channel, functools.partial(self._send, claimed, outcomes)))
+            except RuntimeError:  # the interpreter is exiting (no new threads): the rest goes back unsent
+                break
             handed += 1
             self._record(_drain(outcomes), report)
         released = [claimed.message.notification_id for claimed in batch[handed:]]
