@@ -113,7 +113,8 @@ class Dispatcher:
             outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
             in_flight: list[Future[Outcome]] = []
             while True:
-                batch = self.claim(self.clock())
+                # No new claims once the interpreter is exiting (the lanes can start no threads).
+                batch = [] if self.lanes.stopped else self.claim(self.clock())
                 if batch:
                     in_flight = self._deliver_batch(batch, outcomes, in_flight, report)
                     continue

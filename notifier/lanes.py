@@ -44,6 +44,7 @@ class Lanes:
         self._in_flight: dict[str, int] = {}
         self._pools: dict[str, ThreadPoolExecutor] = {}
         self._changed = threading.Condition()
+        self.stopped = False
 
     def width(self, channel: str) -> int:
         rate = self.rates.get(channel)
@@ -61,7 +62,13 @@ class Lanes:
             pool = self._pools.get(channel)
             if pool is None:
                 pool = self._pools[channel] = ThreadPoolExecutor(self.max_in_flight, f"send-{channel}")
-        return pool.submit(self._run, channel, work)
+        try:
+            return pool.submit(self._run, channel, work)
+        except RuntimeError:  # the interpreter is shutting its thread pools down
+            with self._changed:
+                self._in_flight[channel] -= 1
+                self.stopped = True
+            raise
 
     def idle(self) -> bool:
         with self._changed:
