@@ -102,6 +102,7 @@ def main() -> int:
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--save", type=Path, default=None, help="also write the raw profile here (pstats)")
     args = parser.parse_args()
     import logging
 
@@ -113,6 +114,8 @@ def main() -> int:
         profiler, seconds, count = profile_dispatch(args.messages)
         unit = "message"
     print(f"{count} {unit}s in {seconds:.2f} s: {seconds / count * 1000:.2f} ms per {unit} (under the profiler)")
+    if args.save:
+        profiler.dump_stats(str(args.save))
     stats = pstats.Stats(profiler)
     stats.sort_stats("tottime").print_stats(args.top)
     stats.sort_stats("cumulative").print_stats(args.top)
