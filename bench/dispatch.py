@@ -26,6 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # ruff: noqa: E402  (path set up above so the script runs from anywhere)
+from sqlalchemy import insert
+
 from bench.support import progress_printer
 from models.clock import system_clock
 from models.config import load_settings
@@ -100,7 +102,7 @@ def main() -> int:
                  "purpose": "bench", "level": 0, "payload": {"text": f"pesan {n}"}, "status": "queued",
                  "attempts": 0, "next_attempt_at": now, "created_at": now} for n in range(args.messages)]
         with transaction(database.sessions) as session:
-            session.execute(Notification.__table__.insert(), rows)
+            session.execute(insert(Notification), rows)
         provider = LimitedProvider(args.provider, args.latency_ms / 1000)
         dispatcher = Dispatcher(database.sessions, {args.provider: provider}, LogTransport(), settings.notifier,
                                 "bench", system_clock, limiter=RateLimiter(rate_limits(settings)))

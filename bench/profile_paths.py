@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 # ruff: noqa: E402  (path set up above so the script runs from anywhere, and from an older checkout)
+from sqlalchemy import insert
+
 from bench.conversations import PATH, interleaved, signed
 from models.clock import system_clock
 from models.config import load_settings
@@ -85,7 +87,7 @@ def profile_dispatch(messages: int) -> tuple[cProfile.Profile, float, int]:
                  "payload": {"text": f"pesan {n}"}, "status": "queued", "attempts": 0, "next_attempt_at": now,
                  "created_at": now} for n in range(messages)]
         with transaction(database.sessions) as session:
-            session.execute(Notification.__table__.insert(), rows)
+            session.execute(insert(Notification), rows)
         dispatcher = Dispatcher(database.sessions, {"telegram": Instant()}, LogTransport(), settings.notifier,
                                 "profile", system_clock)
         profiler = cProfile.Profile()

@@ -28,6 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # ruff: noqa: E402  (path set up above so the script runs from anywhere)
+from sqlalchemy import insert
+
 from bench.support import progress_printer
 from models.clock import system_clock
 from models.config import load_settings
@@ -73,7 +75,7 @@ def queue_digests(database: Database, count: int) -> None:
             for n in range(count) for channel in ("telegram", "whatsapp")]
     if rows:
         with transaction(database.sessions) as session:
-            session.execute(Notification.__table__.insert(), rows)
+            session.execute(insert(Notification), rows)
 
 
 def main() -> int:
