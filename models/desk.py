@@ -607,8 +607,9 @@ class Desk:
             note=note,
             data=data,
         )
+        # Written with the rest of the change (autoflush, or _last_event_id when a dedup key needs its id):
+        # each flush here cost a round of the unit of work while SQLite's writer lock is held.
         complaint.events.append(event)
-        self.session.flush()
 
     def _sla_for(self, agency_code: str | None) -> dict[str, Any]:
         sla = self.settings.sla
@@ -636,7 +637,10 @@ class Desk:
         return self.settings.agency(code)
 
     def _last_event_id(self, complaint: Complaint) -> int:
-        return complaint.events[-1].id
+        last = complaint.events[-1]
+        if last.id is None:
+            self.session.flush()
+        return last.id
 
     def _alert_agency(self, complaint: Complaint, heading: str, purpose: str, roles: set[str]) -> None:
         agency_name = self.settings.agency(complaint.agency_code or "").name

@@ -58,6 +58,11 @@ class NotificationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# Messages about the day or the month, not about one complaint: the notifier sends them after every
+# alert and every answer to a citizen that is due at the same time.
+BULK_PURPOSES = frozenset({"digest", "recap", "ops_summary", "self_check"})
+
+
 class NotificationPayload(TypedDict, total=False):
     """What a transport renders: the text, a short form for SMS, the template variables of WhatsApp."""
 
