@@ -40,10 +40,12 @@ TOPIC_MIN_CHARS = 4
 
 def feedback_on_answer(turn: Conversation) -> list[Reply] | None:
     """The replies when this message answers "sudah selesai?"; None when it is not about that."""
+    answer = feedback_answer(turn.text)
+    if answer is None and small_talk(turn.text) not in ("thanks", "ack"):
+        return None  # no question to look up: most messages (a greeting, a new complaint) stop here
     questions = _candidates(turn)
     if not questions:
         return None
-    answer = feedback_answer(turn.text)
     if answer is None:
         return _unsure(turn, questions)
     if len(questions) > 1:
@@ -128,8 +130,10 @@ def _implicit_questions(turn: Conversation) -> list[OpenQuestion]:
     still binds to one of them."""
     query = select(Complaint).where(Complaint.reporter_id == turn.reporter.id,
                                     Complaint.status == Status.ANSWERED.value)
+    if feedback_answer(turn.text) is None:
+        return []
     complaints = list(turn.db.scalars(query.order_by(Complaint.answered_at.desc())))
-    if not complaints or feedback_answer(turn.text) is None:
+    if not complaints:
         return []
     for complaint in complaints:
         turn.desk.ask_citizen(complaint, turn.reporter, SOLVED)

@@ -20,6 +20,7 @@ from models.desk import AttachmentIn, NewComplaint
 from models.lifecycle import Kind, Status, label
 from models.notices import local_date_text, summary
 from models.privacy import INSPECTORATE_AGENCY, identity_hidden
+from models.questions import CITIZEN, SUPPORT_OFFER, answered, open_questions
 from models.tables import Complaint
 from models.throttle import WEB_FILINGS, record
 
@@ -65,6 +66,12 @@ def await_location(turn: Conversation) -> list[Reply]:
     elif not turn.text and not words.is_one_of(turn.text, words.SKIP):
         return turn.unsupported_media() + [ask_location(turn)]
     return ask_photo(turn)
+
+
+def _offer_answered(turn: Conversation, similar: Complaint, answer: str) -> None:
+    for question in open_questions(turn.db, CITIZEN, str(turn.reporter.id), (SUPPORT_OFFER,)):
+        if question.complaint_id == similar.id:
+            answered(question, answer, turn.now)
 
 
 def _agrees(text: str) -> bool:
@@ -143,6 +150,9 @@ def await_support(turn: Conversation) -> list[Reply]:
     if _agrees(turn.text) or "dukung" in turn.text.lower():
         return _support(turn, str(turn.draft["similar_code"]))
     if _disagrees(turn.text):
+        similar = turn.db.scalars(select(Complaint).where(Complaint.code == str(turn.draft["similar_code"]))).first()
+        if similar is not None:
+            _offer_answered(turn, similar, "tidak")
         return file(turn, str(turn.draft["agency"]))
     return _with_detail_kept(turn, turn.yes_no(say("confirm_again", turn.lang)))
 
@@ -265,6 +275,7 @@ def check_similar(turn: Conversation, agency_code: str) -> list[Reply]:
     if similar is None or similar.reporter_id == turn.reporter.id:
         return file(turn, agency_code)
     turn.draft["similar_code"] = similar.code
+    turn.desk.ask_citizen(similar, turn.reporter, SUPPORT_OFFER)  # the yes or no is about this complaint
     turn.goto("await_support")
     return [turn.yes_no(_similar_text(turn, similar), short=_similar_short(turn, similar))]
 
@@ -284,6 +295,7 @@ def _similar_short(turn: Conversation, similar: Complaint) -> str:
 
 def _support(turn: Conversation, code: str) -> list[Reply]:
     complaint = turn.db.scalars(select(Complaint).where(Complaint.code == code)).one()
+    _offer_answered(turn, complaint, "ya")
     turn.desk.add_supporter(complaint, turn.reporter)
     turn.goto(IDLE)
     return [turn.reply("supported")]

@@ -72,6 +72,13 @@ def cases() -> Iterator[Any]:
         yield pytest.param(conversation, id=conversation["id"], marks=marks)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def report_finished_by_harness() -> Iterator[None]:
+    """With -s: how many conversations needed the harness to answer the bot's remaining intake questions."""
+    yield
+    print(f"\ncorpus: {len(FINISHED_BY_HARNESS)} conversations finished by the harness: {sorted(FINISHED_BY_HARNESS)}")
+
+
 @pytest.fixture
 def fake_api() -> Iterator[FakeBotApi]:
     api = FakeBotApi().start()

@@ -5,7 +5,7 @@ naming the complaint it is about, so a reply changes that complaint and no other
 language they chose or write in, for every later message (status relays and reminders included).
 
 Revision ID: 0009
-Revises: 0012 (re-chained after main's 0012 when dialogC merged main)
+Revises: 0012 (re-chained after main's 0012 at merge time)
 Create Date: 2026-12-05 07:10:00
 """
 
