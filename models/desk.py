@@ -607,9 +607,10 @@ class Desk:
             note=note,
             data=data,
         )
-        # Written with the rest of the change (autoflush, or _last_event_id when a dedup key needs its id):
-        # each flush here cost a round of the unit of work while SQLite's writer lock is held.
         complaint.events.append(event)
+        # Flushed at once: callers compare and key on event ids right after (dedup keys, the LAPOR!
+        # hand-over's "moved since" check). Deferring it saved little and broke those reads.
+        self.session.flush()
 
     def _sla_for(self, agency_code: str | None) -> dict[str, Any]:
         sla = self.settings.sla
