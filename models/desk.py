@@ -488,8 +488,9 @@ class Desk:
                 dedup_key=f"{complaint.code}:lapor_status:{event_id}", now=self.now, complaint_id=complaint.id)
 
     def _moved_since_handover(self, complaint: Complaint) -> bool:
-        queued = [e.id for e in complaint.events if e.action == "lapor_queued"]
-        return bool(queued) and any(e.to_status for e in complaint.events if e.id > queued[-1])
+        # By position, not id: events of this transaction may not be flushed yet (ids still None).
+        queued = [index for index, event in enumerate(complaint.events) if event.action == "lapor_queued"]
+        return bool(queued) and any(event.to_status for event in complaint.events[queued[-1] + 1:])
 
     # --- the Ombudsman path (models/ombudsman.py) ------------------------------------------
 
