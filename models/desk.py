@@ -523,8 +523,9 @@ class Desk:
                 dedup_key=f"{complaint.code}:lapor_status:{event_id}", now=self.now, complaint_id=complaint.id)
 
     def _moved_since_handover(self, complaint: Complaint) -> bool:
-        queued = [e.id for e in complaint.events if e.action == "lapor_queued"]
-        return bool(queued) and any(e.to_status for e in complaint.events if e.id > queued[-1])
+        # By position, not id: events of this transaction may not be flushed yet (ids still None).
+        queued = [index for index, event in enumerate(complaint.events) if event.action == "lapor_queued"]
+        return bool(queued) and any(event.to_status for event in complaint.events[queued[-1] + 1:])
 
     # --- the Ombudsman path (models/ombudsman.py) ------------------------------------------
 
@@ -645,9 +646,10 @@ class Desk:
             note=note,
             data=data,
         )
-        # Written with the rest of the change (autoflush, or _last_event_id when a dedup key needs its id):
-        # each flush here cost a round of the unit of work while SQLite's writer lock is held.
         complaint.events.append(event)
+        # Flushed at once: callers compare and key on event ids right after (dedup keys, the LAPOR!
+        # hand-over's "moved since" check). Deferring it saved little and broke those reads.
+        self.session.flush()
 
     def _due(self, sla: dict[str, Any], clock: str) -> datetime:
         """The `ack` or `answer` deadline from now: hours for an emergency, working days otherwise."""
