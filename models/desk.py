@@ -338,6 +338,17 @@ class Desk:
         complaint.acknowledged_at = complaint.acknowledged_at or self.now
         self._relay(complaint, note)
 
+    def change_kind(self, complaint: Complaint, actor: Actor, kind: Kind) -> bool:
+        """An official corrects the classification the bot guessed; audited, no status change. False if unchanged."""
+        authorize(actor, Action.CHANGE_KIND, complaint)
+        if complaint.kind == kind.value:
+            return False
+        previous = complaint.kind
+        complaint.kind = kind.value
+        complaint.updated_at = self.now
+        self._event(complaint, actor, "change_kind", None, None, data={"from": previous, "to": kind.value})
+        return True
+
     def answer(self, complaint: Complaint, actor: Actor, text: str) -> None:
         self._move(complaint, actor, "answer", Status.ANSWERED, text)
         complaint.acknowledged_at = complaint.acknowledged_at or self.now

@@ -37,6 +37,11 @@ class Inbound:
     start_payload: str | None = None
     # The web chat's client address, for the per-address filing limit (only ever stored as a keyed hash).
     client_address: str | None = None
+    # The provider's id of the message this one replies to (Twilio's OriginalRepliedMessageSid, Telegram's
+    # reply_to_message.message_id): binds the reply to what that message was about.
+    reply_to: str | None = None
+    # An official's press of an alert's inline button: the alert's opaque token (bot/telegram/buttons.py).
+    alert_token: str | None = None
 
 
 NAME_CHARS = 200

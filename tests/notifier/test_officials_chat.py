@@ -84,7 +84,9 @@ def test_bukan_sends_it_back_to_triage_with_the_reason(engine, desk) -> None:
 def test_selesai_on_an_unanswered_complaint_explains_why_not(engine, desk) -> None:
     code = desk.file()
     reply = say(engine, f"SELESAI {code}")
-    assert "Tidak dapat menjalankan SELESAI" in reply
+    # Issue 14: the reason in the official's words (its status now), never "illegal transition: dispatched -> closed".
+    assert "SELESAI tidak bisa dijalankan" in reply and "Didisposisi" in reply
+    assert "illegal" not in reply and "->" not in reply
     assert desk.complaint(code).status == "dispatched"
 
 

@@ -20,7 +20,8 @@ from models.tables import Complaint
 from web.dashboard.context import Context, login_required
 from web.dashboard.security import protect
 
-FORM_ACTIONS = {action.value: action for action in Action if action not in {Action.VIEW, Action.REVEAL_IDENTITY}}
+FORM_ACTIONS = {action.value: action for action in Action
+                if action not in {Action.VIEW, Action.REVEAL_IDENTITY, Action.CHANGE_KIND}}
 MAX_NOTE = 4000
 
 
