@@ -1,6 +1,7 @@
 """What an official's reply asks for: a verb (TERIMA, JAWAB, BUKAN, KOORDINASI ...), maybe a code, the rest.
 
-The words are data (understanding/officials.yaml). Lower case, a colon after the verb and no code at all are
+The words are data (understanding/officials.yaml, understanding/official_kinds.yaml, in the format of
+bot/dialog/understanding). Lower case, a colon after the verb and no code at all are
 normal: "terima", "jawab: sudah diperbaiki kemarin", "bukan wewenang kami". Which complaint a reply without a
 code is about is decided elsewhere (bot/dialog/officials.py), from what it replies to.
 """
@@ -8,21 +9,17 @@ code is about is decided elsewhere (bot/dialog/officials.py), from what it repli
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from typing import Any
 
-import yaml
-
+from bot.dialog.understanding import Match, Vocabulary, tokens, vocabulary
 from models.codes import BODY_LENGTH, normalize_code
 from models.lifecycle import Kind
 
-VOCABULARY = Path(__file__).parent / "understanding" / "officials.yaml"
 VERBS = ("TERIMA", "JAWAB", "SELESAI", "BUKAN", "ALIHKAN", "INFO", "KOORDINASI", "JENIS")
 # A reply this long is not an acknowledgement phrase but a message of its own.
 PHRASE_REPLY_WORDS = 12
-_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+|[^\w\s]", re.UNICODE)
 _AFTER_VERB = re.compile(r"^[\s:.,;\-–—!]*")
 _CODE_TOKENS = re.compile(r"^([0-9A-Za-z]+(?:[\s\-‐‑‒–—_]+[0-9A-Za-z]+){0,2})")
 
@@ -37,105 +34,63 @@ class OfficialCommand:
     weak: bool = False
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    leading: tuple[tuple[str, str, bool], ...]  # (words, verb, weak), longest first
-    phrases: tuple[tuple[str, str], ...]
-    never: tuple[str, ...]
-    kinds: tuple[tuple[str, Kind], ...]
+NOT_A_COMMAND = "not a command"
+WEAK = " weak"
+ANYWHERE = " anywhere"
 
 
-@cache
-def vocabulary(path: Path = VOCABULARY) -> Vocabulary:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return parse_vocabulary(raw, str(path))
+def checked(words: Vocabulary, where: str) -> Vocabulary:
+    """Every meaning of the officials' file is a verb, a verb's weak or anywhere form, or "not a command"."""
+    known = {NOT_A_COMMAND} | {verb + form for verb in VERBS for form in ("", WEAK, ANYWHERE)}
+    for meaning in sorted(words.meanings - known):
+        raise ValueError(f"{where}: meanings.{meaning}: not a verb (one of {', '.join(VERBS)}, "
+                         f"'<VERB> weak', '<VERB> anywhere' or '{NOT_A_COMMAND}')")
+    return words
 
 
-def parse_vocabulary(raw: Any, where: str) -> Vocabulary:
-    """Check the file's shape; a mistake names the key (the vocabulary is edited by hand)."""
-    if not isinstance(raw, dict) or not isinstance(raw.get("verbs"), dict):
-        raise ValueError(f"{where}: verbs: a mapping of verb to its words is required")
-    weak = {_flat(word) for word in _words(raw, "weak", where)}
-    leading: list[tuple[str, str, bool]] = []
-    phrases: list[tuple[str, str]] = []
-    for verb, entry in raw["verbs"].items():
-        if verb not in VERBS or not isinstance(entry, dict):
-            raise ValueError(f"{where}: verbs.{verb}: unknown verb (one of {', '.join(VERBS)})")
-        place = f"{where}: verbs.{verb}"
-        leading += [(_flat(word), verb, _flat(word) in weak) for word in _words(entry, "leading", place)]
-        phrases += [(_flat(word), verb) for word in _words(entry, "phrases", place)]
-    kinds = []
-    for kind in raw.get("kinds") or {}:
-        try:
-            member = Kind(kind)
-        except ValueError:
-            raise ValueError(f"{where}: kinds.{kind}: not a complaint kind") from None
-        kinds += [(_flat(name), member) for name in _words(raw["kinds"], kind, f"{where}: kinds")]
-    return Vocabulary(
-        leading=tuple(sorted(leading, key=lambda item: -len(item[0]))),
-        phrases=tuple(phrases),
-        never=tuple(sorted((_flat(word) for word in _words(raw, "never", where)), key=len, reverse=True)),
-        kinds=tuple(sorted(kinds, key=lambda item: -len(item[0]))),
-    )
-
-
-def _words(entry: Any, key: str, where: str) -> list[str]:
-    words = entry.get(key) or []
-    if not isinstance(words, list) or not all(isinstance(word, str) and word.strip() for word in words):
-        raise ValueError(f"{where}.{key}: a list of words is required")
-    return list(words)
-
-
-def _flat(text: str) -> str:
-    return _SPACES.sub(" ", text.strip().lower())
+def officials_vocabulary() -> Vocabulary:
+    return checked(vocabulary("officials"), "officials.yaml")
 
 
 def parse_command(text: str, prefix: str, words: Vocabulary | None = None) -> OfficialCommand | None:
     """The official's verb, code and the rest of the reply; None when it is not a command at all."""
-    words = words or vocabulary()
-    flat = _flat(text or "")
-    if not flat or any(_starts_with(flat, never) for never in words.never):
+    words = words or officials_vocabulary()
+    found = words.matches(text or "")
+    leading = found[0] if found and found[0].start == 0 else None
+    if leading is not None and leading.phrase.meaning == NOT_A_COMMAND:
         return None
-    phrase_verb = _phrase_verb(flat, words)
-    for phrase, verb, weak in words.leading:
-        if _starts_with(flat, phrase):
-            # "siap, segera kami tindak lanjuti": the weak "siap" made strong by the phrase after it.
-            return _command(verb, _original_after(text, phrase), prefix, weak and phrase_verb != verb)
-    return None if phrase_verb is None else OfficialCommand(phrase_verb, None, "", "")
+    anywhere = _anywhere_verb(text, found)
+    if leading is not None and not leading.phrase.meaning.endswith(ANYWHERE):
+        verb, _, form = leading.phrase.meaning.partition(" ")
+        after = _after_words(text, len(leading.phrase.words))
+        # "siap, segera kami tindak lanjuti": the weak "siap" made strong by the phrase after it.
+        return _command(verb, after, prefix, weak=bool(form) and anywhere != verb)
+    return None if anywhere is None else OfficialCommand(anywhere, None, "", "")
 
 
-def _phrase_verb(flat: str, words: Vocabulary) -> str | None:
-    if len(flat.split()) > PHRASE_REPLY_WORDS:
+def _anywhere_verb(text: str, found: list[Match]) -> str | None:
+    if len(tokens(text or "")) > PHRASE_REPLY_WORDS:
         return None
-    for phrase, verb in words.phrases:
-        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", flat):
-            return verb
-    return None
+    meanings = (match.phrase.meaning for match in found if match.phrase.meaning.endswith(ANYWHERE))
+    return next((meaning.removesuffix(ANYWHERE) for meaning in meanings), None)
 
 
 def kind_named(text: str, words: Vocabulary | None = None) -> Kind | None:
-    """'aspirasi', 'permintaan informasi', 'keluhan' ... as a complaint kind."""
-    flat = _flat(text)
-    for name, kind in (words or vocabulary()).kinds:
-        if _starts_with(flat, name):
-            return kind
-    return None
+    """'aspirasi', 'permintaan informasi', 'keluhan' ... as a complaint kind (the first one named)."""
+    meanings = (words or vocabulary("official_kinds")).meanings_in(text)
+    return Kind(meanings[0]) if meanings else None
 
 
-def _starts_with(flat: str, phrase: str) -> bool:
-    return flat == phrase or (flat.startswith(phrase) and not flat[len(phrase)].isalnum())
-
-
-def _original_after(text: str, phrase: str) -> str:
-    """The text after the verb's words, with the official's own case and line breaks kept."""
-    stripped = text.strip()
-    consumed, index = 0, 0
-    wanted = phrase.replace(" ", "")
-    while index < len(stripped) and consumed < len(wanted):
-        if not stripped[index].isspace():
-            consumed += 1
-        index += 1
-    return _AFTER_VERB.sub("", stripped[index:])
+def _after_words(text: str, count: int) -> str:
+    """The text after its first `count` words (as the vocabulary counts them), with the official's own case
+    and line breaks kept, and the colon or comma after the verb dropped."""
+    seen = 0
+    for token in _WORD.finditer(text):
+        if token.group()[0].isalnum() or unicodedata.category(token.group()[0]) == "So":
+            seen += 1
+            if seen == count:
+                return _AFTER_VERB.sub("", text[token.end():])
+    return ""
 
 
 def _command(verb: str, after: str, prefix: str, weak: bool) -> OfficialCommand:
@@ -143,21 +98,21 @@ def _command(verb: str, after: str, prefix: str, weak: bool) -> OfficialCommand:
     otherwise the whole rest is the note ("jawab: sudah diperbaiki kemarin")."""
     match = _CODE_TOKENS.match(after)
     if match is not None:
-        tokens = match.group(1)
-        for end in _token_ends(tokens):
-            code = normalize_code(tokens[:end], prefix)
-            if code is not None and _code_like(tokens[:end]):
-                return OfficialCommand(verb, code, tokens[:end], _AFTER_VERB.sub("", after[end:]).strip(), weak)
-        first = tokens.split()[0] if tokens.split() else ""
+        typed = match.group(1)
+        for end in _token_ends(typed):
+            code = normalize_code(typed[:end], prefix)
+            if code is not None and _code_like(typed[:end]):
+                return OfficialCommand(verb, code, typed[:end], _AFTER_VERB.sub("", after[end:]).strip(), weak)
+        first = typed.split()[0] if typed.split() else ""
         if _looks_like_a_code(first, prefix):
             # "TERIMA BTL-XXXX-XXXX" mistyped: named so the official can correct it, never acted on.
             return OfficialCommand(verb, None, first, _AFTER_VERB.sub("", after[len(first):]).strip(), weak)
     return OfficialCommand(verb, None, "", after.strip(), weak)
 
 
-def _token_ends(tokens: str) -> list[int]:
+def _token_ends(typed: str) -> list[int]:
     """End offsets of the first one, two and three tokens, longest first."""
-    ends = [match.end() for match in re.finditer(r"[0-9A-Za-z]+", tokens)][:3]
+    ends = [match.end() for match in re.finditer(r"[0-9A-Za-z]+", typed)][:3]
     return sorted(ends, reverse=True)
 
 
