@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.codes import new_code
 from models.config import Role, Settings
+from models.contacts import email_address, reporter_recipient
 from models.directory import officials_with_roles
 from models.lifecycle import (
     OPEN_STATUSES,
@@ -103,7 +104,8 @@ class Desk:
     # --- reporters -------------------------------------------------------------------------
 
     def reporter_for(
-        self, channel: str, provider_id: str, name: str | None = None, phone: str | None = None
+        self, channel: str, provider_id: str, name: str | None = None, phone: str | None = None,
+        email: str | None = None,
     ) -> Reporter:
         query = select(Reporter).where(Reporter.channel == channel, Reporter.provider_id == provider_id)
         reporter = self.session.scalars(query).first()
@@ -112,9 +114,27 @@ class Desk:
             self.session.add(reporter)
         reporter.name = name or reporter.name
         reporter.phone = phone or reporter.phone
+        reporter.email = email_address(email or "") or reporter.email
         reporter.last_inbound_at = self.now
         self.session.flush()
         return reporter
+
+    def set_contact(self, reporter: Reporter, phone: str | None = None, email: str | None = None) -> None:
+        """A reporter without a chat (web, phone, walk-in, Open311) leaves where to hear back; messages not
+        sent for lack of it (`no_channel`) go out now."""
+        reporter.phone = phone or reporter.phone
+        reporter.email = email or reporter.email
+        recipient = reporter_recipient(reporter)
+        if recipient is None:
+            return
+        self.session.execute(
+            update(Notification)
+            .where(Notification.recipient_kind == "reporter", Notification.recipient_id == str(reporter.id),
+                   Notification.status == NotificationStatus.NO_CHANNEL)
+            .values(status=NotificationStatus.QUEUED, channel=recipient.channel, address=recipient.address,
+                    next_attempt_at=self.now)
+            .execution_options(synchronize_session=False))
+        self.session.flush()
 
     def complaints_filed_today(self, reporter: Reporter) -> int:
         day_start = self._local_day_start()
@@ -131,7 +151,8 @@ class Desk:
         phone numbers inside their own complaints' words all go; what the complaints are about stays.
         """
         complaints = list(self.session.scalars(select(Complaint).where(Complaint.reporter_id == reporter.id)))
-        identifiers = [value for value in (reporter.name, reporter.phone, reporter.provider_id) if value]
+        known = (reporter.name, reporter.phone, reporter.email, reporter.provider_id)
+        identifiers = [value for value in known if value]
         for complaint in complaints:  # "saya Rahmawati, hp 0812...": after today nothing could mask it any more
             complaint.text = mask_identity(complaint.text, reporter)
             complaint.masked_text = complaint.masked_text and complaint.text
@@ -141,6 +162,7 @@ class Desk:
         self._scrub_alerts([c.id for c in complaints], identifiers)
         reporter.name = None
         reporter.phone = None
+        reporter.email = None
         reporter.provider_id = f"erased-{reporter.id}"
         reporter.erased_at = self.now
         reporter.unreachable_at = self.now
@@ -542,10 +564,12 @@ class Desk:
                 continue
             supporter = reporter.id != complaint.reporter_id
             payload = status_relay(complaint, agency_name, note, zone, extra, supporter=supporter)
-            recipient = Recipient("reporter", str(reporter.id), reporter.channel, reporter.provider_id)
+            recipient = reporter_recipient(reporter)
+            status = NotificationStatus.QUEUED if recipient is not None else NotificationStatus.NO_CHANNEL
+            recipient = recipient or Recipient("reporter", str(reporter.id), reporter.channel, reporter.provider_id)
             key = f"{complaint.code}:status:0:reporter-{reporter.id}:{reporter.channel}:{event_id}"
             enqueue(self.session, recipient=recipient, purpose="status", payload=payload, dedup_key=key,
-                    now=self.now, complaint_id=complaint.id)
+                    now=self.now, complaint_id=complaint.id, status=status)
 
     def _audience(self, complaint: Complaint) -> list[Reporter]:
         supporters = select(Reporter).join(Supporter, Supporter.reporter_id == Reporter.id).where(

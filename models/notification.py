@@ -48,6 +48,9 @@ class NotificationStatus(StrEnum):
     HELD = "held"
     # A message to a reporter who asked to be erased (HAPUS DATA SAYA): never sent, address and text wiped.
     CANCELLED = "cancelled"
+    # A message to a reporter who has no chat with us (web, phone, walk-in, Open311) and left neither a
+    # number nor an e-mail address: recorded, never sent, and never shown as "sent" (models/contacts.py).
+    NO_CHANNEL = "no_channel"
 
 
 class NotificationPayload(TypedDict, total=False):

@@ -47,10 +47,11 @@ def enqueue(
     complaint_id: int | None = None,
     level: int = 0,
     not_before: datetime | None = None,
+    status: str = NotificationStatus.QUEUED,
 ) -> None:
-    """Queue one message; a row with the same dedup_key already queued wins."""
+    """Queue one message (or, with another `status`, only record it); a row with the same dedup_key wins."""
     values = outbox_row(recipient=recipient, purpose=purpose, payload=payload, dedup_key=dedup_key, now=now,
-                        complaint_id=complaint_id, level=level, not_before=not_before)
+                        complaint_id=complaint_id, level=level, not_before=not_before, status=status)
     session.execute(_insert_ignoring_duplicates(session, values))
 
 

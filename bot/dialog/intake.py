@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.dialog import words
+from bot.dialog.contact import with_contact_question
 from bot.dialog.context import IDLE, Conversation, is_photo
 from bot.dialog.messages import Choice, Reply
 from bot.dialog.similar import find_similar_open
@@ -228,7 +229,7 @@ def file(turn: Conversation, agency_code: str | None) -> list[Reply]:
     if turn.inbound.client_address:
         record(turn.db, WEB_FILINGS, turn.filings_key(), turn.now)
     turn.goto(IDLE)
-    return [_filed_reply(turn, complaint)]
+    return [with_contact_question(turn, _filed_reply(turn, complaint))]
 
 
 def _new_complaint(turn: Conversation, agency_code: str | None) -> NewComplaint:

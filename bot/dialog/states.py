@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.dialog import aftercare, erasure, intake
+from bot.dialog import aftercare, contact, erasure, intake
 from bot.dialog.context import IDLE, Conversation
 from bot.dialog.idle import idle
 from bot.dialog.messages import Reply
@@ -36,6 +36,7 @@ STATES: dict[str, State] = {
     "await_support": State(intake.await_support, "yes (support the similar complaint) or no (file a new one)"),
     "await_rating": State(aftercare.await_rating, "1-5; anything else is read as a fresh message"),
     "confirm_erase": State(erasure.confirm_erase, "yes, yes with photos, anything else keeps the data"),
+    contact.AWAIT_CONTACT: State(contact.await_contact, "a WhatsApp/SMS number or an e-mail address, LEWATI"),
 }
 
 

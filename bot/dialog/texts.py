@@ -251,6 +251,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Maaf, terjadi gangguan. Pesan Anda belum diproses; silakan kirim ulang sebentar lagi.",
         "en": "Sorry, something went wrong. Your message was not processed; please send it again shortly.",
     },
+    "ask_contact": {
+        "id": "Agar kami bisa mengabari perkembangannya, tulis nomor WhatsApp/HP atau alamat e-mail Anda. "
+              "Ketik LEWATI jika tidak ingin dikabari (cek sendiri dengan CEK <kode>).",
+        "en": "So we can tell you how it goes, type your WhatsApp/mobile number or e-mail address. "
+              "Type SKIP if you would rather check yourself (STATUS <code>).",
+    },
+    "contact_saved": {
+        "id": "Terima kasih. Perkembangan laporan Anda akan kami kirim ke {contact}.",
+        "en": "Thank you. We will send updates on your complaint to {contact}.",
+    },
+    "contact_skipped": {
+        "id": "Baik. Anda bisa mengecek perkembangannya kapan saja dengan CEK <kode>.",
+        "en": "All right. You can check on it any time with STATUS <code>.",
+    },
+    "contact_invalid": {
+        "id": "Nomor atau e-mail itu belum bisa kami pakai. Contoh: 0812 3456 7890 atau nama@contoh.id. "
+              "Ketik LEWATI untuk melewati.",
+        "en": "We cannot use that number or e-mail. Example: 0812 3456 7890 or name@example.com. Type SKIP to skip.",
+    },
     # --- officials (alerts answered from WhatsApp/Telegram): officials read Indonesian ------------------------
     "official_done": {
         "id": "{code}: {status}. Tercatat atas nama {name}.",
