@@ -34,6 +34,7 @@ from models.notification import NotificationStatus
 from models.outbox import Recipient, enqueue
 from models.permissions import SYSTEM, Action, Actor, authorize
 from models.privacy import INSPECTORATE_AGENCY, is_inspectorate, mask_identity, remember_masked_text
+from models.questions import CITIZEN, SOLVED, ask
 from models.tables import (
     Attachment,
     ChatSession,
@@ -419,16 +420,29 @@ class Desk:
                                roles={Role.ADMIN.value, Role.HEAD.value})
 
     def record_feedback(self, complaint: Complaint, reporter: Reporter, satisfied: bool,
-                        rating: int | None = None) -> None:
+                        rating: int | None = None, note: str | None = None) -> None:
         """The reporter's 'ya'/'tidak' to an answer: yes closes, no reopens."""
         actor = Actor("reporter", str(reporter.id))
         complaint.satisfied = satisfied
         if rating is not None:
             complaint.rating = max(1, min(5, rating))
         if satisfied:
-            self.close(complaint, actor, "pelapor menyatakan selesai")
+            self.close(complaint, actor, note or "pelapor menyatakan selesai")
         else:
-            self.reopen(complaint, actor, "pelapor menyatakan belum selesai")
+            self.reopen(complaint, actor, note or "pelapor menyatakan belum selesai")
+
+    def record_supporter_opinion(self, complaint: Complaint, supporter: Reporter, satisfied: bool,
+                                 note: str | None = None) -> None:
+        """A supporter's yes or no to "sudah selesai?": their opinion, in the audit trail; the reporter's
+        complaint is neither closed nor reopened by it."""
+        opinion = "pendukung menyatakan selesai" if satisfied else "pendukung menyatakan belum selesai"
+        self._event(complaint, Actor("reporter", str(supporter.id)), "supporter_feedback", None, None,
+                    note=note or opinion, data={"satisfied": satisfied})
+
+    def ask_citizen(self, complaint: Complaint, reporter: Reporter, kind: str,
+                    notification_id: int | None = None) -> None:
+        """Remember that a citizen was asked `kind` about this complaint (their reply is bound to it)."""
+        ask(self.session, CITIZEN, str(reporter.id), complaint, kind, self.now, notification_id=notification_id)
 
     def record_rating(self, complaint: Complaint, reporter: Reporter, rating: int) -> None:
         complaint.rating = max(1, min(5, rating))
@@ -563,13 +577,18 @@ class Desk:
             if reporter.erased_at is not None or reporter.blocked_at is not None:
                 continue
             supporter = reporter.id != complaint.reporter_id
-            payload = status_relay(complaint, agency_name, note, zone, extra, supporter=supporter)
+            payload = status_relay(complaint, agency_name, note, zone, extra, supporter=supporter,
+                                   language=reporter.language or "id")
             recipient = reporter_recipient(reporter)
             status = NotificationStatus.QUEUED if recipient is not None else NotificationStatus.NO_CHANNEL
             recipient = recipient or Recipient("reporter", str(reporter.id), reporter.channel, reporter.provider_id)
             key = f"{complaint.code}:status:0:reporter-{reporter.id}:{reporter.channel}:{event_id}"
             enqueue(self.session, recipient=recipient, purpose="status", payload=payload, dedup_key=key,
                     now=self.now, complaint_id=complaint.id, status=status)
+            if complaint.status == Status.ANSWERED and not supporter:
+                # The relay asks "sudah selesai?": the reply is bound to this complaint.
+                notification_id = self.session.scalar(select(Notification.id).where(Notification.dedup_key == key))
+                self.ask_citizen(complaint, reporter, SOLVED, notification_id)
 
     def _audience(self, complaint: Complaint) -> list[Reporter]:
         supporters = select(Reporter).join(Supporter, Supporter.reporter_id == Reporter.id).where(

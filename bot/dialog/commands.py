@@ -7,9 +7,9 @@ from collections.abc import Callable
 from bot.dialog import words
 from bot.dialog.context import IDLE, Conversation
 from bot.dialog.erasure import ask_erase
+from bot.dialog.lookup import tracking_code, without_addresses
 from bot.dialog.messages import Reply
 from bot.dialog.status import status_replies
-from models.codes import find_code
 
 
 def global_command(turn: Conversation) -> list[Reply] | None:
@@ -52,20 +52,24 @@ def cancel(turn: Conversation) -> list[Reply]:
 
 def language(turn: Conversation, chosen: str) -> list[Reply]:
     turn.chat.language = chosen
+    turn.reporter.language = chosen
     return [turn.reply("language_set")]
 
 
 def status(turn: Conversation) -> list[Reply]:
     prefix = turn.settings.region.code_prefix
-    code = find_code(turn.text, prefix)
-    return status_replies(turn.db, turn.settings, turn.reporter, turn.text, code, turn.lang, turn.desk.calendar)
+    code = tracking_code(turn.text, prefix)
+    # Addresses are blanked so "cek laporan jalan RT 02 RW 07" is not answered "kode RT02-RW07 tidak ada".
+    text = without_addresses(turn.text)
+    return status_replies(turn.db, turn.settings, turn.reporter, text, code, turn.lang, turn.desk.calendar)
 
 
 def report(turn: Conversation) -> list[Reply]:
     limit_reply = turn.daily_limit_reached()
     if limit_reply:
         return limit_reply
-    preset = {k: v for k, v in turn.draft.items() if k in ("location_text", "preset_place")}
+    kept = ("location_text", "preset_place", "latitude", "longitude", "attachments")  # a place or photo sent first
+    preset = {k: v for k, v in turn.draft.items() if k in kept}
     turn.goto("await_text")
     turn.draft = preset
     return [turn.reply("ask_text")]

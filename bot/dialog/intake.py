@@ -30,6 +30,13 @@ def await_text(turn: Conversation) -> list[Reply]:
         turn.text = str(turn.draft.pop("long_text"))
         return accept_text(turn, turn.text)
     media = turn.unsupported_media()
+    if not turn.text:
+        # A photo or place sent while we wait for the words: kept for the complaint.
+        photos = [vars(a) for a in turn.inbound.attachments if is_photo(a.kind, a.content_type)]
+        turn.draft.setdefault("attachments", []).extend(photos[:5])
+        if turn.inbound.location is not None:
+            location = turn.inbound.location
+            turn.draft.update(latitude=location.latitude, longitude=location.longitude, preset_place=True)
     if len(turn.text) < MIN_COMPLAINT_CHARS and not routes_somewhere(turn, turn.text):
         return media + [turn.reply("text_too_short")]
     return take_complaint_text(turn)

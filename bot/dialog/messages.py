@@ -35,11 +35,11 @@ class Inbound:
     message_id: str | None = None
     # Deep-link payload (Telegram /start PAYLOAD, QR codes): presets the place.
     start_payload: str | None = None
+    # The provider's id of the message this one replies to (WhatsApp's OriginalRepliedMessageSid, Telegram's
+    # reply_to_message): binds the answer to the question that message asked. The wings fill it.
+    reply_to: str | None = None
     # The web chat's client address, for the per-address filing limit (only ever stored as a keyed hash).
     client_address: str | None = None
-    # The provider's id of the message this one replies to (Twilio's OriginalRepliedMessageSid, Telegram's
-    # reply_to_message.message_id): binds the reply to what that message was about.
-    reply_to: str | None = None
     # An official's press of an alert's inline button: the alert's opaque token (bot/telegram/buttons.py).
     alert_token: str | None = None
 
@@ -74,7 +74,8 @@ def truncated(inbound: Inbound, limit: int) -> Inbound:
     if location is not None and location.address is not None and len(location.address) > limit:
         location = replace(location, address=location.address[:limit])
     return replace(inbound, text=cut(inbound.text) or "", sender_name=cut(inbound.sender_name),
-                   start_payload=cut(inbound.start_payload), location=location)
+                   start_payload=cut(inbound.start_payload), location=location,
+                   reply_to=inbound.reply_to[:200] if inbound.reply_to else None)
 
 
 def _on_earth(location: Location) -> bool:

@@ -26,15 +26,19 @@ class State:
 
 
 STATES: dict[str, State] = {
-    IDLE: State(idle, "feedback on an answered complaint, a tracking code, a complaint's text, anything else"),
-    "await_text": State(intake.await_text, "the complaint's text; LANJUT to keep an over-long text"),
+    IDLE: State(idle, "an answer to an open question (yes/no/partly), a tracking code, a complaint's text, "
+                      "small talk, a photo or location sent before the words, anything else"),
+    "await_text": State(intake.await_text, "the complaint's text (a photo or place is kept); LANJUT to keep an "
+                                           "over-long text"),
     "await_location": State(intake.await_location, "a shared location, a place described in words, LEWATI"),
     "await_photo": State(intake.await_photo, "photos, LEWATI or no"),
     "await_privacy": State(intake.await_privacy, "1-4: normal, anonymous, confidential, both"),
     "await_agency": State(intake.await_agency, "yes, another agency, don't know"),
     "await_pick": State(intake.await_pick, "a number or an agency's code or name, don't know"),
     "await_support": State(intake.await_support, "yes (support the similar complaint) or no (file a new one)"),
-    "await_rating": State(aftercare.await_rating, "1-5; anything else is read as a fresh message"),
+    "await_rating": State(aftercare.await_rating, "1-5 as digits, words or stars; anything else is read afresh"),
+    aftercare.AWAIT_WHICH: State(aftercare.await_which, "which complaint an answer was about: its number, code "
+                                                        "or topic; anything else is read afresh"),
     "confirm_erase": State(erasure.confirm_erase, "yes, yes with photos, anything else keeps the data"),
     contact.AWAIT_CONTACT: State(contact.await_contact, "a WhatsApp/SMS number or an e-mail address, LEWATI"),
 }

@@ -6,7 +6,7 @@ answered by SMS) or an e-mail address (this column). Without either, their notif
 as `no_channel`, never as `sent` (models/contacts.py). Wiped with the rest of their identity on erasure.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-05 07:15:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
