@@ -14,7 +14,9 @@ from models.privacy import identity_hidden, shown_text
 from models.tables import Complaint
 
 OMBUDSMAN = "Ombudsman RI: telepon 137, WhatsApp 0821-3737-3737, ombudsman.go.id"
-OFFICIAL_COMMANDS = "Balas: TERIMA {code} | JAWAB {code} <teks> | BUKAN {code} <alasan> | INFO {code}"
+# Officials reply to the alert itself, in their own words; the code is optional (bot/dialog/officials.py).
+OFFICIAL_COMMANDS = ("Balas pesan ini: TERIMA | JAWAB <jawaban> | KOORDINASI <catatan> | BUKAN <alasan> | INFO "
+                     "(kode {code} boleh ditulis, boleh tidak)")
 SUMMARY_CHARS = 280
 # The agency's answer inside an approved template (a WhatsApp template variable holds at most 1,024).
 ANSWER_TEMPLATE_CHARS = 700
