@@ -199,7 +199,7 @@ class Desk:
     def _forget_messages_to(self, reporter: Reporter) -> None:
         mine = (Notification.recipient_kind == "reporter", Notification.recipient_id == str(reporter.id))
         self.session.execute(
-            update(Notification).where(*mine, Notification.status.in_(("queued", "sending")))
+            update(Notification).where(*mine, Notification.status.in_(("queued", "sending", "no_channel")))
             .values(status=NotificationStatus.CANCELLED, lease_owner=None, lease_until=None)
             .execution_options(synchronize_session=False))
         self.session.execute(

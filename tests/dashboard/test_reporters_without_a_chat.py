@@ -106,3 +106,18 @@ def test_a_web_chat_reporter_who_skips_stays_without_a_channel(client, sessions,
     answer(settings, sessions, clock, code)
     deliver(settings, sessions, clock)
     assert {r.status for r in relays(sessions, code)} == {NotificationStatus.NO_CHANNEL}
+
+
+def test_an_email_left_in_the_web_chat_is_wiped_with_the_rest_of_the_identity(client, sessions, settings,
+                                                                              clock) -> None:
+    for number, said in enumerate([*FILING, "rina.w@contoh.id"]):
+        post(client, "/chat", chat_form(client, {"text": said, "nonce": f"step-{number}"}))
+    code = only_code(sessions)
+    answer(settings, sessions, clock, code)
+    assert (relays(sessions, code)[-1].channel, relays(sessions, code)[-1].address) == ("email", "rina.w@contoh.id")
+    post(client, "/chat", {"text": "hapus data saya", "nonce": "erase-1"})
+    post(client, "/chat", {"text": "ya", "nonce": "erase-2"})
+    with sessions() as db:
+        reporter = db.scalars(select(Complaint).where(Complaint.code == code)).one().reporter
+        assert (reporter.email, reporter.erased_at is not None) == (None, True)
+    assert all("rina.w@contoh.id" not in (r.address + str(r.payload)) for r in relays(sessions, code))
