@@ -71,8 +71,9 @@ def apply_answer(turn: Conversation, question: OpenQuestion, answer: str) -> lis
         turn.draft = {"rating_code": complaint.code}
         choices = tuple(Choice(str(n), str(n)) for n in range(1, 6))
         return [Reply(say("feedback_thanks_closed", turn.lang, code=complaint.code), choices=choices)]
-    note = "pelapor menyatakan baru sebagian selesai" if answer == PARTLY else None
-    turn.desk.record_feedback(complaint, turn.reporter, satisfied=False, note=note)
+    said = "baru sebagian selesai" if answer == PARTLY else "belum selesai"
+    # The reporter's own words go with the reopening: the agency reads what is still wrong.
+    turn.desk.record_feedback(complaint, turn.reporter, satisfied=False, note=f"pelapor: {said}: {turn.text[:300]}")
     return [turn.reply("feedback_partly" if answer == PARTLY else "feedback_reopened", code=complaint.code)]
 
 

@@ -4,6 +4,8 @@ holds something code-like is filed, with a line saying how to look the code up."
 
 from __future__ import annotations
 
+import re
+
 from bot.dialog.aftercare import feedback_on_answer
 from bot.dialog.commands import status
 from bot.dialog.context import Conversation, is_photo
@@ -20,9 +22,12 @@ def idle(turn: Conversation) -> list[Reply]:
     feedback = feedback_on_answer(turn)
     if feedback is not None:
         return feedback
-    code = tracking_code(turn.text, turn.settings.region.code_prefix)
+    prefix = turn.settings.region.code_prefix
+    code = tracking_code(turn.text, prefix)
     if code and not looks_like_complaint(turn, _without_code(turn.text, code)):
         return status(turn)
+    if _starts_like_a_code(turn.text, prefix):
+        return status(turn)  # "BTL-7K3Q" from a poster: not found, with an example; never the menu
     if looks_like_complaint(turn, turn.text):
         replies = take_complaint_text(turn)
         return replies + [turn.reply("code_mentioned", code=code)] if code else replies
@@ -53,6 +58,11 @@ def _keep_media_sent_first(turn: Conversation) -> list[Reply]:
         if location.address:
             turn.draft["location_text"] = location.address[:500]
     return [turn.reply("media_kept_photo" if photos else "media_kept_location")]
+
+
+def _starts_like_a_code(text: str, prefix: str) -> bool:
+    """A short message that starts with the region's code prefix and a dash or space ("BTL-7K3Q")."""
+    return len(text.split()) <= 3 and re.match(rf"\s*{re.escape(prefix)}[\s-]+[0-9A-Za-z]", text, re.I) is not None
 
 
 def _sticker_only(turn: Conversation) -> bool:

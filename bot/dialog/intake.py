@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from bot.dialog import words
@@ -10,15 +12,20 @@ from bot.dialog.context import IDLE, Conversation, is_photo
 from bot.dialog.messages import Choice, Reply
 from bot.dialog.similar import find_similar_open
 from bot.dialog.texts import say
+from bot.dialog.understanding.reading import feedback_answer, small_talk
 from bot.routing import RoutingResult, classify
 from models.desk import AttachmentIn, NewComplaint
 from models.lifecycle import Kind, Status, label
 from models.notices import local_date_text, summary
 from models.privacy import INSPECTORATE_AGENCY, identity_hidden
+from models.questions import CITIZEN, SUPPORT_OFFER, answered, open_questions
 from models.tables import Complaint
 from models.throttle import WEB_FILINGS, record
 
 MIN_COMPLAINT_CHARS = 8
+# A place answer this long that the router can place is (also) the problem told again.
+CLARIFYING_WORDS = 4
+RETELLING_WORDS = 6
 QUESTION_WORDS = ("bagaimana", "apakah", "kapan", "berapa", "dimana", "di mana", "mohon info", "syarat", "caranya")
 SUGGESTION_WORDS = ("saran", "usul", "sebaiknya", "aspirasi", "harapan", "mohon dibangun", "mohon diadakan")
 
@@ -37,6 +44,9 @@ def await_text(turn: Conversation) -> list[Reply]:
         if turn.inbound.location is not None:
             location = turn.inbound.location
             turn.draft.update(latitude=location.latitude, longitude=location.longitude, preset_place=True)
+    talk = small_talk(turn.text)
+    if talk is not None:
+        return [turn.reply(f"smalltalk_{talk}"), turn.reply("ask_text")]  # "pagi pak" is not the complaint
     if len(turn.text) < MIN_COMPLAINT_CHARS and not routes_somewhere(turn, turn.text):
         return media + [turn.reply("text_too_short")]
     return take_complaint_text(turn)
@@ -50,9 +60,46 @@ def await_location(turn: Conversation) -> list[Reply]:
             turn.draft["location_text"] = location.address[:500]
     elif turn.text and not words.is_one_of(turn.text, words.SKIP):
         turn.draft["location_text"] = turn.text[:500]
+        _clarified_by(turn, turn.text)
     elif not turn.text and not words.is_one_of(turn.text, words.SKIP):
         return turn.unsupported_media() + [ask_location(turn)]
     return ask_photo(turn)
+
+
+def _offer_answered(turn: Conversation, similar: Complaint, answer: str) -> None:
+    for question in open_questions(turn.db, CITIZEN, str(turn.reporter.id), (SUPPORT_OFFER,)):
+        if question.complaint_id == similar.id:
+            answered(question, answer, turn.now)
+
+
+def _agrees(text: str) -> bool:
+    """"ya", and the natural forms: "iya betul pak", "inggih", "yes"."""
+    return words.is_one_of(text, words.YES) or (len(text.split()) <= 4 and feedback_answer(text) == "yes")
+
+
+def _disagrees(text: str) -> bool:
+    return words.is_one_of(text, words.NO) or (len(text.split()) <= 4 and feedback_answer(text) == "no")
+
+
+def _with_detail_kept(turn: Conversation, ask_again: Reply) -> list[Reply]:
+    """Words that are no answer to the question but tell more about the problem are never dropped: they
+    join the complaint's text, and the question is asked again (one message: an SMS is one segment)."""
+    if "text" not in turn.draft or not looks_like_complaint(turn, turn.text):
+        return [ask_again]
+    turn.draft["text"] = f"{turn.draft['text']}\n{turn.text}"[:turn.settings.intake.max_text_chars]
+    text = f"{say('detail_kept', turn.lang)} {ask_again.text}"
+    return [replace(ask_again, text=text, short=ask_again.short and text[:160])]
+
+
+def _clarified_by(turn: Conversation, answer: str) -> None:
+    """An answer to "where?" that tells the problem again, in more words ("itu yg dkt jmbtn ky kmrn", then
+    "jalan dkt jembatan desa sungai lulut rusak lagi"): it is the place and part of the complaint's text."""
+    text = str(turn.draft.get("text", ""))
+    words = len(answer.split())
+    if words < CLARIFYING_WORDS or not routes_somewhere(turn, answer):
+        return
+    if words >= RETELLING_WORDS or not routes_somewhere(turn, text):
+        turn.draft["text"] = f"{text}\n{answer}"
 
 
 def await_photo(turn: Conversation) -> list[Reply]:
@@ -62,13 +109,13 @@ def await_photo(turn: Conversation) -> list[Reply]:
         return ask_privacy(turn)
     if words.is_one_of(turn.text, words.SKIP) or words.is_one_of(turn.text, words.NO):
         return ask_privacy(turn)
-    return turn.unsupported_media() + [turn.reply("photo_again")]
+    return turn.unsupported_media() + _with_detail_kept(turn, turn.reply("photo_again"))
 
 
 def await_privacy(turn: Conversation) -> list[Reply]:
     number = words.choice_number(turn.text, 4)
     if number is None:
-        return [turn.reply("privacy_again")]
+        return _with_detail_kept(turn, turn.reply("privacy_again"))
     turn.draft["anonymous"] = number in (2, 4)
     turn.draft["confidential"] = number in (3, 4)
     return propose_agency(turn)
@@ -77,11 +124,11 @@ def await_privacy(turn: Conversation) -> list[Reply]:
 def await_agency(turn: Conversation) -> list[Reply]:
     if words.is_one_of(turn.text, words.UNKNOWN):
         return file(turn, None)
-    if words.is_one_of(turn.text, words.YES):
+    if _agrees(turn.text):
         return check_similar(turn, turn.draft["candidates"][0])
-    if words.is_one_of(turn.text, words.OTHER) or words.is_one_of(turn.text, words.NO):
+    if words.is_one_of(turn.text, words.OTHER) or _disagrees(turn.text):
         return ask_pick(turn)
-    return [turn.reply("confirm_again")]
+    return _with_detail_kept(turn, turn.reply("confirm_again"))
 
 
 def await_pick(turn: Conversation) -> list[Reply]:
@@ -91,18 +138,21 @@ def await_pick(turn: Conversation) -> list[Reply]:
     if number is None and picked is None:
         if words.is_one_of(turn.text, words.UNKNOWN):
             return file(turn, None)
-        return [turn.reply("pick_again")]
+        return _with_detail_kept(turn, turn.reply("pick_again"))
     if picked is None and number is not None and number > len(options):
         return file(turn, None)
     return check_similar(turn, picked or options[(number or 1) - 1])
 
 
 def await_support(turn: Conversation) -> list[Reply]:
-    if words.is_one_of(turn.text, words.YES):
+    if _agrees(turn.text) or "dukung" in turn.text.lower():
         return _support(turn, str(turn.draft["similar_code"]))
-    if words.is_one_of(turn.text, words.NO):
+    if _disagrees(turn.text):
+        similar = turn.db.scalars(select(Complaint).where(Complaint.code == str(turn.draft["similar_code"]))).first()
+        if similar is not None:
+            _offer_answered(turn, similar, "tidak")
         return file(turn, str(turn.draft["agency"]))
-    return [turn.yes_no(say("confirm_again", turn.lang))]
+    return _with_detail_kept(turn, turn.yes_no(say("confirm_again", turn.lang)))
 
 
 # --- steps -------------------------------------------------------------------------------------
@@ -208,6 +258,7 @@ def check_similar(turn: Conversation, agency_code: str) -> list[Reply]:
     if similar is None or similar.reporter_id == turn.reporter.id:
         return file(turn, agency_code)
     turn.draft["similar_code"] = similar.code
+    turn.desk.ask_citizen(similar, turn.reporter, SUPPORT_OFFER)  # the yes or no is about this complaint
     turn.goto("await_support")
     return [turn.yes_no(_similar_text(turn, similar))]
 
@@ -223,6 +274,7 @@ def _similar_text(turn: Conversation, similar: Complaint) -> str:
 
 def _support(turn: Conversation, code: str) -> list[Reply]:
     complaint = turn.db.scalars(select(Complaint).where(Complaint.code == code)).one()
+    _offer_answered(turn, complaint, "ya")
     turn.desk.add_supporter(complaint, turn.reporter)
     turn.goto(IDLE)
     return [turn.reply("supported")]

@@ -257,6 +257,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Lokasi kami simpan. Sekarang ceritakan masalahnya: apa yang terjadi dan sejak kapan.",
         "en": "Location kept. Now describe the problem: what happened and since when.",
     },
+    "detail_kept": {
+        "id": "Keterangan tambahan kami catat pada laporan Anda.",
+        "en": "The extra detail is added to your complaint.",
+    },
     "code_mentioned": {
         "id": "(Untuk cek status laporan {code}, ketik CEK {code}.)",
         "en": "(To check complaint {code}, type STATUS {code}.)",

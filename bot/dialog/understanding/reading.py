@@ -3,6 +3,7 @@ English. Pure functions over the vocabularies in this package (the words are dat
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from bot.dialog.understanding import Match, tokens, vocabulary
@@ -13,17 +14,25 @@ STARS = {"⭐", "🌟", "★", "✨"}
 # ("alhamdulillah pak, sudah diperbaiki"); later, it is more likely a new story that uses the word.
 ANSWER_WITHIN_WORDS = 4
 SHORT_ANSWER_WORDS = 12
+LONG_ANSWER_WORDS = 30
 # Words after a "no" that turn it into "not any more": "tidak bocor lagi", "gak mati lagi".
 NO_MORE = {"lagi"}
 STILL = {"masih", "msh", "masi", "belum", "blm", "belom", "durung", "urung", "isih", "balum", "still"}
 FRAME = "frame"
+# "4/5, took a while", "5. mantap": a rating first, then a comment.
+_LEADING_RATING = re.compile(r"^\s*([1-5])\s*(?:/\s*5|dari\s*5)?\s*(?:[,.!;:]|$)")
 
 
 def feedback_answer(text: str) -> str | None:
     """yes, no or partly when the message answers "is it solved?", else None."""
     matches = vocabulary("feedback").matches(text)
-    if not matches or not _answers_near_the_start(text, matches):
+    if not matches:
         return None
+    answer = _meaning(text, matches)
+    return answer if _answers_near_the_start(text, matches, answer) else None
+
+
+def _meaning(text: str, matches: list[Match]) -> str:
     meanings = {match.phrase.meaning for match in matches}
     if PARTLY in meanings:
         return PARTLY
@@ -40,6 +49,9 @@ def rating_in(text: str) -> int | None:
     stars = sum(1 for word in words if word in STARS)
     if stars and all(word in STARS for word in words):
         return min(stars, 5)
+    leading = _LEADING_RATING.match(text)
+    if leading:
+        return int(leading.group(1))
     numbers = [word for word in words if word.isdigit()]
     if numbers:
         return _digit_rating(text, words, numbers)
@@ -81,19 +93,23 @@ def small_talk(text: str) -> str | None:
 
 
 def writes_english(text: str) -> bool:
-    """Clearly English: at least three English words and more English than Indonesian ones."""
+    """Clearly English: two English words and no Indonesian one, or three and twice as many as Indonesian."""
     languages = vocabulary("language")
     counts = {"en": 0, "id": 0}
     for match in languages.matches(text):
         counts[match.phrase.meaning] = counts.get(match.phrase.meaning, 0) + len(match.phrase.words)
+    if counts["id"] == 0:
+        return counts["en"] >= 2
     return counts["en"] >= 3 and counts["en"] > 2 * counts["id"]
 
 
-def _answers_near_the_start(text: str, matches: list[Match]) -> bool:
+def _answers_near_the_start(text: str, matches: list[Match], answer: str) -> bool:
     """An answer starts with it ("belum, lubangnya masih ada") or is mostly made of it; a long new story
-    that happens to contain "ya" or "belum" is not an answer."""
+    that happens to start with "ya" is not an answer. A "not (yet) solved" may go on longer ("blm pak, yg di
+    blok D udh ditambal tp dpn no 21 sampe blok F masih hancur"): closing by mistake costs more."""
     words = tokens(text)
-    if matches[0].start < ANSWER_WITHIN_WORDS and len(words) <= SHORT_ANSWER_WORDS:
+    limit = SHORT_ANSWER_WORDS if answer == YES else LONG_ANSWER_WORDS
+    if matches[0].start < ANSWER_WITHIN_WORDS and len(words) <= limit:
         return True
     feedback_words = sum(len(m.phrase.words) for m in matches)
     return (feedback_words + _politeness_words(text)) * 2 >= len(words)
