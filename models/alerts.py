@@ -47,3 +47,10 @@ def open_alerted_complaints(session: Session, official_id: str, limit: int = 20)
 
 def complaint_of(session: Session, notification: Notification) -> Complaint | None:
     return session.get(Complaint, notification.complaint_id) if notification.complaint_id is not None else None
+
+
+def open_complaints_of_agency(session: Session, agency_code: str, limit: int = 20) -> list[Complaint]:
+    """The agency's complaints that still await it (answered ones await closing), newest first."""
+    query = select(Complaint).where(Complaint.agency_code == agency_code,
+                                    Complaint.status.in_((*OPEN_VALUES, Status.ANSWERED.value)))
+    return list(session.scalars(query.order_by(Complaint.updated_at.desc(), Complaint.id.desc()).limit(limit)))

@@ -14,6 +14,7 @@ reply to an alert, which never gets the citizen menu.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +25,13 @@ from sqlalchemy.orm import Session
 from bot.dialog.messages import Choice, Inbound, Reply
 from bot.dialog.official_words import OfficialCommand, kind_named, parse_command
 from bot.dialog.texts import say
-from models.alerts import alert_by_token, alert_replied_to, complaint_of, open_alerted_complaints
+from models.alerts import (
+    alert_by_token,
+    alert_replied_to,
+    complaint_of,
+    open_alerted_complaints,
+    open_complaints_of_agency,
+)
 from models.codes import example_code, find_code
 from models.config import AGENCY_ROLES, Role, Settings
 from models.desk import Desk
@@ -164,6 +171,10 @@ class OfficialConversation:
             return None  # "siap", "bukan" out of the blue: ordinary chat, perhaps as a citizen
         else:
             candidates = [c for c in open_alerted_complaints(self.db, self.official.id) if self._fits(command, c)]
+            if not candidates and self.official.agency_code:
+                # A Kepala Dinas who was never alerted (the admin was) answers for the office all the same.
+                candidates = [c for c in open_complaints_of_agency(self.db, self.official.agency_code)
+                              if self._fits(command, c)]
         if not candidates:
             return [_say("official_none_open", verb=command.verb, example=example_code(self.prefix))]
         if len(candidates) == 1:
@@ -230,10 +241,19 @@ class OfficialConversation:
             if not text:
                 return None
             return [self._on_code(OfficialCommand(pending.verb, pending.codes[0], pending.codes[0], text))]
-        picked = _picked(text, pending.codes, self.prefix)
+        picked = _picked(text, pending.codes, self.prefix) or self._picked_by_topic(text, pending.codes)
         if picked is None:
             return None
         return [self._on_code(OfficialCommand(pending.verb, picked, picked, pending.rest))]
+
+    def _picked_by_topic(self, text: str, codes: tuple[str, ...]) -> str | None:
+        """ "yg got mampet", "yang listrik": the one listed complaint sharing a word with the reply."""
+        said = _topic_words(text)
+        if not said:
+            return None
+        listed = self.db.scalars(select(Complaint).where(Complaint.code.in_(codes)))
+        matching = [c.code for c in listed if said & _topic_words(shown_text(c))]
+        return matching[0] if len(matching) == 1 else None
 
     # --- acting --------------------------------------------------------------------------------
 
@@ -332,6 +352,15 @@ class OfficialConversation:
             f"Umur: {age} hari kerja; eskalasi tingkat {complaint.escalation_level}",
             f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}",
         ])
+
+
+def _topic_words(text: str) -> set[str]:
+    return {word for word in re.findall(r"[^\W\d_]{4,}", text.lower()) if word not in _NOT_TOPICS}
+
+
+# Words of a pick that say nothing about which complaint ("yang itu", "laporan yang pertama").
+_NOT_TOPICS = frozenset({"yang", "itu", "ini", "laporan", "aduan", "tolong", "mohon", "pertama", "kedua", "saja",
+                         "dong", "bapak", "ibu", "terima", "jawab", "bukan", "wewenang", "kami", "sudah"})
 
 
 def _picked(text: str, codes: tuple[str, ...], prefix: str) -> str | None:
