@@ -26,12 +26,20 @@ class Channel(StrEnum):
     WALK_IN = "walk_in"
     LETTER = "letter"
     SOCIAL_MEDIA = "social_media"
+    # A report that came from the national SP4N-LAPOR! (entered by an operator; its reporter is told there).
+    SP4N_LAPOR = "SP4N-LAPOR!"
+    # The LAPOR! integration API (notifier/transports/lapor.py): handovers and status pushes.
+    LAPOR_API = "lapor_api"
 
 
 class RecipientKind(StrEnum):
     OFFICIAL = "official"
     REPORTER = "reporter"
     OPERATIONS = "operations"
+    # The national SP4N-LAPOR! system (a handover or a status push through its API).
+    LAPOR = "lapor"
+    # An outside office the citizen asked us to write to (the Ombudsman RI representative office).
+    OFFICE = "office"
 
 
 class NotificationStatus(StrEnum):
@@ -51,6 +59,11 @@ class NotificationStatus(StrEnum):
     # A message to a reporter who has no chat with us (web, phone, walk-in, Open311) and left neither a
     # number nor an e-mail address: recorded, never sent, and never shown as "sent" (models/contacts.py).
     NO_CHANNEL = "no_channel"
+
+
+# Messages about the day or the month, not about one complaint: the notifier sends them after every
+# alert and every answer to a citizen that is due at the same time.
+BULK_PURPOSES = frozenset({"digest", "recap", "ops_summary", "self_check"})
 
 
 class NotificationPayload(TypedDict, total=False):

@@ -82,6 +82,25 @@ def answer_official(db: Session, settings: Settings, desk: Desk, inbound: Inboun
     return OfficialConversation(db, settings, desk, official, inbound).answer(command)
 
 
+def _by_lapor_id(db: Session, typed: str) -> str | None:
+    if not typed:
+        return None
+    return db.scalars(select(Complaint.code).where(Complaint.lapor_tracking_id == typed.strip())).first()
+
+
+def _with_lapor_id(db: Session, command: OfficialCommand) -> OfficialCommand:
+    """A SP4N-LAPOR! tracking id works wherever a code does ("INFO 4810001")."""
+    if command.code is not None:
+        return command
+    words = command.rest.split(maxsplit=1)
+    typed = command.typed_code or (words[0] if words else "")
+    code = _by_lapor_id(db, typed)
+    if code is None:
+        return command
+    rest = command.rest if command.typed_code else (words[1] if len(words) > 1 else "")
+    return replace(command, code=code, typed_code=typed, rest=rest, weak=False)
+
+
 def _sender(db: Session, inbound: Inbound) -> tuple[Official | None, OfficialContact | None]:
     for address in dict.fromkeys((inbound.sender_id, inbound.chat_id)):
         official = official_by_contact(db, inbound.channel, address)
@@ -135,6 +154,7 @@ class OfficialConversation:
             if alert is None or command is None:
                 return [_say("official_button_gone")]
             command = replace(command, weak=False)
+        command = _with_lapor_id(self.db, command) if command is not None else None
         pending = self._take_pending()
         if pending is not None and self._awaits_words(pending, command):
             # "Selesai ditambal tadi pagi" after "tulis jawabannya" is the answer, not SELESAI.
@@ -351,6 +371,7 @@ class OfficialConversation:
             reporter_line(complaint),
             f"Umur: {age} hari kerja; eskalasi tingkat {complaint.escalation_level}",
             f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}",
+            *([f"SP4N-LAPOR!: {complaint.lapor_tracking_id}"] if complaint.lapor_tracking_id else []),
         ])
 
 

@@ -29,6 +29,7 @@ from bot.telegram.errors import (
 from models.config import Settings
 from models.environment import Environment, secret
 from models.notification import RecipientKind
+from notifier.lanes import MAX_IN_FLIGHT
 from notifier.ratelimit import Limits, TokenBucket
 from notifier.transports.base import CheckResult, OutgoingMessage, SendResult, TransportError
 
@@ -74,7 +75,9 @@ class TelegramTransport:
         self.url = f"{base_url.rstrip('/')}/bot{token}"
         # (verb, label) of the buttons under an official's alert; the labels come from the dialog's catalogue.
         self.alert_buttons = tuple(alert_buttons)
-        self.client = client or httpx.Client(timeout=TIMEOUT_SECONDS)
+        # One keep-alive client for every lane of the dispatcher (httpx.Client is thread-safe).
+        self.client = client or httpx.Client(timeout=TIMEOUT_SECONDS, limits=httpx.Limits(
+            max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT))
         self.limits = RateLimits(clock)
         self.sleep = sleep
         self.max_wait = max_wait

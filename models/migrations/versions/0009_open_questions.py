@@ -5,7 +5,7 @@ naming the complaint it is about, so a reply changes that complaint and no other
 language they chose or write in, for every later message (status relays and reminders included).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0012
 Create Date: 2026-12-05 07:10:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from models.tables import UTCDateTime
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
