@@ -535,8 +535,9 @@ class Desk:
                 dedup_key=f"{complaint.code}:lapor_status:{event_id}", now=self.now, complaint_id=complaint.id)
 
     def _moved_since_handover(self, complaint: Complaint) -> bool:
-        queued = [e.id for e in complaint.events if e.action == "lapor_queued"]
-        return bool(queued) and any(e.to_status for e in complaint.events if e.id > queued[-1])
+        queued = [e.id for e in complaint.events if e.action == "lapor_queued" and e.id is not None]
+        # An event of this very change is not flushed yet (no id): it came after the handover too.
+        return bool(queued) and any(e.to_status for e in complaint.events if e.id is None or e.id > queued[-1])
 
     # --- the Ombudsman path (models/ombudsman.py) ------------------------------------------
 
