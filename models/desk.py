@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.codes import new_code
 from models.config import Role, Settings
+from models.contacts import email_address, reporter_recipient
 from models.directory import officials_with_roles
 from models.lapor import LAPOR_CHANNEL, create_payload, lapor_form, status_payload, valid_tracking_id
 from models.lifecycle import (
@@ -114,7 +115,8 @@ class Desk:
     # --- reporters -------------------------------------------------------------------------
 
     def reporter_for(
-        self, channel: str, provider_id: str, name: str | None = None, phone: str | None = None
+        self, channel: str, provider_id: str, name: str | None = None, phone: str | None = None,
+        email: str | None = None,
     ) -> Reporter:
         query = select(Reporter).where(Reporter.channel == channel, Reporter.provider_id == provider_id)
         reporter = self.session.scalars(query).first()
@@ -123,9 +125,27 @@ class Desk:
             self.session.add(reporter)
         reporter.name = name or reporter.name
         reporter.phone = phone or reporter.phone
+        reporter.email = email_address(email or "") or reporter.email
         reporter.last_inbound_at = self.now
         self.session.flush()
         return reporter
+
+    def set_contact(self, reporter: Reporter, phone: str | None = None, email: str | None = None) -> None:
+        """A reporter without a chat (web, phone, walk-in, Open311) leaves where to hear back; messages not
+        sent for lack of it (`no_channel`) go out now."""
+        reporter.phone = phone or reporter.phone
+        reporter.email = email or reporter.email
+        recipient = reporter_recipient(reporter)
+        if recipient is None:
+            return
+        self.session.execute(
+            update(Notification)
+            .where(Notification.recipient_kind == "reporter", Notification.recipient_id == str(reporter.id),
+                   Notification.status == NotificationStatus.NO_CHANNEL)
+            .values(status=NotificationStatus.QUEUED, channel=recipient.channel, address=recipient.address,
+                    next_attempt_at=self.now)
+            .execution_options(synchronize_session=False))
+        self.session.flush()
 
     def complaints_filed_today(self, reporter: Reporter) -> int:
         day_start = self._local_day_start()
@@ -142,7 +162,8 @@ class Desk:
         phone numbers inside their own complaints' words all go; what the complaints are about stays.
         """
         complaints = list(self.session.scalars(select(Complaint).where(Complaint.reporter_id == reporter.id)))
-        identifiers = [value for value in (reporter.name, reporter.phone, reporter.provider_id) if value]
+        known = (reporter.name, reporter.phone, reporter.email, reporter.provider_id)
+        identifiers = [value for value in known if value]
         for complaint in complaints:  # "saya Rahmawati, hp 0812...": after today nothing could mask it any more
             complaint.text = mask_identity(complaint.text, reporter)
             complaint.masked_text = complaint.masked_text and complaint.text
@@ -152,6 +173,7 @@ class Desk:
         self._scrub_alerts([c.id for c in complaints], identifiers)
         reporter.name = None
         reporter.phone = None
+        reporter.email = None
         reporter.provider_id = f"erased-{reporter.id}"
         reporter.erased_at = self.now
         reporter.unreachable_at = self.now
@@ -187,7 +209,7 @@ class Desk:
     def _forget_messages_to(self, reporter: Reporter) -> None:
         mine = (Notification.recipient_kind == "reporter", Notification.recipient_id == str(reporter.id))
         self.session.execute(
-            update(Notification).where(*mine, Notification.status.in_(("queued", "sending")))
+            update(Notification).where(*mine, Notification.status.in_(("queued", "sending", "no_channel")))
             .values(status=NotificationStatus.CANCELLED, lease_owner=None, lease_until=None)
             .execution_options(synchronize_session=False))
         self.session.execute(
@@ -364,6 +386,17 @@ class Desk:
         self._move(complaint, actor, "coordinate", Status.COORDINATING, note)
         complaint.acknowledged_at = complaint.acknowledged_at or self.now
         self._relay(complaint, note)
+
+    def change_kind(self, complaint: Complaint, actor: Actor, kind: Kind) -> bool:
+        """An official corrects the classification the bot guessed; audited, no status change. False if unchanged."""
+        authorize(actor, Action.CHANGE_KIND, complaint)
+        if complaint.kind == kind.value:
+            return False
+        previous = complaint.kind
+        complaint.kind = kind.value
+        complaint.updated_at = self.now
+        self._event(complaint, actor, "change_kind", None, None, data={"from": previous, "to": kind.value})
+        return True
 
     def answer(self, complaint: Complaint, actor: Actor, text: str) -> None:
         self._move(complaint, actor, "answer", Status.ANSWERED, text)
@@ -741,10 +774,12 @@ class Desk:
             supporter = reporter.id != complaint.reporter_id
             payload = status_relay(complaint, agency_name, note, zone, extra, supporter=supporter,
                                    language=reporter.language or "id")
-            recipient = Recipient("reporter", str(reporter.id), reporter.channel, reporter.provider_id)
+            recipient = reporter_recipient(reporter)
+            status = NotificationStatus.QUEUED if recipient is not None else NotificationStatus.NO_CHANNEL
+            recipient = recipient or Recipient("reporter", str(reporter.id), reporter.channel, reporter.provider_id)
             key = f"{complaint.code}:status:0:reporter-{reporter.id}:{reporter.channel}:{event_id}"
             enqueue(self.session, recipient=recipient, purpose="status", payload=payload, dedup_key=key,
-                    now=self.now, complaint_id=complaint.id)
+                    now=self.now, complaint_id=complaint.id, status=status)
             if complaint.status == Status.ANSWERED and not supporter:
                 # The relay asks "sudah selesai?": the reply is bound to this complaint.
                 notification_id = self.session.scalar(select(Notification.id).where(Notification.dedup_key == key))

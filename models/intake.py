@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from models.config import Role
+from models.contacts import email_address
 from models.desk import Desk, NewComplaint
 from models.lifecycle import DomainError, NotAllowed
 from models.permissions import Actor
@@ -21,6 +22,8 @@ class IntakeForm:
     text: str
     name: str | None = None
     phone: str | None = None
+    # Where the reporter hears back when they left no number (models/contacts.py).
+    email: str | None = None
     agency_code: str | None = None
     anonymous: bool = False
     confidential: bool = False
@@ -38,7 +41,9 @@ def file_for_citizen(desk: Desk, operator: Actor, form: IntakeForm) -> Complaint
     if form.agency_code and not desk.settings.has_agency(form.agency_code):
         raise DomainError(f"unknown agency code {form.agency_code!r}")
     provider_id = f"{form.channel}:{form.phone}" if form.phone else f"{form.channel}:{secrets.token_hex(8)}"
-    reporter = desk.reporter_for(form.channel, provider_id, form.name, form.phone)
+    if form.email and email_address(form.email) is None:
+        raise DomainError("the e-mail address is not valid")
+    reporter = desk.reporter_for(form.channel, provider_id, form.name, form.phone, form.email)
     draft = NewComplaint(reporter=reporter, text=form.text.strip(), channel=form.channel,
                          agency_code=form.agency_code or None, anonymous=form.anonymous,
                          confidential=form.confidential, location_text=form.location_text or None)

@@ -14,8 +14,12 @@ from models.privacy import identity_hidden, shown_text
 from models.tables import Complaint
 
 OMBUDSMAN = "Ombudsman RI: telepon 137, WhatsApp 0821-3737-3737, ombudsman.go.id"
-OFFICIAL_COMMANDS = "Balas: TERIMA {code} | JAWAB {code} <teks> | BUKAN {code} <alasan> | INFO {code}"
+# Officials reply to the alert itself, in their own words; the code is optional (bot/dialog/officials.py).
+OFFICIAL_COMMANDS = ("Balas pesan ini: TERIMA | JAWAB <jawaban> | KOORDINASI <catatan> | BUKAN <alasan> | INFO "
+                     "(kode {code} boleh ditulis, boleh tidak)")
 SUMMARY_CHARS = 280
+# The agency's answer inside an approved template (a WhatsApp template variable holds at most 1,024).
+ANSWER_TEMPLATE_CHARS = 700
 
 
 class Named(Protocol):
@@ -148,11 +152,17 @@ def status_relay(
     if extra:
         lines.append(extra)
     short = f"{complaint.code}: {label(status, language)}"
-    return {
+    payload: dict[str, Any] = {
         "text": "\n".join(lines),
         "short": short,
         "variables": {"code": complaint.code, "status": label(status, language)},
     }
+    if status == Status.ANSWERED and note and not supporter:
+        # Outside WhatsApp's 24-hour window the approved `answer` template carries the answer itself and
+        # "sudah selesai?", not just "Dijawab": the citizen can read it and reply to it.
+        payload["variables"]["answer"] = summary(note, ANSWER_TEMPLATE_CHARS)
+        payload["template"] = "answer"
+    return payload
 
 
 _RELAY_WORDS = {

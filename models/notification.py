@@ -56,6 +56,9 @@ class NotificationStatus(StrEnum):
     HELD = "held"
     # A message to a reporter who asked to be erased (HAPUS DATA SAYA): never sent, address and text wiped.
     CANCELLED = "cancelled"
+    # A message to a reporter who has no chat with us (web, phone, walk-in, Open311) and left neither a
+    # number nor an e-mail address: recorded, never sent, and never shown as "sent" (models/contacts.py).
+    NO_CHANNEL = "no_channel"
 
 
 # Messages about the day or the month, not about one complaint: the notifier sends them after every
@@ -72,12 +75,15 @@ class NotificationPayload(TypedDict, total=False):
     variables: dict[str, Any]
     # Set by a "outside the 24-hour window" callback: send the approved template, not free text.
     force_template: bool
+    # The approved template to use outside the window when it is not the purpose's own (an answered
+    # status relay uses "answer", which carries the agency's answer and "sudah selesai?").
+    template: str
     # A bundle's complaints (models/bundles.py): code, agency, subject, level, days overdue.
     items: list[dict[str, Any]]
 
 
 _PAYLOAD_TYPES: dict[str, type | tuple[type, ...]] = {"text": str, "short": str, "variables": dict,
-                                                      "force_template": bool, "items": list}
+                                                      "force_template": bool, "items": list, "template": str}
 
 
 def as_payload(values: Mapping[str, Any]) -> NotificationPayload:

@@ -48,10 +48,12 @@ def enqueue(
     level: int = 0,
     not_before: datetime | None = None,
     urgent: bool = False,
+    status: str = NotificationStatus.QUEUED,
 ) -> None:
-    """Queue one message; a row with the same dedup_key already queued wins."""
+    """Queue one message (or, with another `status`, only record it); a row with the same dedup_key wins."""
     values = outbox_row(recipient=recipient, purpose=purpose, payload=payload, dedup_key=dedup_key, now=now,
-                        complaint_id=complaint_id, level=level, not_before=not_before, urgent=urgent)
+                        complaint_id=complaint_id, level=level, not_before=not_before, urgent=urgent,
+                        status=status)
     session.execute(_insert_ignoring_duplicates(session, values))
 
 

@@ -146,6 +146,8 @@ class Reporter(Base):
     provider_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # Where a reporter without a chat (web, phone, walk-in, Open311) hears back when they left no number.
+    email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     last_inbound_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]

@@ -13,6 +13,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.dialog.officials import button_labels
 from models.config import CONTACT_CHANNELS, Settings
 from models.db import transaction
 from models.desk import calendar_for
@@ -40,7 +41,7 @@ def build_transports(settings: Settings, environment: Environment) -> dict[str, 
     """
     found: dict[str, Transport | None] = {
         Channel.EMAIL: email.from_environment(settings, environment),
-        Channel.TELEGRAM: telegram.from_environment(settings, environment),
+        Channel.TELEGRAM: telegram.from_environment(settings, environment, alert_buttons=button_labels()),
         Channel.WHATSAPP: whatsapp.from_environment(settings, environment),
         Channel.LAPOR_API: lapor.from_environment(settings, environment),
     }

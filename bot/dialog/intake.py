@@ -7,6 +7,7 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from bot.dialog import words
+from bot.dialog.contact import with_contact_question
 from bot.dialog.context import IDLE, NO_PHOTO_CHANNELS, Conversation, is_photo
 from bot.dialog.emergencies import emergency_kind
 from bot.dialog.messages import Choice, Reply
@@ -309,7 +310,7 @@ def file(turn: Conversation, agency_code: str | None) -> list[Reply]:
     if turn.inbound.client_address:
         record(turn.db, WEB_FILINGS, turn.filings_key(), turn.now)
     turn.goto(IDLE)
-    return [_filed_reply(turn, complaint)]
+    return [with_contact_question(turn, _filed_reply(turn, complaint))]
 
 
 def _new_complaint(turn: Conversation, agency_code: str | None) -> NewComplaint:

@@ -40,6 +40,8 @@ class Inbound:
     reply_to: str | None = None
     # The web chat's client address, for the per-address filing limit (only ever stored as a keyed hash).
     client_address: str | None = None
+    # An official's press of an alert's inline button: the alert's opaque token (bot/telegram/buttons.py).
+    alert_token: str | None = None
 
 
 NAME_CHARS = 200

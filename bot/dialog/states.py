@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.dialog import aftercare, erasure, intake
+from bot.dialog import aftercare, contact, erasure, intake
 from bot.dialog.context import IDLE, Conversation
 from bot.dialog.idle import idle
 from bot.dialog.messages import Reply
@@ -40,6 +40,7 @@ STATES: dict[str, State] = {
     aftercare.AWAIT_WHICH: State(aftercare.await_which, "which complaint an answer was about: its number, code "
                                                         "or topic; anything else is read afresh"),
     "confirm_erase": State(erasure.confirm_erase, "yes, yes with photos, anything else keeps the data"),
+    contact.AWAIT_CONTACT: State(contact.await_contact, "a WhatsApp/SMS number or an e-mail address, LEWATI"),
 }
 
 

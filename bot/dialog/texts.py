@@ -299,6 +299,119 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Maaf, terjadi gangguan. Pesan Anda belum diproses; silakan kirim ulang sebentar lagi.",
         "en": "Sorry, something went wrong. Your message was not processed; please send it again shortly.",
     },
+    "ask_contact": {
+        "id": "Agar kami bisa mengabari perkembangannya, tulis nomor WhatsApp/HP atau alamat e-mail Anda. "
+              "Ketik LEWATI jika tidak ingin dikabari (cek sendiri dengan CEK <kode>).",
+        "en": "So we can tell you how it goes, type your WhatsApp/mobile number or e-mail address. "
+              "Type SKIP if you would rather check yourself (STATUS <code>).",
+    },
+    "contact_saved": {
+        "id": "Terima kasih. Perkembangan laporan Anda akan kami kirim ke {contact}.",
+        "en": "Thank you. We will send updates on your complaint to {contact}.",
+    },
+    "contact_skipped": {
+        "id": "Baik. Anda bisa mengecek perkembangannya kapan saja dengan CEK <kode>.",
+        "en": "All right. You can check on it any time with STATUS <code>.",
+    },
+    "contact_invalid": {
+        "id": "Nomor atau e-mail itu belum bisa kami pakai. Contoh: 0812 3456 7890 atau nama@contoh.id. "
+              "Ketik LEWATI untuk melewati.",
+        "en": "We cannot use that number or e-mail. Example: 0812 3456 7890 or name@example.com. Type SKIP to skip.",
+    },
+    # --- officials (alerts answered from WhatsApp/Telegram): officials read Indonesian ------------------------
+    "official_done": {
+        "id": "{code}: {status}. Tercatat atas nama {name}.",
+        "en": "{code}: {status}. Recorded for {name}.",
+    },
+    "official_kind_changed": {
+        "id": "{code}: jenis laporan diubah menjadi {kind}. Tercatat atas nama {name}.",
+        "en": "{code}: the kind is now {kind}. Recorded for {name}.",
+    },
+    "official_help": {
+        "id": (
+            "Balas pesan peringatan dengan: TERIMA | JAWAB <jawaban> | KOORDINASI <catatan> | BUKAN <alasan> | "
+            "SELESAI | JENIS <pengaduan/aspirasi/informasi> | INFO. Kode boleh ditulis (huruf kecil juga), "
+            "mis. JAWAB {example} Jalan sudah ditambal."
+        ),
+        "en": (
+            "Reply to an alert with: TERIMA | JAWAB <answer> | KOORDINASI <note> | BUKAN <reason> | SELESAI | "
+            "JENIS <pengaduan/aspirasi/informasi> | INFO. You may add the code, e.g. JAWAB {example} Fixed."
+        ),
+    },
+    "official_help_for": {
+        "id": "Untuk {code} ({subject}), balas: TERIMA | JAWAB <jawaban> | KOORDINASI <catatan> | BUKAN <alasan> | INFO.",
+        "en": "For {code} ({subject}), reply: TERIMA | JAWAB <answer> | KOORDINASI <note> | BUKAN <reason> | INFO.",
+    },
+    "official_help_leader": {
+        "id": "Terima kasih. Untuk {code} ({subject}): balas INFO untuk rinciannya, ALIHKAN <KODE_INSTANSI> untuk "
+              "memindahkannya, atau buka dasbor.",
+        "en": "Thank you. For {code} ({subject}): reply INFO for details, ALIHKAN <AGENCY_CODE> to move it, or open "
+              "the dashboard.",
+    },
+    "official_stranger": {
+        "id": "Maaf, nomor/akun ini tidak terdaftar sebagai petugas. Perintah tidak dijalankan.",
+        "en": "Sorry, this number/account is not registered as an official. Nothing was done.",
+    },
+    "official_code_unknown": {
+        "id": "Kode laporan {typed} tidak dikenali. Periksa kembali kodenya, mis. {example}.",
+        "en": "The code {typed} is not valid. Please check it, e.g. {example}.",
+    },
+    "official_not_found": {
+        "id": "Laporan {code} tidak ditemukan.",
+        "en": "No complaint {code} found.",
+    },
+    "official_not_permitted": {
+        "id": "Maaf, Anda tidak berwenang menjalankan {verb} untuk {code}.",
+        "en": "Sorry, you may not do {verb} for {code}.",
+    },
+    "official_not_now": {
+        "id": "{code} sekarang berstatus {status}, jadi {verb} tidak bisa dijalankan.",
+        "en": "{code} is now {status}, so {verb} cannot be done.",
+    },
+    "official_failed": {
+        "id": "{verb} untuk {code} belum bisa dijalankan. Silakan coba lagi atau lewat dasbor.",
+        "en": "{verb} for {code} could not be done. Please try again or use the dashboard.",
+    },
+    "official_ask_answer": {
+        "id": "Silakan tulis jawaban untuk {code} ({subject}). Balasan Anda berikutnya dikirim ke pelapor.",
+        "en": "Please write the answer for {code} ({subject}). Your next message goes to the reporter.",
+    },
+    "official_ask_note": {
+        "id": "Tulis catatan koordinasinya untuk {code}, mis. menunggu anggaran perbaikan dari provinsi.",
+        "en": "Write the coordination note for {code}, e.g. waiting for the province's repair budget.",
+    },
+    "official_ask_agency": {
+        "id": "Tulis kode instansi tujuan, mis. ALIHKAN {code} PUPR.",
+        "en": "Write the target agency's code, e.g. ALIHKAN {code} PUPR.",
+    },
+    "official_unknown_agency": {
+        "id": "Kode instansi {agency} tidak dikenal. Contoh kode: {examples}.",
+        "en": "Unknown agency code {agency}. Codes look like: {examples}.",
+    },
+    "official_same_agency": {
+        "id": "{code} sudah ditangani {agency}.",
+        "en": "{code} is already with {agency}.",
+    },
+    "official_ask_kind": {
+        "id": "Tulis jenisnya: pengaduan, aspirasi atau permintaan informasi. Contoh: JENIS {code} aspirasi.",
+        "en": "Write the kind: pengaduan, aspirasi or permintaan informasi. Example: JENIS {code} aspirasi.",
+    },
+    "official_which": {
+        "id": "Ada beberapa laporan untuk {verb}. Laporan yang mana? Balas nomornya atau kodenya:\n{options}",
+        "en": "Several complaints could take {verb}. Which one? Reply with its number or code:\n{options}",
+    },
+    "official_none_open": {
+        "id": "Tidak ada laporan terbuka yang bisa di-{verb} dari Anda. Sertakan kodenya, mis. {verb} {example}.",
+        "en": "No open complaint of yours can take {verb}. Add the code, e.g. {verb} {example}.",
+    },
+    "official_button_gone": {
+        "id": "Tombol ini sudah tidak berlaku. Balas pesan peringatan terbaru atau sertakan kodenya.",
+        "en": "This button no longer works. Reply to the latest alert or add the code.",
+    },
+    "official_button_TERIMA": {"id": "Terima", "en": "Accept"},
+    "official_button_JAWAB": {"id": "Jawab", "en": "Answer"},
+    "official_button_BUKAN": {"id": "Bukan wewenang", "en": "Not ours"},
+    "official_button_KOORDINASI": {"id": "Koordinasi", "en": "Coordinating"},
 }
 
 

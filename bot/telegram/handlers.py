@@ -17,6 +17,7 @@ from bot.dialog.messages import Inbound, Location
 from bot.dialog.officials import parse_command
 from bot.dialog.texts import say
 from bot.media import MediaRejected, MediaStore
+from bot.telegram.buttons import parse_alert_button
 from bot.telegram.photos import fetch, photo_of
 from bot.telegram.sender import Sender
 from bot.telegram.settings import TelegramConfig
@@ -70,6 +71,10 @@ class Handlers:
         """An inline button: its value goes to the engine as if typed; stale buttons are refused."""
         query = update.callback_query
         assert query is not None and update.effective_chat is not None
+        pressed = parse_alert_button(query.data)
+        if pressed is not None:
+            await self._on_alert_button(update, context, *pressed)
+            return
         parsed = parse_callback(query.data)
         current = await asyncio.to_thread(self.store.keyboard_token, str(update.effective_chat.id))
         if parsed is None or parsed[0] != current:
@@ -77,6 +82,14 @@ class Handlers:
             return
         await query.answer()
         await self._converse(update, context, replace(base_inbound(update), text=parsed[1]))
+
+    async def _on_alert_button(self, update: Update, context: Context, verb: str, token: str) -> None:
+        """An official's button under an alert: the verb, bound to that alert by its token (the dialog checks
+        the presser is the alert's recipient)."""
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        await self._converse(update, context, replace(base_inbound(update), text=verb, alert_token=token))
 
     async def on_location(self, update: Update, context: Context) -> None:
         """A shared location (or a venue, whose name becomes the address)."""

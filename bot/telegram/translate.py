@@ -35,8 +35,11 @@ def base_inbound(update: Update) -> Inbound:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None, "handlers only see updates that have a chat"
     sender = user.id if user is not None else chat.id
+    message = update.message or update.edited_message
+    replied = message.reply_to_message if message is not None else None
     return Inbound(channel=CHANNEL, chat_id=str(chat.id), sender_id=str(sender),
-                   sender_name=sender_name(user, chat), message_id=f"tg-update-{update.update_id}")
+                   sender_name=sender_name(user, chat), message_id=f"tg-update-{update.update_id}",
+                   reply_to=str(replied.message_id) if replied is not None else None)
 
 
 def sender_name(user: User | None, chat: Chat) -> str | None:

@@ -14,9 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.config import E164, ConfigError, Settings, parse_section
 
-# Purposes the desk, the escalation sweep and the digests send to WhatsApp recipients.
+# Purposes the desk, the escalation sweep and the digests send to WhatsApp recipients, and "answer", the
+# template an answered status relay names in its payload (the agency's answer and "sudah selesai?").
 NEEDED_PURPOSES: tuple[str, ...] = (
     "new_complaint", "escalation_head", "escalation_regional", "digest", "status", "rating_request", "triage",
+    "answer",
 )
 CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 

@@ -45,7 +45,14 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
         attachments=_attachments(form),
         location=_location(form),
         message_id=message_sid,
+        reply_to=_replied_sid(form),
     )
+
+
+def _replied_sid(form: Mapping[str, str]) -> str | None:
+    """The message this one answers (a WhatsApp "reply" to one of ours); anything not sid-shaped is ignored."""
+    replied = (form.get("OriginalRepliedMessageSid") or "").strip()
+    return replied if MESSAGE_SID.match(replied) else None
 
 
 def _required(form: Mapping[str, str], key: str) -> str:

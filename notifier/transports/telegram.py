@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import httpx
 
+from bot.telegram.buttons import ALERT_PURPOSES, alert_button_data
 from bot.telegram.errors import (
     MESSAGE_LIMIT,
     MESSAGES_PER_SECOND,
@@ -26,6 +28,7 @@ from bot.telegram.errors import (
 )
 from models.config import Settings
 from models.environment import Environment, secret
+from models.notification import RecipientKind
 from notifier.lanes import MAX_IN_FLIGHT
 from notifier.ratelimit import Limits, TokenBucket
 from notifier.transports.base import CheckResult, OutgoingMessage, SendResult, TransportError
@@ -68,8 +71,10 @@ class TelegramTransport:
 
     def __init__(self, token: str, base_url: str = PUBLIC_API, client: httpx.Client | None = None,
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 max_wait: float = 5.0) -> None:
+                 max_wait: float = 5.0, alert_buttons: Sequence[tuple[str, str]] = ()) -> None:
         self.url = f"{base_url.rstrip('/')}/bot{token}"
+        # (verb, label) of the buttons under an official's alert; the labels come from the dialog's catalogue.
+        self.alert_buttons = tuple(alert_buttons)
         # One keep-alive client for every lane of the dispatcher (httpx.Client is thread-safe).
         self.client = client or httpx.Client(timeout=TIMEOUT_SECONDS, limits=httpx.Limits(
             max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT))
@@ -82,12 +87,24 @@ class TelegramTransport:
         wait = self.limits.reserve(chat_id, self.max_wait)
         if wait > 0:
             self.sleep(wait)
-        body = {"chat_id": chat_id, "text": message.text[:MESSAGE_LIMIT], "link_preview_options": {"is_disabled": True}}
+        body: dict[str, Any] = {"chat_id": chat_id, "text": message.text[:MESSAGE_LIMIT],
+                                "link_preview_options": {"is_disabled": True}}
+        keyboard = self._alert_keyboard(message)
+        if keyboard:
+            body["reply_markup"] = {"inline_keyboard": keyboard}
         try:
             response = self.client.post(f"{self.url}/sendMessage", json=body)
         except httpx.HTTPError as error:
             raise TransportError(f"telegram unreachable: {error!r}") from error
         return _result(response)
+
+    def _alert_keyboard(self, message: OutgoingMessage) -> list[list[dict[str, str]]]:
+        """Terima / Jawab / Bukan wewenang / Koordinasi under an official's alert, two to a row."""
+        if message.recipient_kind != RecipientKind.OFFICIAL or message.purpose not in ALERT_PURPOSES:
+            return []
+        buttons = [{"text": label, "callback_data": data} for verb, label in self.alert_buttons
+                   if (data := alert_button_data(verb, message.callback_token or "")) is not None]
+        return [buttons[index:index + 2] for index in range(0, len(buttons), 2)]
 
     def check(self) -> CheckResult:
         """Self-test for the notifier's health check: does Telegram accept our token?"""
@@ -118,9 +135,10 @@ def _result(response: httpx.Response) -> SendResult:
     raise TransportError(f"telegram HTTP {code}: {description}")
 
 
-def from_environment(settings: Settings, environment: Environment) -> TelegramTransport | None:
+def from_environment(settings: Settings, environment: Environment,
+                     alert_buttons: Sequence[tuple[str, str]] = ()) -> TelegramTransport | None:
     """The transport for TELEGRAM_BOT_TOKEN (and TELEGRAM_API_BASE_URL); None without a token."""
     token = secret(environment.telegram_bot_token)
     if not token:
         return None
-    return TelegramTransport(token, environment.telegram_api_base_url or PUBLIC_API)
+    return TelegramTransport(token, environment.telegram_api_base_url or PUBLIC_API, alert_buttons=alert_buttons)

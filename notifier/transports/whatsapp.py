@@ -130,7 +130,9 @@ class WhatsAppTransport:
         return SendResult(sids[0])
 
     def _template(self, message: OutgoingMessage) -> SendResult:
-        template = self.config.templates.get(message.purpose) or self.config.templates.get("default")
+        templates = self.config.templates
+        named = str(message.payload.get("template") or "")
+        template = templates.get(named) or templates.get(message.purpose) or templates.get("default")
         if template is None:
             raise TransportError(f"no approved WhatsApp template for purpose {message.purpose!r} "
                                  "and the recipient is outside the 24-hour window", permanent=False)

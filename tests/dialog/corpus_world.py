@@ -4,6 +4,7 @@ those adapters, and the `given:` state built through the desk, as the product it
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -158,13 +159,22 @@ class World:
         rows = db.scalars(select(Notification).where(Notification.complaint_id == complaint.id,
                                                      Notification.provider_message_id.is_(None)))
         for row in rows:
-            row.provider_message_id = f"SM{name}{row.recipient_kind}{row.recipient_id}{row.id}".replace(".", "")[:34]
+            # Shaped like Twilio's SIDs (SM + 32 hex digits): the WhatsApp wing ignores a replied-to id that is not.
+            seed = f"{name}:{row.recipient_kind}:{row.recipient_id}:{row.id}".encode()
+            row.provider_message_id = "SM" + hashlib.sha256(seed).hexdigest()[:32]
+            if row.channel == "telegram":  # Telegram's message ids are numbers, per chat
+                row.provider_message_id = str(100_000 + row.id)
 
-    def sent_to(self, complaint_label: str, recipient_kind: str, recipient_id: str) -> str | None:
+    def sent_to(self, complaint_label: str, recipient_kind: str, recipient_id: str,
+                channel: str | None = None) -> str | None:
+        """The provider id of the newest message about the complaint to this person (on `channel`: an
+        official has a WhatsApp and a Telegram copy of each alert, and replies on one of them)."""
         with self.sessions() as db:
             query = select(Notification.provider_message_id).where(
                 Notification.complaint_id == self.complaints[complaint_label],
                 Notification.recipient_kind == recipient_kind, Notification.recipient_id == recipient_id)
+            if channel is not None:
+                query = query.where(Notification.channel == channel)
             return db.scalars(query.order_by(Notification.id.desc())).first()
 
     # --- placeholders ------------------------------------------------------------------------
@@ -221,7 +231,7 @@ class World:
         phone = self.settings_official_phone(official)
         reply_to = None
         if turn.get("reply_to"):
-            reply_to = self.sent_to(str(turn["reply_to"]), "official", official)
+            reply_to = self.sent_to(str(turn["reply_to"]), "official", official, channel="whatsapp")
         return self._twilio(phone, "whatsapp", self.filled(str(turn.get("text") or "")), turn, reply_to)
 
     def settings_official_phone(self, official_id: str) -> str:

@@ -84,7 +84,9 @@ def test_bukan_sends_it_back_to_triage_with_the_reason(engine, desk) -> None:
 def test_selesai_on_an_unanswered_complaint_explains_why_not(engine, desk) -> None:
     code = desk.file()
     reply = say(engine, f"SELESAI {code}")
-    assert "Tidak dapat menjalankan SELESAI" in reply
+    # Issue 14: the reason in the official's words (its status now), never "illegal transition: dispatched -> closed".
+    assert "SELESAI tidak bisa dijalankan" in reply and "Didisposisi" in reply
+    assert "illegal" not in reply and "->" not in reply
     assert desk.complaint(code).status == "dispatched"
 
 
@@ -110,3 +112,37 @@ def test_no_outgoing_payload_ever_carries_an_anonymous_reporters_identity(engine
         for secret in ("Siti", "Aminah", "6281299990001", "81299990001", "0812-9999"):
             assert secret not in text
     assert all("(anonim)" in text for text in official_payloads)
+
+
+def test_jenis_corrects_the_kind_by_chat_and_is_audited(engine, desk) -> None:
+    code = desk.file()
+    reply = say(engine, f"jenis {code.lower()} aspirasi")
+    assert "Aspirasi" in reply and code in reply
+    complaint = desk.complaint(code)
+    assert complaint.kind == "aspirasi"
+    event = complaint.events[-1]
+    assert (event.action, event.actor_id, event.data) == ("change_kind", "pupr.admin",
+                                                          {"from": "pengaduan", "to": "aspirasi"})
+
+
+def test_koordinasi_without_a_note_asks_for_it_and_the_next_message_is_the_note(engine, desk) -> None:
+    code = desk.file()
+    asked = say(engine, "koordinasi")
+    assert code in asked and desk.complaint(code).status == "dispatched"
+    say(engine, "Masih menunggu jadwal alat berat dari provinsi")
+    complaint = desk.complaint(code)
+    assert complaint.status == "coordinating"
+    assert complaint.events[-1].note == "Masih menunggu jadwal alat berat dari provinsi"
+
+
+def test_officials_never_read_developer_words_in_the_bots_replies(engine, desk) -> None:
+    code = desk.file()
+    replies = [say(engine, text) for text in (
+        f"SELESAI {code}", f"ALIHKAN {code}", f"ALIHKAN {code} XYZ", f"ALIHKAN {code} PUPR", f"JAWAB {code}",
+        f"JENIS {code} gosip", "TERIMA BTL-0000-0000", f"terima {code}", f"terima {code}")]
+    replies.append(say(engine, f"ALIHKAN {code} PUPR", sender=TRIAGE_TELEGRAM, channel="telegram"))
+    for reply in replies:
+        assert reply
+        for developer in ("->", "illegal", "transition", "--note", "--to", "unknown agency", "already with",
+                          "in_progress", "dispatched", "reporter:"):
+            assert developer not in reply, (developer, reply)

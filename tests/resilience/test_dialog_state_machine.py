@@ -104,7 +104,8 @@ CODE_LIKE = ("BTL-7K2M-9QXA", "cek btl 7k2m 9qx0", "BTL-0000-0000", "7K2M-9QX0",
 VERBS = ("TERIMA", "JAWAB", "SELESAI", "BUKAN", "ALIHKAN", "INFO")
 TARGETS = ("PUPR", "DLH", "PERKIM", "EXT_PLN", "XYZ", "")
 FILING_STATES = {"await_location", "await_photo", "await_privacy", "await_agency", "await_pick", "await_support"}
-KNOWN_STATES = FILING_STATES | {"idle", "await_text", "await_rating", "confirm_erase"}
+# await_contact (issue 14): a web-chat reporter is asked where to hear back once their complaint is filed.
+KNOWN_STATES = FILING_STATES | {"idle", "await_text", "await_rating", "confirm_erase", "await_contact"}
 # Bounded and reproducible: the same examples on every run and every machine (no example database).
 MACHINE_SETTINGS = hypothesis_settings(max_examples=40, stateful_step_count=30, deadline=None, derandomize=True,
                                        database=None, suppress_health_check=[HealthCheck.too_slow])

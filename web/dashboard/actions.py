@@ -13,14 +13,15 @@ from werkzeug.wrappers import Response
 from bot.dialog.words import clean
 from models.codes import normalize_code
 from models.desk import Desk
-from models.lifecycle import DomainError, NotAllowed
+from models.lifecycle import DomainError, Kind, NotAllowed
 from models.moderation import block_reporter, set_public_text, unblock_reporter
 from models.permissions import Action, Actor, allowed
 from models.tables import Complaint
 from web.dashboard.context import Context, login_required
 from web.dashboard.security import protect
 
-FORM_ACTIONS = {action.value: action for action in Action if action not in {Action.VIEW, Action.REVEAL_IDENTITY}}
+FORM_ACTIONS = {action.value: action for action in Action
+                if action not in {Action.VIEW, Action.REVEAL_IDENTITY, Action.CHANGE_KIND}}
 MAX_NOTE = 4000
 
 
@@ -38,6 +39,16 @@ def make_blueprint(context: Context) -> Blueprint:
         target = request.form.get("to_agency") or None
         return _change(context, code, lambda c, desk, actor: desk.act(c, actor, action, note=note,
                                                                        to_agency=target))
+
+    @bp.post("/dashboard/c/<code>/kind")
+    @guard
+    def change_kind(code: str) -> Response:
+        """Correct LAPOR!'s classification (pengaduan / aspirasi / permintaan informasi); audited."""
+        try:
+            kind = Kind(request.form.get("kind", ""))
+        except ValueError:
+            abort(400, description="unknown kind")
+        return _change(context, code, lambda c, desk, actor: _changed_kind(desk, c, actor, kind))
 
     @bp.post("/dashboard/c/<code>/moderate")
     @guard
@@ -57,6 +68,10 @@ def make_blueprint(context: Context) -> Blueprint:
         return _change(context, code, lambda c, desk, actor: unblock_reporter(c, actor, desk.now))
 
     return bp
+
+
+def _changed_kind(desk: Desk, complaint: Complaint, actor: Actor, kind: Kind) -> None:
+    desk.change_kind(complaint, actor, kind)
 
 
 def _note(action: Action) -> str | None:

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from bot.dialog.words import clean
 from models.codes import normalize_code
 from models.config import Role
-from models.lifecycle import LABELS, REJECT_LABELS, TRANSITIONS, DomainError, Status
+from models.lifecycle import KIND_LABELS, LABELS, REJECT_LABELS, TRANSITIONS, DomainError, Status
 from models.moderation import may_moderate, record_reveal
 from models.permissions import Action, Actor, allowed
 from models.privacy import identity_hidden, is_inspectorate, shown_text
@@ -31,11 +31,12 @@ from web.dashboard.responses import response_templates
 from web.dashboard.security import language, protect
 
 # The status each page action leads to: a button is shown only when the move is legal now.
-TARGETS = {Action.ACKNOWLEDGE: Status.IN_PROGRESS, Action.ANSWER: Status.ANSWERED, Action.CLOSE: Status.CLOSED,
+TARGETS = {Action.ACKNOWLEDGE: Status.IN_PROGRESS, Action.COORDINATE: Status.COORDINATING,
+           Action.ANSWER: Status.ANSWERED, Action.CLOSE: Status.CLOSED,
            Action.REJECT: Status.REJECTED, Action.NOT_OUR_AUTHORITY: Status.RECEIVED,
            Action.REROUTE: Status.DISPATCHED, Action.DISPATCH: Status.DISPATCHED}
-PAGE_ACTIONS = (Action.ACKNOWLEDGE, Action.ANSWER, Action.CLOSE, Action.REJECT, Action.NOT_OUR_AUTHORITY,
-                Action.REROUTE, Action.DISPATCH)
+PAGE_ACTIONS = (Action.ACKNOWLEDGE, Action.COORDINATE, Action.ANSWER, Action.CLOSE, Action.REJECT,
+                Action.NOT_OUR_AUTHORITY, Action.REROUTE, Action.DISPATCH)
 # The inbox's own query keys: nothing else from the query string reaches url_for (no _external, _scheme ...).
 FILTER_KEYS = ("q", "status", "agency", "category", "channel", "overdue", "from", "to")
 
@@ -141,6 +142,7 @@ def _render_complaint(context: Context, found: Complaint, actor: Actor, reveal: 
         may_moderate=may_moderate(actor), labels=LABELS[language()], colour=row_colour(found, context.now()),
         templates=response_templates(context.settings), reject_reasons=REJECT_LABELS,
         agencies=targets, statuses=list(Status), is_triage=actor.role == Role.TRIAGE,
+        kinds=KIND_LABELS if allowed(actor, Action.CHANGE_KIND, found) else {},
         public=public_record(found))
 
 

@@ -72,6 +72,7 @@ def _form() -> IntakeForm:
     return IntakeForm(channel=field("channel"), text=field("text")[:MAX_TEXT],
                       name=field("name")[:200] or None,
                       phone=field("phone")[:40] or None,
+                      email=field("email")[:200] or None,
                       agency_code=field("agency") or None, anonymous=field("anonymous") == "1",
                       confidential=field("confidential") == "1",
                       location_text=field("location")[:500] or None,

@@ -180,7 +180,8 @@ def _create(context: Context, form: Any) -> Response | tuple[Response, int]:
 
     def file(_db: Session, desk: Desk) -> str:
         reporter = desk.reporter_for("open311", f"open311:{who or secrets.token_hex(8)}"[:200], name,
-                                     clean(form.get("phone") or "")[:40] or None)
+                                     clean(form.get("phone") or "")[:40] or None,
+                                     clean(form.get("email") or "")[:200] or None)
         return desk.file(NewComplaint(
             reporter=reporter, text=description, channel="open311", agency_code=code,
             latitude=latitude, longitude=longitude,
