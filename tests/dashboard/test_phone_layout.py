@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from models.accounts import set_password
+from models.config import Role
 from models.db import transaction
 from models.desk import Desk, calendar_for
 from models.permissions import Action, Actor
-from models.config import Role
 from models.tables import Complaint
 from tests.dashboard.conftest import PASSWORD
 from tests.dashboard.live import serving
