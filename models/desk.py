@@ -338,6 +338,22 @@ class Desk:
         complaint.acknowledged_at = complaint.acknowledged_at or self.now
         self._relay(complaint, note)
 
+    def correct_kind(self, complaint: Complaint, actor: Actor, kind: str, note: str | None = None) -> None:
+        """Set what the report is (pengaduan, aspirasi, permintaan informasi) when the wording misled the
+        dialog's guess; audited with the old and the new kind. No status change, so nobody is told."""
+        authorize(actor, Action.CORRECT_KIND, complaint)
+        try:
+            corrected = Kind(kind)
+        except ValueError:
+            raise DomainError(f"kind must be one of {', '.join(k.value for k in Kind)}") from None
+        if corrected.value == complaint.kind:
+            raise DomainError(f"{complaint.code} is already {corrected.value}")
+        previous = complaint.kind
+        complaint.kind = corrected.value
+        complaint.updated_at = self.now
+        self._event(complaint, actor, "correct_kind", None, None, note=note,
+                    data={"from": previous, "to": corrected.value})
+
     def answer(self, complaint: Complaint, actor: Actor, text: str) -> None:
         self._move(complaint, actor, "answer", Status.ANSWERED, text)
         complaint.acknowledged_at = complaint.acknowledged_at or self.now

@@ -21,6 +21,8 @@ class Action(StrEnum):
     REROUTE = "reroute"
     FORWARD = "forward"
     REVEAL_IDENTITY = "reveal_identity"
+    # Pengaduan / aspirasi / permintaan informasi as the reporter meant it (no status change).
+    CORRECT_KIND = "correct_kind"
     VIEW = "view"
 
 
@@ -39,7 +41,8 @@ class Actor:
 SYSTEM = Actor("system", "system")
 
 _AGENCY_ACTIONS = frozenset(
-    {Action.ACKNOWLEDGE, Action.COORDINATE, Action.ANSWER, Action.CLOSE, Action.NOT_OUR_AUTHORITY, Action.VIEW}
+    {Action.ACKNOWLEDGE, Action.COORDINATE, Action.ANSWER, Action.CLOSE, Action.NOT_OUR_AUTHORITY,
+     Action.CORRECT_KIND, Action.VIEW}
 )
 _REGION_WIDE: dict[Role, frozenset[Action]] = {
     Role.TRIAGE: frozenset(Action) - {Action.REVEAL_IDENTITY},

@@ -20,7 +20,8 @@ from models.tables import Complaint
 from web.dashboard.context import Context, login_required
 from web.dashboard.security import protect
 
-FORM_ACTIONS = {action.value: action for action in Action if action not in {Action.VIEW, Action.REVEAL_IDENTITY}}
+FORM_ACTIONS = {action.value: action for action in Action
+                if action not in {Action.VIEW, Action.REVEAL_IDENTITY, Action.CORRECT_KIND}}
 MAX_NOTE = 4000
 
 
@@ -38,6 +39,13 @@ def make_blueprint(context: Context) -> Blueprint:
         target = request.form.get("to_agency") or None
         return _change(context, code, lambda c, desk, actor: desk.act(c, actor, action, note=note,
                                                                        to_agency=target))
+
+    @bp.post("/dashboard/c/<code>/kind")
+    @guard
+    def correct_kind(code: str) -> Response:
+        kind = clean(request.form.get("kind", ""))[:40]
+        note = clean(request.form.get("note") or "")[:MAX_NOTE] or None
+        return _change(context, code, lambda c, desk, actor: desk.correct_kind(c, actor, kind, note))
 
     @bp.post("/dashboard/c/<code>/moderate")
     @guard

@@ -148,7 +148,8 @@ def _render_complaint(context: Context, found: Complaint, actor: Actor, reveal: 
         agency_names=_agency_names(context), kinds=KIND_LABELS, lang=lang, suggested=suggested_agency(found),
         actions=[a.value for a in PAGE_ACTIONS if allowed(actor, a, found) and _legal(found, a)],
         may_reveal=identity_hidden(found) and allowed(actor, Action.REVEAL_IDENTITY, found) and not reveal,
-        may_moderate=may_moderate(actor), labels=LABELS[language()], colour=row_colour(found, context.now()),
+        may_moderate=may_moderate(actor), may_correct_kind=allowed(actor, Action.CORRECT_KIND, found),
+        labels=LABELS[language()], colour=row_colour(found, context.now()),
         templates=response_templates(context.settings), reject_reasons=REJECT_LABELS,
         agencies=targets, statuses=list(Status), is_triage=actor.role == Role.TRIAGE,
         public=public_record(found))

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from models.lifecycle import KIND_LABELS
+
 DAYS = {"id": ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"),
         "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 MONTHS = {"id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
@@ -196,7 +198,8 @@ class Narrator:
 
     def _target(self, action: str, data: Mapping[str, Any]) -> str:
         if action == "correct_kind":
-            return str(data.get("to", ""))
+            kind = str(data.get("to", ""))
+            return KIND_LABELS.get(kind, kind) if self.lang != "en" else kind  # type: ignore[call-overload]
         return self.agency(data.get("to"))
 
     def notification(self, item: Mapping[str, Any]) -> Line:
