@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from models.tables import Notification
+from models.tables import Complaint, Notification
 from tests.dashboard.conftest import complaint_row, post
 
 
@@ -88,3 +88,23 @@ def test_error_pages_speak_indonesian_and_machine_endpoints_keep_their_answers(a
     assert "Page not found" in client.get("/dashboard/nothing-here").get_data(as_text=True)
     api = app.test_client().get("/open311/v2/requests/tidak-ada.json")
     assert "Halaman tidak ditemukan" not in api.get_data(as_text=True)
+
+
+def test_intake_shows_the_routers_suggestion_before_filing_and_keeps_it_for_triage(client, login,
+                                                                                   sessions) -> None:
+    login("kominfo.triage")
+    form = {"channel": "phone", "text": "Sampah menumpuk dan bau di pasar Marabahan, belum diangkut seminggu",
+            "phone": "+628125550001"}
+    preview = post(client, "/dashboard/intake", {**form, "preview": "1"})
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and 'id="intake-suggestion"' in page
+    assert "Dinas Lingkungan Hidup" in page and '<option value="DLH" selected>' in page
+    assert "Isi telepon agar pelapor bisa diberi kabar" in page
+    with sessions() as db:
+        assert db.scalars(select(Complaint)).first() is None  # a look at the suggestion files nothing
+    post(client, "/dashboard/intake", form)  # the operator leaves the choice to triage
+    with sessions() as db:
+        complaint = db.scalars(select(Complaint)).one()
+    assert (complaint.status, complaint.agency_code) == ("received", None)
+    assert complaint.routing["candidates"][0]["agency"] == "DLH"
+    assert '<option value="DLH" selected>' in client.get(f"/dashboard/c/{complaint.code}").get_data(as_text=True)

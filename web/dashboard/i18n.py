@@ -146,6 +146,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error_500": ("Terjadi kesalahan pada sistem", "Something went wrong on our side"),
     "error_500_hint": ("Kesalahan sudah dicatat. Coba lagi beberapa saat lagi.",
                        "The error was logged. Please try again in a while."),
+    "show_suggestion": ("Lihat usulan instansi", "Suggest an agency"),
     "correct_kind": ("Ubah jenis laporan", "Correct the kind"),
     "kind": ("Jenis laporan", "Kind"),
     "show": ("Tampilkan", "Show"),
