@@ -66,3 +66,13 @@ def test_svg_labels_are_escaped() -> None:
 
     svg = str(bar_chart("<b>judul</b>", [("<script>", 3.0)]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_the_on_time_chart_shows_only_regional_agencies_with_something_answered(client, login, file_complaint,
+                                                                                clock) -> None:
+    _answered_and_late(client, login, file_complaint, clock)
+    page = client.get("/dashboard/stats").get_data(as_text=True)
+    chart = page[page.index('id="agencies"'):page.index("</svg>", page.index('id="agencies"'))]
+    assert "<title>PUPR: 50%</title>" in chart
+    assert "DLH" not in chart  # nothing answered yet: no "0%" bar
+    assert "November 2026" in page  # months in words, not "2026-11", on the chart

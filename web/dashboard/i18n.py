@@ -147,6 +147,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error_500_hint": ("Kesalahan sudah dicatat. Coba lagi beberapa saat lagi.",
                        "The error was logged. Please try again in a while."),
     "show_suggestion": ("Lihat usulan instansi", "Suggest an agency"),
+    "what_figures_mean": ("Arti angka", "What the figures mean"),
+    "summary_total_means": ("Laporan yang diterima instansi dalam 12 bulan terakhir.",
+                            "Complaints the agency received in the last 12 months."),
+    "summary_answered_means": ("Bagian laporan yang sudah dijawab instansi.",
+                               "Share of those complaints the agency has answered."),
+    "summary_in_time_means": ("Dari yang sudah dijawab, bagian yang dijawab sebelum batas waktu "
+                              "(5 hari kerja, kecuali ditentukan lain).",
+                              "Of the answered ones, the share answered before the deadline "
+                              "(5 working days unless set otherwise)."),
+    "summary_scope": ("Hanya perangkat daerah yang sudah menjawab laporan; instansi vertikal dan laporan "
+                      "rahasia tidak dihitung.",
+                      "Only regional agencies that have answered complaints; outside bodies and confidential "
+                      "complaints are not counted."),
     "correct_kind": ("Ubah jenis laporan", "Correct the kind"),
     "kind": ("Jenis laporan", "Kind"),
     "show": ("Tampilkan", "Show"),

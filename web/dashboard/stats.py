@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request
 
@@ -13,6 +14,7 @@ from web.dashboard.context import Context, login_required, sees_everything
 from web.dashboard.queries import query_date
 from web.dashboard.security import language, protect
 from web.dashboard.svg import bar_chart
+from web.dashboard.wording import month_title
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,9 +34,10 @@ def make_blueprint(context: Context) -> Blueprint:
             "dashboard/stats.html", table=table, columns=COLUMNS, start=start, end=end, agency=agency,
             by_status=counts_by(db, "status", start, end, agency),
             by_category=counts_by(db, "category", start, end, agency),
-            month_chart=bar_chart("per month", [(m, float(n)) for m, n in monthly_totals(table)], chart_id="months"),
-            agency_chart=bar_chart("% in time", [(r["agency"], r["answered_in_time_pct"] or 0.0) for r in response],
-                                   unit="%", chart_id="agencies"),
+            month_chart=bar_chart("per month", [(month_title(m, language()), float(n))
+                                                for m, n in monthly_totals(table)], chart_id="months"),
+            agency_chart=bar_chart("% in time", [(r["agency"], r["answered_in_time_pct"]) for r in
+                                                 with_due_items(response, context)], unit="%", chart_id="agencies"),
             agencies=context.settings.agencies, args=_period_args(), labels=LABELS[language()])
 
     @bp.get("/dashboard/stats.csv")
@@ -54,6 +57,13 @@ def make_blueprint(context: Context) -> Blueprint:
                         headers={"Content-Disposition": "attachment; filename=statistik.xlsx"})
 
     return bp
+
+
+def with_due_items(response: list[dict[str, Any]], context: Context) -> list[dict[str, Any]]:
+    """Only regional agencies with something answered (an on-time share that means something): no 0% bar
+    for an agency with nothing due, no external body, no triage queue."""
+    regional = {agency.code for agency in context.settings.agencies if agency.kind == "regional"}
+    return [row for row in response if row["agency"] in regional and row["answered_in_time_pct"] is not None]
 
 
 def _period_args() -> dict[str, str]:
