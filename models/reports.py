@@ -156,6 +156,19 @@ def monthly_recap(session: Session, calendar: WorkingCalendar, month: str) -> di
             "agencies": _agency_metrics(session, in_month)}
 
 
+def recap_breakdown(session: Session, calendar: WorkingCalendar, month: str, column: str,
+                    agency: str | None = None) -> list[tuple[str, int]]:
+    """One month's complaints counted by `kind` or `channel`, largest first."""
+    start, end = month_bounds(calendar, month)
+    field = {"kind": Complaint.kind, "channel": Complaint.channel}[column]
+    query = (select(field, func.count(Complaint.id))
+             .where(Complaint.created_at >= start, Complaint.created_at < end).group_by(field))
+    if agency is not None:
+        query = query.where(Complaint.agency_code == agency)
+    rows = [(str(value or "-"), int(count)) for value, count in session.execute(query)]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
 def _agency_metrics(session: Session, in_month: Any) -> list[dict[str, Any]]:
     on_time = func.sum(case((Complaint.answered_at <= Complaint.answer_due_at, 1), else_=0))
     answered = func.count(Complaint.answered_at)

@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, Response, g, render_template, request
 
-from models.reports import monthly_recap
+from models.lifecycle import KIND_LABELS
+from models.recap_sheet import recap_workbook
+from models.reports import monthly_recap, recap_breakdown
 from web.dashboard.context import Context, login_required, sees_everything
 from web.dashboard.security import language, protect
-from web.dashboard.wording import month_title
+from web.dashboard.wording import CHANNEL_NAMES, month_title
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The recap's status columns, in the order the Pemda's report lists them (models/reports.py STATUS_GROUPS).
 GROUPS = ("resolved", "in_progress", "coordinating", "forwarded", "rejected")
@@ -52,6 +56,25 @@ def make_blueprint(context: Context) -> Blueprint:
                    if own is None or item["agency"] == own]
         return render_template("dashboard/recap.html", month=month, rows=rows, totals=totals,
                                total=sum(totals.values()), metrics=metrics, groups=GROUPS)
+
+    @bp.get("/dashboard/recap.xlsx")
+    @guard
+    def xlsx() -> Response:
+        month = _month(request.args.get("month"), context)
+        own = None if sees_everything(g.actor) else g.actor.agency_code
+        db = context.read()
+        recap = monthly_recap(db, context.calendar, month)
+        if own is not None:
+            recap = {**recap, "counts": [c for c in recap["counts"] if c["agency"] == own],
+                     "agencies": [a for a in recap["agencies"] if a["agency"] == own]}
+        names = {agency.code: agency.name for agency in context.settings.agencies}
+        kind_names = {kind.value: text for kind, text in KIND_LABELS.items()}
+        kinds = [(kind_names.get(k, k), n) for k, n in recap_breakdown(db, context.calendar, month, "kind", own)]
+        channels = [(CHANNEL_NAMES.get(c, c), n)
+                    for c, n in recap_breakdown(db, context.calendar, month, "channel", own)]
+        body = recap_workbook(recap, names, {"Jenis laporan": kinds, "Kanal": channels})
+        return Response(body, mimetype=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename=rekap-pengaduan-{month}.xlsx"})
 
     return bp
 
