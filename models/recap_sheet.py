@@ -9,19 +9,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from models.exports import safe
+from models.reports import month_in_words
 
 # models/reports.py STATUS_GROUPS, as the Pemda's report names them.
 STATUS_COLUMNS = (("resolved", "Selesai"), ("in_progress", "Berproses"),
                   ("coordinating", "Dalam koordinasi lanjutan"), ("forwarded", "Diteruskan"), ("rejected", "Ditolak"))
 PERFORMANCE_COLUMNS = ("% Tepat waktu", "Median tanggapan awal (jam)", "Median jawaban (jam)", "% Puas")
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
 TRIAGE = "triase"
-
-
-def month_in_words(month: str) -> str:
-    year, number = month.split("-")
-    return f"{MONTHS[int(number) - 1]} {year}"
 
 
 def recap_workbook(recap: Mapping[str, Any], names: Mapping[str, str],

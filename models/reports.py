@@ -24,6 +24,8 @@ from models.tables import Complaint, Official, is_open
 from models.workdays import WorkingCalendar
 
 OLDEST = 10
+MONTH_NAMES = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+               "November", "Desember")
 STATUS_GROUPS = {
     Status.ANSWERED.value: "resolved", Status.CLOSED.value: "resolved",
     Status.COORDINATING.value: "coordinating",
@@ -212,14 +214,40 @@ def _median(values: list[float]) -> float | None:
 
 
 def recap_text(recap: dict[str, Any], settings: Settings) -> str:
-    lines = [f"Rekap bulanan aduan {recap['month']} ({settings.region.short_name})"]
+    """The month in words, the totals first (what a Bupati reads), then each agency by name."""
+    totals = recap_totals(recap)
+    names = {agency.code: agency.name for agency in settings.agencies}
+    lines = [f"Rekap bulanan aduan {month_in_words(recap['month'])} ({settings.region.short_name})",
+             f"Jumlah: {totals['total']} laporan, {totals['resolved']} selesai, {totals['in_progress']} berproses, "
+             f"{totals['coordinating']} dalam koordinasi lanjutan, {totals['forwarded']} diteruskan, "
+             f"{totals['rejected']} ditolak"]
     for row in recap["agencies"]:
         lines.append(
-            f"- {row['agency']}: {row['complaints']} aduan, {row['answered']} dijawab, tepat waktu "
-            f"{_percent(row['answered_within_deadline'])}, median jawab {row['median_hours_to_answer'] or '-'} jam, "
-            f"puas {_percent(row['satisfied_share'])}")
-    lines.append(f"Dasbor: {settings.region.dashboard_url}")
+            f"- {names.get(row['agency'], row['agency'])}: {row['complaints']} aduan, {row['answered']} dijawab, "
+            f"tepat waktu {_percent(row['answered_within_deadline'])}, median jawab "
+            f"{row['median_hours_to_answer'] or '-'} jam, puas {_percent(row['satisfied_share'])}")
+    lines.append(f"Dasbor: {settings.region.dashboard_url.rstrip('/')}/dashboard/recap?month={recap['month']}")
     return "\n".join(lines)
+
+
+def recap_totals(recap: dict[str, Any]) -> dict[str, int]:
+    """The month's complaints per status group, and all of them."""
+    totals = dict.fromkeys(("resolved", "in_progress", "coordinating", "forwarded", "rejected"), 0)
+    for row in recap["counts"]:
+        totals[row["status"]] = totals.get(row["status"], 0) + int(row["count"])
+    return {**totals, "total": sum(totals.values())}
+
+
+def month_in_words(month: str) -> str:
+    year, number = month.split("-")
+    return f"{MONTH_NAMES[int(number) - 1]} {year}"
+
+
+def _recap_variables(recap: dict[str, Any]) -> dict[str, Any]:
+    """For the WhatsApp template outside the 24-hour window: which month, and its totals."""
+    totals = recap_totals(recap)
+    return {"month": month_in_words(recap["month"]), "count": totals["total"], "resolved": totals["resolved"],
+            "in_progress": totals["in_progress"] + totals["coordinating"]}
 
 
 def queue_monthly_recap(session: Session, settings: Settings, calendar: WorkingCalendar, now: datetime) -> int:
@@ -234,7 +262,7 @@ def queue_monthly_recap(session: Session, settings: Settings, calendar: WorkingC
     text = recap_text(recap, settings)
     queued = 0
     for official in officials_with_roles(session, REGIONAL_LEADERSHIP):
-        queued += _queue(session, official, "recap", f"recap:{previous}", text, now)
+        queued += _queue(session, official, "recap", f"recap:{previous}", text, now, _recap_variables(recap))
     return queued
 
 

@@ -89,7 +89,12 @@ def test_monthly_recap_counts_and_medians(desk, notifier) -> None:
     notifier.daily()
     recaps = desk.notifications("recap")
     assert {n.recipient_id for n in recaps} == {"bupati", "sekda", "inspektur"}
-    assert "Rekap bulanan aduan 2026-11" in recaps[0].payload["text"]
+    # The month in words and the totals first (issue 15: on WhatsApp it used to arrive as "laporan -").
+    assert "Rekap bulanan aduan November 2026" in recaps[0].payload["text"]
+    assert "Jumlah: 2 laporan, 1 selesai, 1 berproses" in recaps[0].payload["text"]
+    assert "Dinas Pekerjaan Umum dan Penataan Ruang: 2 aduan" in recaps[0].payload["text"]
+    assert recaps[0].payload["variables"] == {"month": "November 2026", "count": 2, "resolved": 1,
+                                              "in_progress": 1}
 
 
 def test_operators_get_a_morning_summary_of_failed_notifications(desk, notifier, sessions) -> None:
