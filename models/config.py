@@ -282,6 +282,9 @@ class NotifierConfig(_Strict):
     sweep_seconds: float = Field(default=60.0, gt=0, le=3600)
     # Local time of the daily digests and the operators' summary (working days only).
     digest_time: time = time(7, 0)
+    # "daily" (every working morning) or "weekly" (on digest_weekday, 0 = Monday, or the next working day).
+    digest_frequency: Literal["daily", "weekly"] = "daily"
+    digest_weekday: int = Field(default=0, ge=0, le=6)
     # Transport self-checks after start and then every so many minutes.
     self_check_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # A row still queued or sending after this long counts as stuck in the operators' summary.

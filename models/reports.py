@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
-from models.config import REGIONAL_LEADERSHIP, Role, Settings
+from models.config import REGIONAL_LEADERSHIP, Settings
+from models.digests import queue_role_digests
 from models.directory import officials_with_roles
 from models.lifecycle import Status
 from models.notification import NotificationPayload
@@ -98,23 +99,8 @@ def digest_text(result: Digest, settings: Settings, title: str) -> str:
 
 
 def queue_digests(session: Session, settings: Settings, calendar: WorkingCalendar, now: datetime) -> int:
-    """The regional head's overview and each agency head's own list; empty digests are not sent."""
-    queued = 0
-    overview = digest(session, calendar, now)
-    if not overview.empty:
-        text = digest_text(overview, settings, "Ringkasan aduan")
-        for official in officials_with_roles(session, {Role.REGIONAL_HEAD.value}):
-            queued += _queue(session, official, "digest", f"digest:{overview.day}:region", text, now,
-                             _digest_variables(settings.region.short_name, overview))
-    for line in overview.lines:
-        if line.empty:
-            continue
-        own = digest(session, calendar, now, agency=line.agency)
-        text = digest_text(own, settings, f"Aduan {line.agency}")
-        for official in officials_with_roles(session, {Role.HEAD.value}, line.agency):
-            queued += _queue(session, official, "digest", f"digest:{own.day}:{line.agency}", text, now,
-                             _digest_variables(line.agency, own))
-    return queued
+    """One digest per recipient role (models/digests.py): leaders, Diskominfo, each Kepala OPD."""
+    return queue_role_digests(session, settings, calendar, now)
 
 
 def _queue(session: Session, official: Official, purpose: str, key: str, text: str, now: datetime,
@@ -125,11 +111,6 @@ def _queue(session: Session, official: Official, purpose: str, key: str, text: s
                 purpose=purpose, payload=payload, dedup_key=f"{key}:official-{official.id}:{contact.channel}",
                 now=now)
     return len(official.contacts)
-
-
-def _digest_variables(agency: str, result: Digest) -> dict[str, Any]:
-    """For WhatsApp templates outside the 24-hour window: who, and how many need attention."""
-    return {"agency": agency, "count": sum(line.new + line.due_today + line.overdue for line in result.lines)}
 
 
 # --- monthly recap --------------------------------------------------------------------------
