@@ -211,6 +211,8 @@ class SecurityConfig(_Strict):
     public_cache_seconds: int = Field(default=300, ge=0, le=86_400)
     # A dashboard session ends this long after sign-in, whatever the activity.
     session_hours: int = Field(default=8, ge=1, le=24 * 7)
+    # How long the signed link in an official's alert opens the complaint page (sign-in still required).
+    alert_link_days: int = Field(default=14, ge=1, le=365)
 
 
 class RegionConfig(_Strict):

@@ -28,6 +28,7 @@ from models.lifecycle import (
     Status,
     check_transition,
 )
+from models.links import signed_link
 from models.notices import official_alert, ombudsman_hint, status_relay, triage_alert
 from models.notification import NotificationStatus
 from models.outbox import Recipient, enqueue
@@ -517,12 +518,14 @@ class Desk:
 
     def _alert_agency(self, complaint: Complaint, heading: str, purpose: str, roles: set[str]) -> None:
         agency_name = self.settings.agency(complaint.agency_code or "").name
-        payload = official_alert(complaint, agency_name, heading, self.calendar.zone)
+        link = signed_link(self.session, self.settings, complaint.code, self.now)
+        payload = official_alert(complaint, agency_name, heading, self.calendar.zone, link)
         for official in officials_with_roles(self.session, roles, complaint.agency_code):
             self._notify_official(complaint, official, purpose, payload)
 
     def _alert_triage(self, complaint: Complaint, reason: str) -> None:
-        payload = triage_alert(complaint, reason, self.calendar.zone)
+        link = signed_link(self.session, self.settings, complaint.code, self.now)
+        payload = triage_alert(complaint, reason, self.calendar.zone, link)
         for official in officials_with_roles(self.session, {Role.TRIAGE.value}):
             self._notify_official(complaint, official, "triage", payload)
 

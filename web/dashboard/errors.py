@@ -11,9 +11,9 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from web.dashboard.security import HEADERS
 
-HTML_PREFIXES = ("/dashboard", "/lacak", "/ringkasan", "/chat", "/lang")
+HTML_PREFIXES = ("/dashboard", "/lacak", "/ringkasan", "/chat", "/lang", "/l/")
 PAGES = {400: "error_400", 401: "error_403", 403: "error_403", 404: "error_404", 405: "error_400",
-         429: "error_429", 500: "error_500"}
+         410: "error_410", 429: "error_429", 500: "error_500"}
 
 
 def init_errors(app: Flask) -> None:

@@ -18,6 +18,7 @@ from bot.dialog.words import clean
 from models.codes import normalize_code
 from models.config import Role
 from models.lifecycle import KIND_LABELS, LABELS, REJECT_LABELS, TRANSITIONS, DomainError, Status
+from models.links import verified_code
 from models.moderation import may_moderate, record_reveal
 from models.permissions import Action, Actor, allowed
 from models.privacy import identity_hidden, is_inspectorate, shown_text
@@ -76,6 +77,14 @@ def make_blueprint(context: Context) -> Blueprint:
                                colour=row_colour, labels=LABELS[language()], agencies=context.settings.agencies,
                                args=filter_args(), page_size=len(rows), actor=g.actor,
                                agency_names=_agency_names(context))
+
+    @bp.get("/l/<token>")
+    def short_link(token: str) -> WerkzeugResponse:
+        """An alert's signed link: to the complaint page (which still asks for a sign-in), unless expired."""
+        code = verified_code(context.read(), token[:120], context.now())
+        if code is None:
+            abort(410)
+        return redirect(url_for("inbox.complaint", code=code))
 
     @bp.get("/dashboard/c/<code>")
     @guard
