@@ -11,9 +11,10 @@ from typing import Any
 from flask import Blueprint, Response, g, render_template, request
 
 from models.lifecycle import KIND_LABELS
-from models.recap_sheet import recap_workbook
+from models.recap_sheet import TRIAGE, recap_workbook
 from models.reports import monthly_recap, recap_breakdown
 from web.dashboard.context import Context, login_required, sees_everything
+from web.dashboard.i18n import translate
 from web.dashboard.security import language, protect
 from web.dashboard.wording import CHANNEL_NAMES, month_title
 
@@ -49,7 +50,7 @@ def make_blueprint(context: Context) -> Blueprint:
         month = _month(request.args.get("month"), context)
         recap = monthly_recap(context.read(), context.calendar, month)
         own = None if sees_everything(g.actor) else g.actor.agency_code
-        names = {agency.code: agency.name for agency in context.settings.agencies}
+        names = {agency.code: agency.name for agency in context.settings.agencies} | {TRIAGE: t("triage_queue")}
         rows = recap_rows(recap, names, own)
         totals = {group: sum(row.counts.get(group, 0) for row in rows) for group in GROUPS}
         metrics = [dict(item, name=names.get(item["agency"], item["agency"])) for item in recap["agencies"]
@@ -77,6 +78,10 @@ def make_blueprint(context: Context) -> Blueprint:
                         headers={"Content-Disposition": f"attachment; filename=rekap-pengaduan-{month}.xlsx"})
 
     return bp
+
+
+def t(key: str) -> str:
+    return translate(key, language())
 
 
 def recap_rows(recap: dict[str, Any], names: dict[str, str], own: str | None) -> list[RecapRow]:
