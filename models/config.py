@@ -287,6 +287,8 @@ class NotifierConfig(_Strict):
     # "daily" (every working morning) or "weekly" (on digest_weekday, 0 = Monday, or the next working day).
     digest_frequency: Literal["daily", "weekly"] = "daily"
     digest_weekday: int = Field(default=0, ge=0, le=6)
+    # /healthz says "degraded" when the oldest due outbox row waits longer than this.
+    health_lag_seconds: int = Field(default=900, ge=10, le=7 * 24 * 3600)
     # Transport self-checks after start and then every so many minutes.
     self_check_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # A row still queued or sending after this long counts as stuck in the operators' summary.
