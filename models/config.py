@@ -295,6 +295,23 @@ class NotifierConfig(_Strict):
     stuck_after_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
 
+class DeputyConfig(_Strict):
+    """A Plt. (pelaksana tugas): `deputy` receives the alerts meant for `holder` from `start` to `end`
+    (local dates, both included) while the holder is away; the holder keeps receiving them too."""
+    holder: str
+    deputy: str
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DeputyConfig:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if self.deputy == self.holder:
+            raise ValueError("an official cannot deputise for themselves")
+        return self
+
+
 class Settings(_Strict):
     region: RegionConfig
     calendar: CalendarConfig = CalendarConfig()
@@ -306,6 +323,8 @@ class Settings(_Strict):
     security: SecurityConfig = SecurityConfig()
     agencies: tuple[AgencyConfig, ...]
     officials: tuple[OfficialConfig, ...] = ()
+    # Plt. while an official is away (leave, duty travel): see DeputyConfig.
+    deputies: tuple[DeputyConfig, ...] = ()
     # Per-channel sections (telegram, whatsapp, email, web): each adapter or transport parses
     # its own with `parse_section`, so errors still name the full key path.
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -360,6 +379,10 @@ def _coherence_problems(settings: Settings) -> Iterator[str]:
     for index, agency in enumerate(settings.agencies):
         if agency.kind == "regional" and not any(o.role == Role.ADMIN for o in agency.officials):
             yield f"agencies[{index}].officials: {agency.code} needs at least one 'admin' (admin penghubung)"
+    for index, deputy in enumerate(settings.deputies):
+        for field in ("holder", "deputy"):
+            if getattr(deputy, field) not in ids:
+                yield f"deputies[{index}].{field}: {getattr(deputy, field)!r} is not an official in this config"
     unknown = sorted(set(settings.sla.overrides) - set(codes) - {a.category for a in settings.agencies})
     if unknown:
         yield f"sla.overrides: {', '.join(unknown)} is neither an agency code nor a category"

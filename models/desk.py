@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.codes import new_code
 from models.config import Role, Settings
-from models.directory import officials_with_roles
+from models.directory import officials_with_roles, with_deputies
 from models.lifecycle import (
     OPEN_STATUSES,
     DomainError,
@@ -520,14 +520,18 @@ class Desk:
         agency_name = self.settings.agency(complaint.agency_code or "").name
         link = signed_link(self.session, self.settings, complaint.code, self.now)
         payload = official_alert(complaint, agency_name, heading, self.calendar.zone, link)
-        for official in officials_with_roles(self.session, roles, complaint.agency_code):
+        for official in self._with_deputies(officials_with_roles(self.session, roles, complaint.agency_code)):
             self._notify_official(complaint, official, purpose, payload)
 
     def _alert_triage(self, complaint: Complaint, reason: str) -> None:
         link = signed_link(self.session, self.settings, complaint.code, self.now)
         payload = triage_alert(complaint, reason, self.calendar.zone, link)
-        for official in officials_with_roles(self.session, {Role.TRIAGE.value}):
+        for official in self._with_deputies(officials_with_roles(self.session, {Role.TRIAGE.value})):
             self._notify_official(complaint, official, "triage", payload)
+
+    def _with_deputies(self, officials: list[Official]) -> list[Official]:
+        """A Plt. hears what the official they stand in for hears (config `deputies`)."""
+        return with_deputies(self.session, self.settings, officials, self.calendar.local_date(self.now))
 
     def _notify_official(self, complaint: Complaint, official: Official, purpose: str,
                          payload: dict[str, Any], level: int = 0) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from models.config import Role, Settings
-from models.directory import officials_with_roles
+from models.directory import officials_with_roles, with_deputies
 from models.lifecycle import Status
 from models.notification import NotificationPayload
 from models.outbox import Recipient, enqueue
@@ -196,7 +196,7 @@ def queue_role_digests(session: Session, settings: Settings, calendar: WorkingCa
             continue
         text = digest_text(result, day)
         variables = {"agency": agency_code or region, "count": result.count}
-        for official in officials_with_roles(session, roles, agency_code):
+        for official in with_deputies(session, settings, officials_with_roles(session, roles, agency_code), day):
             queued += _queue(session, official, f"digest:{day}:{agency_code or sorted(roles)[0]}", text, now,
                              variables)
     return queued
