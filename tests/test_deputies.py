@@ -47,3 +47,16 @@ def test_a_deputy_must_be_an_official_and_the_range_must_be_ordered(settings) ->
             {"holder": "pupr.admin", "deputy": "tidak.ada", "start": "2026-12-01", "end": "2026-12-05"}]})
     with pytest.raises(ValueError, match="before start"):
         DeputyConfig(holder="pupr.admin", deputy="pupr.head", start=date(2026, 12, 5), end=date(2026, 12, 1))
+
+
+def test_the_deputy_of_an_agency_head_gets_the_escalation_too(sessions, settings, clock) -> None:
+    from models.escalation import sweep
+
+    away = DeputyConfig(holder="pupr.head", deputy="pupr.admin", start=date(2026, 11, 23), end=date(2026, 12, 31))
+    deputised = settings.model_copy(update={"deputies": (away,)})
+    _file(sessions, deputised, clock, "Jalan berlubang di Jl. Pramuka")
+    clock.advance(days=3)  # Thursday, past the acknowledgement deadline: the head is alerted
+    sweep(sessions, deputised, calendar_for(deputised), clock())
+    with sessions() as db:
+        told = set(db.scalars(select(Notification.recipient_id).where(Notification.purpose == "escalation_head")))
+    assert told == {"pupr.head", "pupr.admin"}
