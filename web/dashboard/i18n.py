@@ -150,6 +150,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error_500_hint": ("Kesalahan sudah dicatat. Coba lagi beberapa saat lagi.",
                        "The error was logged. Please try again in a while."),
     "show_suggestion": ("Lihat usulan instansi", "Suggest an agency"),
+    "per_channel": ("Laporan per kanal", "Complaints per channel"),
+    "response_times": ("Waktu tanggapan", "Response times"),
+    "first_response": ("Tanggapan awal", "First response"),
+    "answer_time": ("Jawaban", "Answer"),
+    "median_p90": ("median {median} jam · 90% dalam {p90} jam", "median {median} h · 90% within {p90} h"),
+    "of_rated": ("dari {n} penilaian", "of {n} ratings"),
+    "timing_explained": ("Dihitung dari disposisi ke instansi. Median: separuh laporan lebih cepat dari angka ini; "
+                         "90%: sembilan dari sepuluh laporan ditanggapi dalam waktu ini. % puas: pelapor yang "
+                         "menjawab \"ya\"; % dibuka kembali: laporan yang dibuka lagi karena pelapor belum puas.",
+                         "Counted from dispatch to the agency. Median: half the complaints were faster; 90%: nine "
+                         "in ten were handled within this time. % satisfied: reporters who said \"yes\"; "
+                         "% reopened: complaints reopened because the reporter was not satisfied."),
     "what_figures_mean": ("Arti angka", "What the figures mean"),
     "summary_total_means": ("Laporan yang diterima instansi dalam 12 bulan terakhir.",
                             "Complaints the agency received in the last 12 months."),

@@ -9,12 +9,12 @@ from flask import Blueprint, Response, g, render_template, request
 
 from models.exports import Table, to_csv, to_xlsx
 from models.lifecycle import LABELS
-from models.stats import COLUMNS, agency_response, counts_by, monthly_totals, sla_table
+from models.stats import COLUMNS, agency_response, counts_by, monthly_totals, response_times, sla_table
 from web.dashboard.context import Context, login_required, sees_everything
 from web.dashboard.queries import query_date
 from web.dashboard.security import language, protect
 from web.dashboard.svg import bar_chart
-from web.dashboard.wording import month_title
+from web.dashboard.wording import channel_name, month_title
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,6 +34,10 @@ def make_blueprint(context: Context) -> Blueprint:
             "dashboard/stats.html", table=table, columns=COLUMNS, start=start, end=end, agency=agency,
             by_status=counts_by(db, "status", start, end, agency),
             by_category=counts_by(db, "category", start, end, agency),
+            timing=response_times(db, start, end, agency),
+            channel_chart=bar_chart("per channel", [(channel_name(c, language()), float(n))
+                                                    for c, n in counts_by(db, "channel", start, end, agency)],
+                                    chart_id="channels"),
             month_chart=bar_chart("per month", [(month_title(m, language()), float(n))
                                                 for m, n in monthly_totals(table)], chart_id="months"),
             agency_chart=bar_chart("% in time", [(r["agency"], r["answered_in_time_pct"]) for r in
