@@ -174,8 +174,10 @@ def _change(now: int, before: int) -> str:
     return f"{sign}{difference} dari minggu lalu"
 
 
-def queue_role_digests(session: Session, settings: Settings, calendar: WorkingCalendar, now: datetime) -> int:
-    """One digest per recipient role; an empty one is not sent."""
+def queue_role_digests(session: Session, settings: Settings, calendar: WorkingCalendar, now: datetime,
+                       leaders_note: str = "") -> int:
+    """One digest per recipient role; an empty one is not sent. `leaders_note` (e.g. the Ombudsman
+    referrals) is appended to the leaders' digest and makes it worth sending on its own."""
     if not digest_due(settings, calendar, now):
         return 0
     day = calendar.local_date(now)
@@ -191,10 +193,11 @@ def queue_role_digests(session: Session, settings: Settings, calendar: WorkingCa
         if agency.kind == "regional":
             plans.append(({Role.HEAD.value}, agency.code,
                           role_digest(session, settings, calendar, now, f"Aduan {agency.name}", agency=agency.code)))
-    for roles, agency_code, result in plans:
-        if result.empty:
+    for index, (roles, agency_code, result) in enumerate(plans):
+        note = leaders_note if index == 0 else ""
+        if result.empty and not note:
             continue
-        text = digest_text(result, day)
+        text = digest_text(result, day) + note
         variables = {"agency": agency_code or region, "count": result.count}
         for official in with_deputies(session, settings, officials_with_roles(session, roles, agency_code), day):
             queued += _queue(session, official, f"digest:{day}:{agency_code or sorted(roles)[0]}", text, now,

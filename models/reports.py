@@ -99,8 +99,29 @@ def digest_text(result: Digest, settings: Settings, title: str) -> str:
 
 
 def queue_digests(session: Session, settings: Settings, calendar: WorkingCalendar, now: datetime) -> int:
-    """One digest per recipient role (models/digests.py): leaders, Diskominfo, each Kepala OPD."""
-    return queue_role_digests(session, settings, calendar, now)
+    """One digest per recipient role (models/digests.py); the leaders' digest also lists the complaints
+    citizens took to the Ombudsman since the previous working day."""
+    today = calendar.local_date(now)
+    referred = ombudsman_referrals(session, _start_of(calendar, _previous_working_day(calendar, today)), now)
+    return queue_role_digests(session, settings, calendar, now, leaders_note=referral_text(referred))
+
+
+def ombudsman_referrals(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Complaints citizens took to the Ombudsman in [start, end): code, agency, office, when."""
+    rows = session.execute(
+        select(Complaint.code, Complaint.agency_code, Complaint.ombudsman_office, Complaint.ombudsman_referred_at)
+        .where(Complaint.ombudsman_referred_at >= start, Complaint.ombudsman_referred_at < end)
+        .order_by(Complaint.ombudsman_referred_at, Complaint.id))
+    return [{"code": code, "agency": agency or "triase", "office": office, "at": at.isoformat() if at else None}
+            for code, agency, office, at in rows]
+
+
+def referral_text(referred: list[dict[str, Any]]) -> str:
+    if not referred:
+        return ""
+    lines = [f"\nDirujuk ke Ombudsman: {len(referred)} laporan"]
+    lines += [f"- {item['code']} ({item['agency']}) ke {item['office']}" for item in referred[:OLDEST]]
+    return "\n".join(lines)
 
 
 def _queue(session: Session, official: Official, purpose: str, key: str, text: str, now: datetime,
@@ -136,7 +157,8 @@ def monthly_recap(session: Session, calendar: WorkingCalendar, month: str) -> di
         grouped[key] = grouped.get(key, 0) + int(count)
     rows = [{"agency": a, "category": c, "status": s, "count": n} for (a, c, s), n in sorted(grouped.items())]
     return {"month": month, "timezone": calendar.zone.key, "counts": rows,
-            "agencies": _agency_metrics(session, in_month)}
+            "agencies": _agency_metrics(session, in_month),
+            "ombudsman_referrals": ombudsman_referrals(session, start, end)}
 
 
 def recap_breakdown(session: Session, calendar: WorkingCalendar, month: str, column: str,
@@ -207,6 +229,9 @@ def recap_text(recap: dict[str, Any], settings: Settings) -> str:
             f"- {names.get(row['agency'], row['agency'])}: {row['complaints']} aduan, {row['answered']} dijawab, "
             f"tepat waktu {_percent(row['answered_within_deadline'])}, median jawab "
             f"{row['median_hours_to_answer'] or '-'} jam, puas {_percent(row['satisfied_share'])}")
+    referred = recap.get("ombudsman_referrals") or []
+    if referred:
+        lines.append(referral_text(referred).strip())
     lines.append(f"Dasbor: {settings.region.dashboard_url.rstrip('/')}/dashboard/recap?month={recap['month']}")
     return "\n".join(lines)
 
@@ -238,7 +263,7 @@ def queue_monthly_recap(session: Session, settings: Settings, calendar: WorkingC
         return 0
     previous = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     recap = monthly_recap(session, calendar, previous)
-    if not recap["counts"]:
+    if not recap["counts"] and not recap["ombudsman_referrals"]:
         return 0
     text = recap_text(recap, settings)
     queued = 0

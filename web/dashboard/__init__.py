@@ -15,13 +15,13 @@ from bot.dialog.engine import Engine
 from models.config import Settings
 from models.environment import Environment
 from models.runtime import Database
-from web.dashboard import actions, auth, chat, inbox, intake, open311, ops, public, recap, stats
+from web.dashboard import actions, auth, chat, inbox, intake, lapor, open311, opendata, ops, public, recap, stats
 from web.dashboard.context import Context
 from web.dashboard.errors import init_errors
 from web.dashboard.security import init_security
 from web.metrics import init_metrics
 
-MODULES = (auth, inbox, actions, stats, recap, public, chat, intake, open311, ops)
+MODULES = (auth, inbox, actions, stats, recap, public, chat, intake, open311, ops, lapor, opendata)
 
 
 def make_blueprints(settings: Settings, database: Database, engine: Engine,
