@@ -505,6 +505,7 @@ class Desk:
                 dedup_key=f"{complaint.code}:lapor_status:{event_id}", now=self.now, complaint_id=complaint.id)
 
     def _moved_since_handover(self, complaint: Complaint) -> bool:
+        self._last_event_id(complaint)  # events are no longer flushed one by one: give them their ids first
         queued = [e.id for e in complaint.events if e.action == "lapor_queued"]
         return bool(queued) and any(e.to_status for e in complaint.events if e.id > queued[-1])
 
