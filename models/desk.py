@@ -36,6 +36,7 @@ from models.ombudsman import CLOSED_UNSATISFIED, next_steps_text, offer_text, re
 from models.outbox import Recipient, enqueue
 from models.permissions import SYSTEM, Action, Actor, authorize
 from models.privacy import INSPECTORATE_AGENCY, is_inspectorate, mask_identity, remember_masked_text
+from models.questions import CITIZEN, SOLVED, ask
 from models.tables import (
     Attachment,
     ChatSession,
@@ -408,16 +409,29 @@ class Desk:
                                roles={Role.ADMIN.value, Role.HEAD.value})
 
     def record_feedback(self, complaint: Complaint, reporter: Reporter, satisfied: bool,
-                        rating: int | None = None) -> None:
+                        rating: int | None = None, note: str | None = None) -> None:
         """The reporter's 'ya'/'tidak' to an answer: yes closes, no reopens."""
         actor = Actor("reporter", str(reporter.id))
         complaint.satisfied = satisfied
         if rating is not None:
             complaint.rating = max(1, min(5, rating))
         if satisfied:
-            self.close(complaint, actor, "pelapor menyatakan selesai")
+            self.close(complaint, actor, note or "pelapor menyatakan selesai")
         else:
-            self.reopen(complaint, actor, "pelapor menyatakan belum selesai")
+            self.reopen(complaint, actor, note or "pelapor menyatakan belum selesai")
+
+    def record_supporter_opinion(self, complaint: Complaint, supporter: Reporter, satisfied: bool,
+                                 note: str | None = None) -> None:
+        """A supporter's yes or no to "sudah selesai?": their opinion, in the audit trail; the reporter's
+        complaint is neither closed nor reopened by it."""
+        opinion = "pendukung menyatakan selesai" if satisfied else "pendukung menyatakan belum selesai"
+        self._event(complaint, Actor("reporter", str(supporter.id)), "supporter_feedback", None, None,
+                    note=note or opinion, data={"satisfied": satisfied})
+
+    def ask_citizen(self, complaint: Complaint, reporter: Reporter, kind: str,
+                    notification_id: int | None = None) -> None:
+        """Remember that a citizen was asked `kind` about this complaint (their reply is bound to it)."""
+        ask(self.session, CITIZEN, str(reporter.id), complaint, kind, self.now, notification_id=notification_id)
 
     def record_rating(self, complaint: Complaint, reporter: Reporter, rating: int) -> None:
         complaint.rating = max(1, min(5, rating))
@@ -505,9 +519,9 @@ class Desk:
                 dedup_key=f"{complaint.code}:lapor_status:{event_id}", now=self.now, complaint_id=complaint.id)
 
     def _moved_since_handover(self, complaint: Complaint) -> bool:
-        self._last_event_id(complaint)  # events are no longer flushed one by one: give them their ids first
-        queued = [e.id for e in complaint.events if e.action == "lapor_queued"]
-        return bool(queued) and any(e.to_status for e in complaint.events if e.id > queued[-1])
+        # By position, not id: events of this transaction may not be flushed yet (ids still None).
+        queued = [index for index, event in enumerate(complaint.events) if event.action == "lapor_queued"]
+        return bool(queued) and any(event.to_status for event in complaint.events[queued[-1] + 1:])
 
     # --- the Ombudsman path (models/ombudsman.py) ------------------------------------------
 
@@ -625,9 +639,10 @@ class Desk:
             note=note,
             data=data,
         )
-        # Written with the rest of the change (autoflush, or _last_event_id when a dedup key needs its id):
-        # each flush here cost a round of the unit of work while SQLite's writer lock is held.
         complaint.events.append(event)
+        # Flushed at once: callers compare and key on event ids right after (dedup keys, the LAPOR!
+        # hand-over's "moved since" check). Deferring it saved little and broke those reads.
+        self.session.flush()
 
     def _sla_for(self, agency_code: str | None) -> dict[str, Any]:
         sla = self.settings.sla
@@ -697,11 +712,16 @@ class Desk:
             if reporter.erased_at is not None or reporter.blocked_at is not None:
                 continue
             supporter = reporter.id != complaint.reporter_id
-            payload = status_relay(complaint, agency_name, note, zone, extra, supporter=supporter)
+            payload = status_relay(complaint, agency_name, note, zone, extra, supporter=supporter,
+                                   language=reporter.language or "id")
             recipient = Recipient("reporter", str(reporter.id), reporter.channel, reporter.provider_id)
             key = f"{complaint.code}:status:0:reporter-{reporter.id}:{reporter.channel}:{event_id}"
             enqueue(self.session, recipient=recipient, purpose="status", payload=payload, dedup_key=key,
                     now=self.now, complaint_id=complaint.id)
+            if complaint.status == Status.ANSWERED and not supporter:
+                # The relay asks "sudah selesai?": the reply is bound to this complaint.
+                notification_id = self.session.scalar(select(Notification.id).where(Notification.dedup_key == key))
+                self.ask_citizen(complaint, reporter, SOLVED, notification_id)
 
     def _audience(self, complaint: Complaint) -> list[Reporter]:
         supporters = select(Reporter).join(Supporter, Supporter.reporter_id == Reporter.id).where(

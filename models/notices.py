@@ -138,32 +138,43 @@ def location_text(complaint: AlertSubject) -> str:
 
 def status_relay(
     complaint: Complaint, agency_name: str | None, note: str | None, zone: Any, extra: str | None = None,
-    supporter: bool = False,
+    supporter: bool = False, language: str = "id",
 ) -> dict[str, Any]:
-    """Payload telling a reporter (or supporter) what happened to their complaint.
+    """Payload telling a reporter (or supporter) what happened to their complaint, in their language.
 
     A supporter hears the status change only: the agency's answer and notes are meant for the reporter.
     """
     if supporter:
         note = extra = None
+    words = _RELAY_WORDS.get(language, _RELAY_WORDS["id"])
     status = Status(complaint.status)
-    lines = [f"Laporan {complaint.code}: {label(status)}"]
+    lines = [f"{words['complaint']} {complaint.code}: {label(status, language)}"]
     if agency_name and status in {Status.DISPATCHED, Status.IN_PROGRESS, Status.COORDINATING}:
-        lines.append(f"Ditangani oleh: {agency_name}")
+        lines.append(f"{words['handled_by']}: {agency_name}")
     if status == Status.DISPATCHED:
-        lines.append(f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}")
+        lines.append(f"{words['answer_due']}: {local_date_text(complaint.answer_due_at, zone)}")
     if note:
-        lines.append(("Jawaban: " if status == Status.ANSWERED else "Catatan: ") + note)
+        lines.append((words["answer"] if status == Status.ANSWERED else words["note"]) + note)
     if status == Status.ANSWERED and not supporter:
-        lines.append(f"Apakah masalah Anda sudah selesai? Balas YA atau TIDAK (kode {complaint.code}).")
+        lines.append(words["solved"].format(code=complaint.code))
     if extra:
         lines.append(extra)
-    short = f"{complaint.code}: {label(status)}"
+    short = f"{complaint.code}: {label(status, language)}"
     return {
         "text": "\n".join(lines),
         "short": short,
-        "variables": {"code": complaint.code, "status": label(status)},
+        "variables": {"code": complaint.code, "status": label(status, language)},
     }
+
+
+_RELAY_WORDS = {
+    "id": {"complaint": "Laporan", "handled_by": "Ditangani oleh", "answer_due": "Batas jawaban",
+           "answer": "Jawaban: ", "note": "Catatan: ",
+           "solved": "Apakah masalah Anda sudah selesai? Balas YA atau TIDAK (kode {code})."},
+    "en": {"complaint": "Complaint", "handled_by": "Handled by", "answer_due": "Answer due",
+           "answer": "Answer: ", "note": "Note: ",
+           "solved": "Is your problem solved? Reply YES or NO (code {code})."},
+}
 
 
 def ombudsman_hint(complaint: Complaint, zone: Any) -> str:

@@ -152,6 +152,8 @@ class Reporter(Base):
     blocked_at: Mapped[datetime | None]
     unreachable_at: Mapped[datetime | None]
     unreachable_reason: Mapped[str | None] = mapped_column(String(500))
+    # The language the citizen chose or writes in ("id", "en"); every later message to them uses it.
+    language: Mapped[str | None] = mapped_column(String(5))
 
 
 class Complaint(Base):
@@ -255,6 +257,31 @@ class Supporter(Base):
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
     reporter_id: Mapped[int] = mapped_column(ForeignKey("reporters.id"))
     created_at: Mapped[datetime]
+
+
+class OpenQuestion(Base):
+    """A question the desk asked a person about one complaint ("sudah selesai?", a rating, an alert awaiting
+    a decision). A reply is matched to it (the message it replied to, else the person's latest open question)
+    and applies to that complaint only.
+
+    `audience` is "citizen" (person_id = str(reporters.id)) or "official" (person_id = officials.id); `kind` says
+    what was asked ("solved", "rating", "support_offer", ...); `notification_id` is the outbox row that
+    carried it when the notifier sent it, `provider_message_id` the provider's id of the message when known.
+    """
+
+    __tablename__ = "open_questions"
+    __table_args__ = (Index("ix_open_questions_person", "audience", "person_id", "answered_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    audience: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[str] = mapped_column(String(64))
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    asked_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    answer: Mapped[str | None] = mapped_column(String(40))
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notifications.id"), index=True)
+    provider_message_id: Mapped[str | None] = mapped_column(String(200), index=True)
 
 
 class Notification(Base):

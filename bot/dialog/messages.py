@@ -35,6 +35,9 @@ class Inbound:
     message_id: str | None = None
     # Deep-link payload (Telegram /start PAYLOAD, QR codes): presets the place.
     start_payload: str | None = None
+    # The provider's id of the message this one replies to (WhatsApp's OriginalRepliedMessageSid, Telegram's
+    # reply_to_message): binds the answer to the question that message asked. The wings fill it.
+    reply_to: str | None = None
     # The web chat's client address, for the per-address filing limit (only ever stored as a keyed hash).
     client_address: str | None = None
 
@@ -69,7 +72,8 @@ def truncated(inbound: Inbound, limit: int) -> Inbound:
     if location is not None and location.address is not None and len(location.address) > limit:
         location = replace(location, address=location.address[:limit])
     return replace(inbound, text=cut(inbound.text) or "", sender_name=cut(inbound.sender_name),
-                   start_payload=cut(inbound.start_payload), location=location)
+                   start_payload=cut(inbound.start_payload), location=location,
+                   reply_to=inbound.reply_to[:200] if inbound.reply_to else None)
 
 
 def _on_earth(location: Location) -> bool:

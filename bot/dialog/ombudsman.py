@@ -26,9 +26,10 @@ _CONSENT = re.compile(rf"^\s*{CONSENT_WORD}\b[\s:]*(.+?)(?:\s+({WITH_IDENTITY}|I
 def answer_consent(db: Session, desk: Desk, reporter: Reporter, text: str, english: bool) -> list[Reply] | None:
     """Replies when the message is a consent to the Ombudsman referral; None for anything else."""
     match = _CONSENT.match(text or "")
-    if match is None or code_shaped(match.group(1), desk.settings.region.code_prefix) is None:
+    prefix = desk.settings.region.code_prefix
+    code = normalize_code(match.group(1), prefix) if match else None
+    if match is None or (code is None and code_shaped(match.group(1), prefix) is None):
         return None  # "ombudsman tidak membantu ..." is a citizen's words for the dialog, not a consent
-    code = normalize_code(match.group(1), desk.settings.region.code_prefix)
     complaint = db.scalars(select(Complaint).where(Complaint.code == code)).first() if code else None
     if complaint is None or complaint.reporter_id != reporter.id:
         return [Reply(_say("unknown", english, code=match.group(1)))]

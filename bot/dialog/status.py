@@ -48,7 +48,8 @@ def _full(settings: Settings, complaint: Complaint, language: str, calendar: Wor
           with_answer: bool) -> Reply:
     agency = settings.agency(complaint.agency_code).name if complaint.agency_code else "-"
     due_at = complaint.verify_due_at if complaint.status == Status.RECEIVED else complaint.answer_due_at
-    answer = f"\nJawaban: {complaint.answer_text}" if complaint.answer_text and with_answer else ""
+    heading = "Answer" if language == "en" else "Jawaban"
+    answer = f"\n{heading}: {complaint.answer_text}" if complaint.answer_text and with_answer else ""
     text = say("status_full", language, code=complaint.code, status=label(complaint.status, language),
                agency=agency, created=local_date_text_day(complaint, calendar),
                due=local_date_text(due_at, calendar.zone), answer=answer)

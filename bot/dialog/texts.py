@@ -217,6 +217,54 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Terima kasih atas penilaian Anda ({rating}/5).",
         "en": "Thank you for your rating ({rating}/5).",
     },
+    "feedback_partly": {
+        "id": "Terima kasih. Laporan {code} dibuka kembali karena baru sebagian selesai; instansi akan menindaklanjuti sisanya.",
+        "en": "Thank you. Complaint {code} is reopened because it is only partly solved; the agency will follow up.",
+    },
+    "supporter_opinion": {
+        "id": "Terima kasih, pendapat Anda tentang laporan {code} kami catat dan sampaikan ke instansi.",
+        "en": "Thank you, your view on complaint {code} is recorded and passed on to the agency.",
+    },
+    "ask_solved_again": {
+        "id": "Apakah masalah laporan {code} ({summary}) sudah selesai? Balas YA, BELUM, atau SEBAGIAN.",
+        "en": "Is the problem of complaint {code} ({summary}) solved? Reply YES, NO or PARTLY.",
+    },
+    "ask_which": {
+        "id": "Laporan yang mana yang Anda maksud?\n{options}\nBalas nomornya.",
+        "en": "Which complaint do you mean?\n{options}\nReply with its number.",
+    },
+    "smalltalk_thanks": {
+        "id": "Sama-sama 🙏 Bila ada masalah lain, ketik saja di sini.",
+        "en": "You're welcome 🙏 If there is another problem, just type it here.",
+    },
+    "smalltalk_greeting": {
+        "id": "Halo 🙏 Ada yang bisa kami bantu? Ketik masalah Anda (apa, di mana), atau CEK <kode> untuk cek laporan.",
+        "en": "Hello 🙏 How can we help? Describe your problem (what, where), or STATUS <code> to check a complaint.",
+    },
+    "smalltalk_ack": {
+        "id": "Baik 🙏",
+        "en": "OK 🙏",
+    },
+    "smalltalk_farewell": {
+        "id": "Terima kasih, sampai jumpa 🙏",
+        "en": "Thank you, goodbye 🙏",
+    },
+    "media_kept_photo": {
+        "id": "Foto kami simpan. Sekarang ceritakan masalahnya: apa yang terjadi, di mana, sejak kapan.",
+        "en": "Photo kept. Now describe the problem: what happened, where, since when.",
+    },
+    "media_kept_location": {
+        "id": "Lokasi kami simpan. Sekarang ceritakan masalahnya: apa yang terjadi dan sejak kapan.",
+        "en": "Location kept. Now describe the problem: what happened and since when.",
+    },
+    "detail_kept": {
+        "id": "Keterangan tambahan kami catat pada laporan Anda.",
+        "en": "The extra detail is added to your complaint.",
+    },
+    "code_mentioned": {
+        "id": "(Untuk cek status laporan {code}, ketik CEK {code}.)",
+        "en": "(To check complaint {code}, type STATUS {code}.)",
+    },
     "erase_confirm": {
         "id": (
             "Hapus data pribadi Anda (nama, nomor, akun, riwayat percakapan)? Laporan tetap tersimpan tanpa "

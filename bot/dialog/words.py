@@ -15,9 +15,10 @@ _SURROGATES = re.compile(r"[\ud800-\udfff]")
 CANCEL = {"batal", "cancel", "stop", "berhenti", "batalkan"}
 HELP = {"bantuan", "help", "menu", "tolong", "?", "info", "petunjuk"}
 REPORT = {"lapor", "report", "aduan", "adu", "pengaduan", "melapor", "laporan"}
-STATUS = {"cek", "status", "lacak", "track", "check", "cek status"}
+STATUS = {"cek", "status", "lacak", "track", "check", "checking", "cek status"}
 START = {"start", "mulai", "halo", "hai", "hi", "hello", "assalamualaikum", "pagi", "siang", "sore", "malam", "p"}
-ENGLISH = {"english", "inggris", "en"}
+ENGLISH = {"english", "inggris", "en", "english please", "in english", "english pls", "bahasa inggris",
+           "english language", "can you speak english", "do you speak english", "speak english"}
 INDONESIAN = {"bahasa", "indonesia", "id", "bahasa indonesia"}
 YES = {"ya", "y", "iya", "iye", "yes", "ok", "oke", "okay", "benar", "betul", "bener", "setuju", "yoi", "siap", "yup"}
 NO = {"tidak", "tdk", "gak", "ga", "nggak", "ngga", "enggak", "no", "n", "bukan", "tak", "kada", "belum", "blm"}

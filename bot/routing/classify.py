@@ -84,7 +84,7 @@ Verdict = tuple[Decision, tuple[Candidate, ...], bool, str | None, float]
 
 
 def _cached_verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
-    verdict: Verdict | None = table.cached_verdict(profile)
+    verdict: Verdict | None = table.verdict_cache.get(profile)
     if verdict is None:
         verdict = _verdict(profile, table)
         table.remember_verdict(profile, verdict)

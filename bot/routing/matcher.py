@@ -82,6 +82,16 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
         # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two
         # words after a place preposition ("di depan kantor PDAM") names a place, not the
         # problem, and only counts if it also appears elsewhere.
+        if len(starts) == 1:  # most phrases: the lists below reduce to this one position
+            start = starts[0]
+            if start in address:
+                kind = ADDRESS
+            elif start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks):
+                kind = LANDMARK
+            else:
+                kind = TOPIC
+            hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | kind)
+            continue
         placed = [start for start in starts if start not in address] if address else starts
         topical = [start for start in placed
                    if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks))]

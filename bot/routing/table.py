@@ -128,7 +128,7 @@ class RoutingTable:
     second_looks: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     # Scoring depends only on which phrases were found and how (see classify.py): chat messages
     # repeat the same few combinations, so the verdict for each is computed once.
-    _verdict_cache: dict[Any, Any] = field(init=False, default_factory=dict)
+    verdict_cache: dict[Any, Any] = field(init=False, default_factory=dict)
     # Hashes of profiles seen once: a verdict is kept from a profile's second message on, so the
     # many profiles of unseen traffic that never recur cost no cache entry (ints are cheap).
     _seen_profiles: set[int] = field(init=False, default_factory=set)
@@ -234,13 +234,13 @@ class RoutingTable:
         """Use another calibration for a while (cross-validation); verdicts cached meanwhile are dropped."""
         previous = self.calibration
         self.calibration = calibration
-        self._verdict_cache.clear()
+        self.verdict_cache.clear()
         self.confidences.clear()
         try:
             yield self
         finally:
             self.calibration = previous
-            self._verdict_cache.clear()
+            self.verdict_cache.clear()
             self.confidences.clear()
 
     def with_empty_caches(self) -> RoutingTable:
@@ -250,19 +250,19 @@ class RoutingTable:
         fresh.chunk_readings = {}
         fresh._readings_cache = {}
         fresh.second_looks = {}
-        fresh._verdict_cache = {}
+        fresh.verdict_cache = {}
         fresh._seen_profiles = set()
         fresh.rounded_scores = {}
         fresh.confidences = {}
         return fresh
 
     def cached_verdict(self, key: Any) -> Any:
-        return self._verdict_cache.get(key)
+        return self.verdict_cache.get(key)
 
     def remember_verdict(self, key: Any, verdict: Any) -> None:
         fingerprint = hash(key)
         if fingerprint in self._seen_profiles:
-            _remember(self._verdict_cache, key, verdict)
+            _remember(self.verdict_cache, key, verdict)
         else:
             if len(self._seen_profiles) >= WORD_CACHE_LIMIT:
                 self._seen_profiles.clear()

@@ -373,3 +373,10 @@ def test_open_data_has_a_per_address_budget(lapor_settings, database, engine, en
 def test_words_that_merely_start_with_ombudsman_stay_with_the_dialog(engine) -> None:
     answer = say(engine, "ombudsman tidak membantu, jalan di depan rumah rusak parah")
     assert "tidak ditemukan di antara laporan Anda" not in answer
+
+
+def test_a_code_without_digits_is_still_read_as_a_consent(engine, sessions) -> None:
+    code = file_by_whatsapp(engine)
+    with transaction(sessions) as session:  # one code in twenty has no digit at all
+        session.scalars(select(Complaint).where(Complaint.code == code)).one().code = "BTL-EWZE-PEEX"
+    assert "belum dapat dirujuk" in say(engine, "OMBUDSMAN btl-ewze-peex")
