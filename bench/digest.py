@@ -7,8 +7,8 @@ Builds two databases with bulk inserts (executemany on SQLite, COPY on PostgreSQ
 rejected or forwarded), one holding the same recent complaints among `--large` rows, the others being
 five years of finished history. Both therefore owe the same digest and the same recap, and the script
 checks that they produce identical ones. It then times what the notifier's `daily` job computes at
-07:00 on the first working day of a month (`queue_digests`: the region's overview plus one digest per
-agency; `queue_monthly_recap`: last month's recap), each in a transaction rolled back afterwards, and
+07:00 on the first working day of a month (`queue_digests`: one digest per recipient role,
+models/digests.py; `queue_monthly_recap`: last month's recap), each in a transaction rolled back afterwards, and
 prints the ratio large/small (target <= 2). Runs on SQLite, then on PostgreSQL in a private database
 when one answers on 127.0.0.1:5432 (or DATABASE_URL_TEST is set).
 """

@@ -211,6 +211,8 @@ class SecurityConfig(_Strict):
     public_cache_seconds: int = Field(default=300, ge=0, le=86_400)
     # A dashboard session ends this long after sign-in, whatever the activity.
     session_hours: int = Field(default=8, ge=1, le=24 * 7)
+    # How long the signed link in an official's alert opens the complaint page (sign-in still required).
+    alert_link_days: int = Field(default=14, ge=1, le=365)
 
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -356,10 +358,32 @@ class NotifierConfig(_Strict):
     sweep_seconds: float = Field(default=60.0, gt=0, le=3600)
     # Local time of the daily digests and the operators' summary (working days only).
     digest_time: time = time(7, 0)
+    # "daily" (every working morning) or "weekly" (on digest_weekday, 0 = Monday, or the next working day).
+    digest_frequency: Literal["daily", "weekly"] = "daily"
+    digest_weekday: int = Field(default=0, ge=0, le=6)
+    # /healthz says "degraded" when the oldest due outbox row waits longer than this.
+    health_lag_seconds: int = Field(default=900, ge=10, le=7 * 24 * 3600)
     # Transport self-checks after start and then every so many minutes.
     self_check_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # A row still queued or sending after this long counts as stuck in the operators' summary.
     stuck_after_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+
+class DeputyConfig(_Strict):
+    """A Plt. (pelaksana tugas): `deputy` receives the alerts meant for `holder` from `start` to `end`
+    (local dates, both included) while the holder is away; the holder keeps receiving them too."""
+    holder: str
+    deputy: str
+    start: date
+    end: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DeputyConfig:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if self.deputy == self.holder:
+            raise ValueError("an official cannot deputise for themselves")
+        return self
 
 
 # --- SP4N-LAPOR! and the Ombudsman (docs/LAPOR.md) ------------------------------------------------
@@ -479,6 +503,8 @@ class Settings(_Strict):
     ombudsman: OmbudsmanConfig = OmbudsmanConfig()
     agencies: tuple[AgencyConfig, ...]
     officials: tuple[OfficialConfig, ...] = ()
+    # Plt. while an official is away (leave, duty travel): see DeputyConfig.
+    deputies: tuple[DeputyConfig, ...] = ()
     # Per-channel sections (telegram, whatsapp, email, web): each adapter or transport parses
     # its own with `parse_section`, so errors still name the full key path.
     channels: dict[str, dict[str, Any]] = Field(default_factory=dict)
@@ -533,6 +559,10 @@ def _coherence_problems(settings: Settings) -> Iterator[str]:
     for index, agency in enumerate(settings.agencies):
         if agency.kind == "regional" and not any(o.role == Role.ADMIN for o in agency.officials):
             yield f"agencies[{index}].officials: {agency.code} needs at least one 'admin' (admin penghubung)"
+    for index, deputy in enumerate(settings.deputies):
+        for field in ("holder", "deputy"):
+            if getattr(deputy, field) not in ids:
+                yield f"deputies[{index}].{field}: {getattr(deputy, field)!r} is not an official in this config"
     unknown = sorted(set(settings.sla.overrides) - set(codes) - {a.category for a in settings.agencies})
     if unknown:
         yield f"sla.overrides: {', '.join(unknown)} is neither an agency code nor a category"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from models.codes import new_code
 from models.config import Role, Settings
 from models.contacts import email_address, reporter_recipient
-from models.directory import officials_with_roles
+from models.directory import officials_with_roles, with_deputies
 from models.lapor import LAPOR_CHANNEL, create_payload, lapor_form, status_payload, valid_tracking_id
 from models.lifecycle import (
     OPEN_STATUSES,
@@ -30,6 +30,7 @@ from models.lifecycle import (
     Status,
     check_transition,
 )
+from models.links import signed_link
 from models.notices import official_alert, ombudsman_hint, status_relay, triage_alert
 from models.notification import Channel, NotificationStatus, RecipientKind
 from models.ombudsman import CLOSED_UNSATISFIED, next_steps_text, offer_text, referral_mail
@@ -387,15 +388,17 @@ class Desk:
         complaint.acknowledged_at = complaint.acknowledged_at or self.now
         self._relay(complaint, note)
 
-    def change_kind(self, complaint: Complaint, actor: Actor, kind: Kind) -> bool:
-        """An official corrects the classification the bot guessed; audited, no status change. False if unchanged."""
+    def change_kind(self, complaint: Complaint, actor: Actor, kind: Kind, note: str | None = None) -> bool:
+        """An official corrects what the report is (pengaduan, aspirasi, permintaan informasi) when the wording
+        misled the dialog's guess; audited with the old and the new kind, no status change, so nobody is told.
+        False when it already was that kind."""
         authorize(actor, Action.CHANGE_KIND, complaint)
         if complaint.kind == kind.value:
             return False
         previous = complaint.kind
         complaint.kind = kind.value
         complaint.updated_at = self.now
-        self._event(complaint, actor, "change_kind", None, None, data={"from": previous, "to": kind.value})
+        self._event(complaint, actor, "change_kind", None, None, note=note, data={"from": previous, "to": kind.value})
         return True
 
     def answer(self, complaint: Complaint, actor: Actor, text: str) -> None:
@@ -728,8 +731,9 @@ class Desk:
     def _alert_agency(self, complaint: Complaint, heading: str, purpose: str, roles: set[str]) -> set[str]:
         """Alert the agency's officials with these roles; the ids alerted."""
         agency_name = self.settings.agency(complaint.agency_code or "").name
-        payload = official_alert(complaint, agency_name, heading, self.calendar.zone)
-        officials = officials_with_roles(self.session, roles, complaint.agency_code)
+        link = signed_link(self.session, self.settings, complaint.code, self.now)
+        payload = official_alert(complaint, agency_name, heading, self.calendar.zone, link)
+        officials = self._with_deputies(officials_with_roles(self.session, roles, complaint.agency_code))
         for official in officials:
             self._notify_official(complaint, official, purpose, payload)
         return {official.id for official in officials}
@@ -748,9 +752,14 @@ class Desk:
             self._notify_official(complaint, official, "emergency_duty", payload)
 
     def _alert_triage(self, complaint: Complaint, reason: str) -> None:
-        payload = triage_alert(complaint, reason, self.calendar.zone)
-        for official in officials_with_roles(self.session, {Role.TRIAGE.value}):
+        link = signed_link(self.session, self.settings, complaint.code, self.now)
+        payload = triage_alert(complaint, reason, self.calendar.zone, link)
+        for official in self._with_deputies(officials_with_roles(self.session, {Role.TRIAGE.value})):
             self._notify_official(complaint, official, "triage", payload)
+
+    def _with_deputies(self, officials: list[Official]) -> list[Official]:
+        """A Plt. hears what the official they stand in for hears (config `deputies`)."""
+        return with_deputies(self.session, self.settings, officials, self.calendar.local_date(self.now))
 
     def _notify_official(self, complaint: Complaint, official: Official, purpose: str,
                          payload: dict[str, Any], level: int = 0) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -74,6 +75,19 @@ def officials_with_roles(session: Session, roles: Collection[str], agency_code: 
     if agency_code is not None:
         query = query.where(Official.agency_code == agency_code)
     return list(session.scalars(query.order_by(Official.id)))
+
+
+def with_deputies(session: Session, settings: Settings, officials: list[Official], day: date) -> list[Official]:
+    """The officials plus, for each one away on `day`, their Plt. (config `deputies`), each once."""
+    chosen = {official.id for official in officials}
+    extra: list[Official] = []
+    for deputy in settings.deputies:
+        if deputy.holder in chosen and deputy.start <= day <= deputy.end and deputy.deputy not in chosen:
+            found = session.get(Official, deputy.deputy)
+            if found is not None and found.active:
+                chosen.add(found.id)
+                extra.append(found)
+    return [*officials, *extra]
 
 
 def official_by_contact(session: Session, channel: str, address: str) -> Official | None:

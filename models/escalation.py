@@ -148,7 +148,7 @@ def _escalate_batch(sessions: sessionmaker[Session], ladder: Ladder, batch_size:
             return False
         batch = claimed[:batch_size]
         _read_last_escalations(session, batch)
-        writes = BatchWrites(ladder, Directory.read(session))
+        writes = BatchWrites(ladder, Directory.read(session, ladder.deputies_today()))
         for due in batch:
             writes.add(ladder.decide(due), report)
         writes.write(session)
@@ -227,6 +227,15 @@ class Ladder:
         self._office: dict[datetime, datetime] = {}
         self._reminders: dict[tuple[date, int], datetime] = {}
         self._elapsed: dict[date, int] = {}
+
+    def deputies_today(self) -> dict[str, list[str]]:
+        """Holder -> deputies whose Plt. range (config `deputies`) includes today's local date."""
+        today = self.calendar.local_date(self.now)
+        found: dict[str, list[str]] = {}
+        for deputy in self.settings.deputies:
+            if deputy.start <= today <= deputy.end:
+                found.setdefault(deputy.holder, []).append(deputy.deputy)
+        return found
 
     def decide(self, due: Due) -> Rung:
         sla = due.sla = due.sla or self.default_sla
@@ -315,12 +324,14 @@ class Directory:
 
     officials: list[tuple[str, str, str | None]]  # (id, role, agency)
     contacts: dict[str, list[Recipient]]
+    # holder -> the Plt. standing in for them today (config `deputies`)
+    deputies: dict[str, list[str]] = field(default_factory=dict)
     _chosen: dict[tuple[frozenset[str], str | None], list[str]] = field(default_factory=dict)
     _regional: frozenset[str] | None = None
     _agencies: dict[str, str | None] | None = None
 
     @classmethod
-    def read(cls, session: Session) -> Directory:
+    def read(cls, session: Session, deputies: dict[str, list[str]] | None = None) -> Directory:
         officials = [(id_, role, agency) for id_, role, agency in session.execute(
             select(Official.id, Official.role, Official.agency_code).where(Official.active.is_(True))
             .order_by(Official.id))]
@@ -329,8 +340,10 @@ class Directory:
                 select(OfficialContact.official_id, OfficialContact.channel, OfficialContact.address,
                        OfficialContact.unreachable_at).order_by(OfficialContact.priority, OfficialContact.id)):
             everyone.setdefault(official_id, []).append((channel, address, unreachable_at))
+        active = {id_ for id_, _, _ in officials}
+        standing_in = {holder: [d for d in names if d in active] for holder, names in (deputies or {}).items()}
         return cls(officials, {official_id: _reachable(official_id, contacts)
-                               for official_id, contacts in everyone.items()})
+                               for official_id, contacts in everyone.items()}, standing_in)
 
     def agency_of(self, official_id: str) -> str | None:
         if self._agencies is None:
@@ -346,6 +359,13 @@ class Directory:
         return chosen
 
     def for_step(self, step: Step, agency: str | None) -> list[str]:
+        chosen = self._for_step(step, agency)
+        if not self.deputies:
+            return chosen
+        extra = [d for holder in chosen for d in self.deputies.get(holder, []) if d not in chosen]
+        return chosen + list(dict.fromkeys(extra))
+
+    def _for_step(self, step: Step, agency: str | None) -> list[str]:
         if step.purpose == "verify_overdue":
             return (self.with_roles(frozenset({Role.HEAD.value}), "DISKOMINFO")
                     + self.with_roles(frozenset({Role.SEKDA.value})))

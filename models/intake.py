@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from models.config import Role
 from models.contacts import email_address
@@ -29,6 +30,7 @@ class IntakeForm:
     confidential: bool = False
     location_text: str | None = None
     source: str | None = None  # e.g. the Facebook post or letter number
+    routing: dict[str, Any] | None = None  # the router's reading of the text (shown to triage, teaches the router)
 
 
 def file_for_citizen(desk: Desk, operator: Actor, form: IntakeForm) -> Complaint:
@@ -46,7 +48,8 @@ def file_for_citizen(desk: Desk, operator: Actor, form: IntakeForm) -> Complaint
     reporter = desk.reporter_for(form.channel, provider_id, form.name, form.phone, form.email)
     draft = NewComplaint(reporter=reporter, text=form.text.strip(), channel=form.channel,
                          agency_code=form.agency_code or None, anonymous=form.anonymous,
-                         confidential=form.confidential, location_text=form.location_text or None)
+                         confidential=form.confidential, location_text=form.location_text or None,
+                         routing=form.routing)
     complaint = desk.file(draft, dispatch=bool(form.agency_code))
     complaint.events.append(ComplaintEvent(at=desk.now, actor_kind=operator.kind, actor_id=operator.audit_id,
                                            action="intake", note=form.source, data={"channel": form.channel}))

@@ -81,8 +81,9 @@ def local_date_text(instant: datetime | None, zone: Any) -> str:
     return (instant.astimezone(zone) - timedelta(seconds=1)).strftime("%d-%m-%Y")
 
 
-def official_alert(complaint: AlertSubject, agency_name: str, heading: str, zone: Any) -> dict[str, Any]:
-    """Payload for an agency admin/head or a regional official."""
+def official_alert(complaint: AlertSubject, agency_name: str, heading: str, zone: Any,
+                   link: str | None = None) -> dict[str, Any]:
+    """Payload for an agency admin/head or a regional official; `link` is the signed page link."""
     lines = [
         f"{heading} {complaint.code}",
         f"Instansi: {agency_name}",
@@ -90,7 +91,6 @@ def official_alert(complaint: AlertSubject, agency_name: str, heading: str, zone
         f"Isi: {summary(shown_text(complaint))}",
         reporter_line(complaint),
         f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}",
-        OFFICIAL_COMMANDS.format(code=complaint.code),
     ]
     if complaint.confidential:
         lines.insert(2, "RAHASIA: jangan diteruskan ke pihak lain.")
@@ -98,23 +98,35 @@ def official_alert(complaint: AlertSubject, agency_name: str, heading: str, zone
         lines.insert(4, f"Lokasi: {location_text(complaint)}")
     tracking_id = getattr(complaint, "lapor_tracking_id", None)
     if tracking_id:  # the answer must reach LAPOR! too (docs/LAPOR.md)
-        lines.insert(-1, f"SP4N-LAPOR!: {tracking_id}")
-    return {
-        "text": "\n".join(lines),
-        "variables": {"code": complaint.code, "agency": agency_name, "summary": summary(shown_text(complaint), 120)},
-    }
+        lines.append(f"SP4N-LAPOR!: {tracking_id}")
+    return _with_link(lines, OFFICIAL_COMMANDS.format(code=complaint.code), link, _has_photo(complaint), {
+        "code": complaint.code, "agency": agency_name, "summary": summary(shown_text(complaint), 120)})
 
 
-def triage_alert(complaint: AlertSubject, reason: str, zone: Any) -> dict[str, Any]:
+def _has_photo(complaint: AlertSubject) -> bool:
+    return any(getattr(a, "kind", None) == "photo" for a in getattr(complaint, "attachments", None) or [])
+
+
+def _with_link(lines: list[str], commands: str, link: str | None, photo: bool,
+               variables: dict[str, Any]) -> dict[str, Any]:
+    """Chat text with the reply commands; e-mail text without them (e-mail replies are never read)."""
+    if link:
+        lines = [*lines, f"Buka: {link}"]
+        if photo:
+            lines.append(f"Foto: {link}#foto")
+    return {"text": "\n".join([*lines, commands]), "email_text": "\n".join(lines), "variables": variables}
+
+
+def triage_alert(complaint: AlertSubject, reason: str, zone: Any, link: str | None = None) -> dict[str, Any]:
     lines = [
         f"Laporan perlu verifikasi {complaint.code}",
         f"Alasan: {reason}",
         f"Isi: {summary(shown_text(complaint))}",
         reporter_line(complaint),
         f"Batas verifikasi: {local_date_text(complaint.verify_due_at, zone)}",
-        f"Balas: ALIHKAN {complaint.code} <KODE_INSTANSI> | INFO {complaint.code}",
     ]
-    return {"text": "\n".join(lines), "variables": {"code": complaint.code, "reason": reason}}
+    commands = f"Balas: ALIHKAN {complaint.code} <KODE_INSTANSI> | INFO {complaint.code}"
+    return _with_link(lines, commands, link, _has_photo(complaint), {"code": complaint.code, "reason": reason})
 
 
 def location_text(complaint: AlertSubject) -> str:

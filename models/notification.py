@@ -80,10 +80,13 @@ class NotificationPayload(TypedDict, total=False):
     template: str
     # A bundle's complaints (models/bundles.py): code, agency, subject, level, days overdue.
     items: list[dict[str, Any]]
+    # The text for e-mail: no chat reply commands (nobody reads replies to the desk's e-mail).
+    email_text: str
 
 
 _PAYLOAD_TYPES: dict[str, type | tuple[type, ...]] = {"text": str, "short": str, "variables": dict,
-                                                      "force_template": bool, "items": list, "template": str}
+                                                      "force_template": bool, "items": list, "template": str,
+                                                      "email_text": str}
 
 
 def as_payload(values: Mapping[str, Any]) -> NotificationPayload:

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Integer, case, func, select
 from sqlalchemy.orm import Session
 
-from models.config import REGIONAL_LEADERSHIP, Role, Settings
+from models.config import REGIONAL_LEADERSHIP, Settings
+from models.digests import queue_role_digests
 from models.directory import officials_with_roles
 from models.lifecycle import Status
 from models.notification import NotificationPayload
@@ -24,6 +25,8 @@ from models.tables import Complaint, Official, is_open
 from models.workdays import WorkingCalendar
 
 OLDEST = 10
+MONTH_NAMES = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+               "November", "Desember")
 STATUS_GROUPS = {
     Status.ANSWERED.value: "resolved", Status.CLOSED.value: "resolved",
     Status.COORDINATING.value: "coordinating",
@@ -96,29 +99,11 @@ def digest_text(result: Digest, settings: Settings, title: str) -> str:
 
 
 def queue_digests(session: Session, settings: Settings, calendar: WorkingCalendar, now: datetime) -> int:
-    """The regional head's overview and each agency head's own list; empty digests are not sent."""
-    queued = 0
-    overview = digest(session, calendar, now)
-    referred = ombudsman_referrals(session, _start_of(calendar, _previous_working_day(calendar, overview.day)), now)
-    if not overview.empty or referred:
-        text = digest_text(overview, settings, "Ringkasan aduan") + referral_text(referred)
-        for official in officials_with_roles(session, {Role.REGIONAL_HEAD.value}):
-            queued += _queue(session, official, "digest", f"digest:{overview.day}:region", text, now,
-                             _digest_variables(settings.region.short_name, overview))
-    if referred:  # the Inspectorate supervises the offices a citizen had to take to the Ombudsman
-        text = f"Rujukan Ombudsman {overview.day.strftime('%d-%m-%Y')}" + referral_text(referred)
-        for official in officials_with_roles(session, {Role.INSPECTORATE.value}):
-            queued += _queue(session, official, "digest", f"digest:{overview.day}:ombudsman", text, now,
-                             {"agency": "Ombudsman", "count": len(referred)})
-    for line in overview.lines:
-        if line.empty:
-            continue
-        own = digest(session, calendar, now, agency=line.agency)
-        text = digest_text(own, settings, f"Aduan {line.agency}")
-        for official in officials_with_roles(session, {Role.HEAD.value}, line.agency):
-            queued += _queue(session, official, "digest", f"digest:{own.day}:{line.agency}", text, now,
-                             _digest_variables(line.agency, own))
-    return queued
+    """One digest per recipient role (models/digests.py); the leaders' digest also lists the complaints
+    citizens took to the Ombudsman since the previous working day."""
+    today = calendar.local_date(now)
+    referred = ombudsman_referrals(session, _start_of(calendar, _previous_working_day(calendar, today)), now)
+    return queue_role_digests(session, settings, calendar, now, leaders_note=referral_text(referred))
 
 
 def ombudsman_referrals(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
@@ -149,11 +134,6 @@ def _queue(session: Session, official: Official, purpose: str, key: str, text: s
     return len(official.contacts)
 
 
-def _digest_variables(agency: str, result: Digest) -> dict[str, Any]:
-    """For WhatsApp templates outside the 24-hour window: who, and how many need attention."""
-    return {"agency": agency, "count": sum(line.new + line.due_today + line.overdue for line in result.lines)}
-
-
 # --- monthly recap --------------------------------------------------------------------------
 
 
@@ -179,6 +159,19 @@ def monthly_recap(session: Session, calendar: WorkingCalendar, month: str) -> di
     return {"month": month, "timezone": calendar.zone.key, "counts": rows,
             "agencies": _agency_metrics(session, in_month),
             "ombudsman_referrals": ombudsman_referrals(session, start, end)}
+
+
+def recap_breakdown(session: Session, calendar: WorkingCalendar, month: str, column: str,
+                    agency: str | None = None) -> list[tuple[str, int]]:
+    """One month's complaints counted by `kind` or `channel`, largest first."""
+    start, end = month_bounds(calendar, month)
+    field = {"kind": Complaint.kind, "channel": Complaint.channel}[column]
+    query = (select(field, func.count(Complaint.id))
+             .where(Complaint.created_at >= start, Complaint.created_at < end).group_by(field))
+    if agency is not None:
+        query = query.where(Complaint.agency_code == agency)
+    rows = [(str(value or "-"), int(count)) for value, count in session.execute(query)]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
 def _agency_metrics(session: Session, in_month: Any) -> list[dict[str, Any]]:
@@ -224,17 +217,43 @@ def _median(values: list[float]) -> float | None:
 
 
 def recap_text(recap: dict[str, Any], settings: Settings) -> str:
-    lines = [f"Rekap bulanan aduan {recap['month']} ({settings.region.short_name})"]
+    """The month in words, the totals first (what a Bupati reads), then each agency by name."""
+    totals = recap_totals(recap)
+    names = {agency.code: agency.name for agency in settings.agencies}
+    lines = [f"Rekap bulanan aduan {month_in_words(recap['month'])} ({settings.region.short_name})",
+             f"Jumlah: {totals['total']} laporan, {totals['resolved']} selesai, {totals['in_progress']} berproses, "
+             f"{totals['coordinating']} dalam koordinasi lanjutan, {totals['forwarded']} diteruskan, "
+             f"{totals['rejected']} ditolak"]
     for row in recap["agencies"]:
         lines.append(
-            f"- {row['agency']}: {row['complaints']} aduan, {row['answered']} dijawab, tepat waktu "
-            f"{_percent(row['answered_within_deadline'])}, median jawab {row['median_hours_to_answer'] or '-'} jam, "
-            f"puas {_percent(row['satisfied_share'])}")
+            f"- {names.get(row['agency'], row['agency'])}: {row['complaints']} aduan, {row['answered']} dijawab, "
+            f"tepat waktu {_percent(row['answered_within_deadline'])}, median jawab "
+            f"{row['median_hours_to_answer'] or '-'} jam, puas {_percent(row['satisfied_share'])}")
     referred = recap.get("ombudsman_referrals") or []
     if referred:
         lines.append(referral_text(referred).strip())
-    lines.append(f"Dasbor: {settings.region.dashboard_url}")
+    lines.append(f"Dasbor: {settings.region.dashboard_url.rstrip('/')}/dashboard/recap?month={recap['month']}")
     return "\n".join(lines)
+
+
+def recap_totals(recap: dict[str, Any]) -> dict[str, int]:
+    """The month's complaints per status group, and all of them."""
+    totals = dict.fromkeys(("resolved", "in_progress", "coordinating", "forwarded", "rejected"), 0)
+    for row in recap["counts"]:
+        totals[row["status"]] = totals.get(row["status"], 0) + int(row["count"])
+    return {**totals, "total": sum(totals.values())}
+
+
+def month_in_words(month: str) -> str:
+    year, number = month.split("-")
+    return f"{MONTH_NAMES[int(number) - 1]} {year}"
+
+
+def _recap_variables(recap: dict[str, Any]) -> dict[str, Any]:
+    """For the WhatsApp template outside the 24-hour window: which month, and its totals."""
+    totals = recap_totals(recap)
+    return {"month": month_in_words(recap["month"]), "count": totals["total"], "resolved": totals["resolved"],
+            "in_progress": totals["in_progress"] + totals["coordinating"]}
 
 
 def queue_monthly_recap(session: Session, settings: Settings, calendar: WorkingCalendar, now: datetime) -> int:
@@ -249,7 +268,7 @@ def queue_monthly_recap(session: Session, settings: Settings, calendar: WorkingC
     text = recap_text(recap, settings)
     queued = 0
     for official in officials_with_roles(session, REGIONAL_LEADERSHIP):
-        queued += _queue(session, official, "recap", f"recap:{previous}", text, now)
+        queued += _queue(session, official, "recap", f"recap:{previous}", text, now, _recap_variables(recap))
     return queued
 
 

@@ -67,14 +67,48 @@ def sla_table(session: Session, start: datetime, end: datetime, zone: ZoneInfo,
 
 def counts_by(session: Session, column: str, start: datetime, end: datetime,
               agency: str | None = None) -> list[tuple[str, int]]:
-    """Complaint counts grouped by `status` or `category` (GROUP BY in the database)."""
-    grouped = {"status": Complaint.status, "category": Complaint.category}[column]
+    """Complaint counts grouped by `status`, `category` or `channel` (GROUP BY in the database)."""
+    grouped = {"status": Complaint.status, "category": Complaint.category, "channel": Complaint.channel}[column]
     query = (select(grouped, func.count(Complaint.id))
              .where(Complaint.created_at >= start, Complaint.created_at < end)
              .group_by(grouped).order_by(func.count(Complaint.id).desc()))
     if agency:
         query = query.where(Complaint.agency_code == agency)
     return [(str(value or "-"), int(count)) for value, count in session.execute(query)]
+
+
+def response_times(session: Session, start: datetime, end: datetime, agency: str | None = None) -> dict[str, Any]:
+    """Hours from dispatch to the first response and to the answer (median and 90th percentile), the share
+    of rated answers the reporter was satisfied with, and the share of complaints reopened."""
+    query = _timing_query(start, end, agency)
+    first: list[float] = []
+    answer: list[float] = []
+    total = reopened = rated = satisfied = 0
+    for row in session.execute(query):
+        total += 1
+        reopened += 1 if row.reopen_count else 0
+        if row.satisfied is not None:
+            rated += 1
+            satisfied += 1 if row.satisfied else 0
+        if row.dispatched_at is not None and row.acknowledged_at is not None:
+            first.append((row.acknowledged_at - row.dispatched_at).total_seconds() / 3600)
+        if row.dispatched_at is not None and row.answered_at is not None:
+            answer.append((row.answered_at - row.dispatched_at).total_seconds() / 3600)
+    return {"first_response_median": _quantile(first, 0.5), "first_response_p90": _quantile(first, 0.9),
+            "answer_median": _quantile(answer, 0.5), "answer_p90": _quantile(answer, 0.9),
+            "satisfied_pct": _pct(satisfied, rated), "reopen_pct": _pct(reopened, total), "rated": rated,
+            "total": total}
+
+
+def _quantile(values: list[float], share: float) -> float | None:
+    """The value below which `share` of them lie (linear between neighbours), in hours, one decimal."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = share * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 1)
 
 
 def monthly_totals(table: list[dict[str, Any]]) -> list[tuple[str, int]]:

@@ -86,7 +86,8 @@ class EmailTransport:
         return smtp
 
     def _compose(self, message: OutgoingMessage) -> EmailMessage:
-        lines = message.text.splitlines() or [message.purpose]
+        body = str(message.payload.get("email_text") or message.text)
+        lines = body.splitlines() or [message.purpose]
         mail = EmailMessage()
         mail["From"] = self.config.sender
         mail["To"] = message.address
@@ -94,7 +95,7 @@ class EmailTransport:
         mail["Message-ID"] = make_msgid(idstring=f"n{message.notification_id}")
         # The notification id lets a receiving system spot the rare re-send after a crash.
         mail["X-Aduan-Notification"] = str(message.notification_id)
-        mail.set_content(message.text or message.purpose)
+        mail.set_content(body or message.purpose)
         return mail
 
 

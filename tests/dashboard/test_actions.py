@@ -117,7 +117,11 @@ def test_the_complaint_page_shows_the_timeline_with_notification_failures(
     login("pupr.admin")
     page = client.get(f"/dashboard/c/{code}").get_data(as_text=True)
     assert "Twilio 63016: outside the 24-hour window" in page
-    assert "dispatch" in page and "new_complaint" in page
+    # The history reads as sentences (issue 15), not as action codes and outbox purposes.
+    assert "Laporan masuk lewat Telegram" in page
+    assert "Diteruskan ke Dinas Pekerjaan Umum dan Penataan Ruang oleh sistem" in page
+    assert "Peringatan laporan baru WhatsApp ke Admin Penghubung PUPR (placeholder) gagal (dicoba 6 kali)" in page
+    assert "new_complaint" not in page and "→" not in page
     assert "mlat=-3.0466" in page and "Depan SDN 2" in page
     assert "Dijadwalkan" in page  # a reusable response template
 

@@ -58,8 +58,8 @@ def test_overdue_complaints_are_red_and_unsatisfied_ones_yellow(client, login, f
     fresh = file_complaint("Jalan retak di Jl. Veteran", agency="PUPR")
     login("pupr.admin")
     page = client.get("/dashboard/").get_data(as_text=True)
-    assert f'<tr class="red">\n  <td><a href="/dashboard/c/{late}"' in page
-    assert f'<tr class="">\n  <td><a href="/dashboard/c/{fresh}"' in page
+    assert f'<tr class="red">\n  <td class="c-code"><a href="/dashboard/c/{late}"' in page
+    assert f'<tr class="">\n  <td class="c-code"><a href="/dashboard/c/{fresh}"' in page
     only_late = client.get("/dashboard/?overdue=1").get_data(as_text=True)
     assert late in only_late and fresh not in only_late
 

@@ -48,3 +48,21 @@ def test_metrics_include_request_latency_per_blueprint(client) -> None:
     text = client.get("/metrics").get_data(as_text=True)
     assert 'aduan_http_request_seconds_count{blueprint="open311"} 1' in text
     assert 'aduan_http_request_seconds_bucket{blueprint="open311",le="+Inf"} 1' in text
+
+
+def test_healthz_is_degraded_when_the_outbox_lags_or_a_channel_fails_its_self_check(
+        client, file_complaint, clock, sessions) -> None:
+    from models.tables import TransportCheck
+
+    file_complaint("Jalan rusak", agency="PUPR")
+    clock.advance(minutes=14)  # notifier.health_lag_seconds is 900
+    assert client.get("/healthz").get_json()["status"] == "ok"
+    clock.advance(minutes=2)
+    lagging = client.get("/healthz")
+    assert lagging.status_code == 200
+    assert lagging.get_json()["status"] == "degraded"
+    assert lagging.get_json()["problems"] == ["outbox lag 960 s > 900 s"]
+    with transaction(sessions) as db:
+        db.execute(update(Notification).values(status="sent"))
+        db.add(TransportCheck(channel="whatsapp", transport="twilio", ok=False, detail="401", checked_at=clock()))
+    assert client.get("/healthz").get_json()["problems"] == ["channel whatsapp self-check failed"]

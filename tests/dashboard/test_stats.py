@@ -66,3 +66,23 @@ def test_svg_labels_are_escaped() -> None:
 
     svg = str(bar_chart("<b>judul</b>", [("<script>", 3.0)]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_the_on_time_chart_shows_only_regional_agencies_with_something_answered(client, login, file_complaint,
+                                                                                clock) -> None:
+    _answered_and_late(client, login, file_complaint, clock)
+    page = client.get("/dashboard/stats").get_data(as_text=True)
+    chart = page[page.index('id="agencies"'):page.index("</svg>", page.index('id="agencies"'))]
+    assert "<title>PUPR: 50%</title>" in chart
+    assert "DLH" not in chart  # nothing answered yet: no "0%" bar
+    assert "November 2026" in page  # months in words, not "2026-11", on the chart
+
+
+def test_the_statistics_page_shows_channels_and_response_time_median_and_90th_percentile(
+        client, login, file_complaint, clock) -> None:
+    _answered_and_late(client, login, file_complaint, clock)
+    page = client.get("/dashboard/stats").get_data(as_text=True)
+    assert 'id="channels"' in page and "<title>Telegram: 3</title>" in page
+    # Answers after 4 h and after 20 days 4 h (484 h): median 244, 90th percentile 436 (linear).
+    assert '<dd id="answer-time">median 244.0 jam · 90% dalam 436.0 jam</dd>' in page
+    assert '<dd id="reopened">0.0</dd>' in page

@@ -53,6 +53,14 @@ def test_email_goes_out_over_starttls_with_login(smtp, certificate) -> None:
     assert result.provider_message_id and "n1" in result.provider_message_id
 
 
+def test_an_email_alert_carries_the_link_and_no_reply_commands_nobody_reads(smtp, certificate) -> None:
+    payload = {"text": "LAPORAN BARU BTL-1\nBuka: https://x.id/l/BTL-1.a.b\nBalas: TERIMA BTL-1 | INFO BTL-1",
+               "email_text": "LAPORAN BARU BTL-1\nBuka: https://x.id/l/BTL-1.a.b"}
+    email_transport(smtp, certificate).send(OutgoingMessage(2, "email", "admin@x.id", "new_complaint", payload))
+    body = smtp[1].messages[0][1]
+    assert "Buka: https://x.id/l/BTL-1.a.b" in body and "Balas:" not in body and "TERIMA" not in body
+
+
 def test_wrong_smtp_password_fails_the_self_check_and_is_retryable(smtp, certificate) -> None:
     transport = email_transport(smtp, certificate, password="salah")
     assert transport.check().ok is False

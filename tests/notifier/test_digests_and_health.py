@@ -34,6 +34,9 @@ def digests(desk) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def test_regional_head_and_agency_heads_get_their_morning_digest(desk, notifier) -> None:
+    # Issue 15 changes the digest on purpose: one per recipient role (Sekda and Inspektur too), overdue work
+    # with subject lines oldest first, an agency ranking, the week's change and a link, instead of
+    # "agency: new / due / late" lines and the oldest open codes.
     desk.clock.set(wita(11, 16, 9))
     late = desk.file(agency="PERKIM", text="rumah tidak layak huni belum dibantu")
     desk.clock.set(wita(11, 24, 10))
@@ -41,12 +44,47 @@ def test_regional_head_and_agency_heads_get_their_morning_digest(desk, notifier)
     desk.clock.set(wita(11, 25, 7, 0))
     assert notifier.daily() > 0
     found = digests(desk)
-    assert set(found) == {"bupati", "perkim.head", "pupr.head"}
+    assert set(found) == {"bupati", "sekda", "inspektur", "perkim.head", "pupr.head"}
     region = found["bupati"]
-    assert "- PERKIM: 0 / 0 / 1" in region and "- PUPR: 1 / 0 / 0" in region
-    assert region.index(late) < region.index(fresh) and "7 hari kerja" in region
-    assert "Dasbor: http://127.0.0.1:8000" in region
-    assert fresh in found["pupr.head"] and late not in found["pupr.head"]
+    assert region.startswith("Ringkasan aduan Batola · Rab, 25 Nov 2026")
+    assert "1 laporan lewat batas waktu:" in region
+    assert f"- {late} (PERKIM, lewat 1 hari kerja) rumah tidak layak huni belum dibantu" in region
+    assert "1. Dinas Perumahan" in region and fresh not in region
+    assert "7 hari terakhir: 1 masuk (0 dari minggu lalu), 0 dijawab (0 dari minggu lalu)" in region
+    assert "Buka: http://127.0.0.1:8000/dashboard/?overdue=1" in region
+    assert found["sekda"] == region == found["inspektur"]
+    assert late not in found["pupr.head"] and "0 laporan lewat batas waktu." in found["pupr.head"]
+    assert "agency=PUPR" in found["pupr.head"]
+
+
+def test_digest_counts_agree_across_channels_and_with_the_list(desk, notifier) -> None:
+    desk.clock.set(wita(11, 2, 9))
+    codes = [desk.file(agency="PUPR", text=f"jalan rusak nomor {n} di Marabahan") for n in range(12)]
+    desk.clock.set(wita(11, 25, 7, 5))
+    notifier.daily()
+    to_bupati = [n for n in desk.notifications("digest") if n.recipient_id == "bupati"]
+    assert {n.channel for n in to_bupati} >= {"whatsapp", "email"}
+    texts = {n.payload["text"] for n in to_bupati}
+    assert len(texts) == 1  # the same words on every channel
+    text = texts.pop()
+    listed = [line for line in text.splitlines() if line.startswith("- BTL-")]
+    for row in to_bupati:
+        assert row.payload["variables"]["count"] == 12  # what the WhatsApp template says
+    assert text.splitlines()[1] == "12 laporan lewat batas waktu:"
+    assert len(listed) == 10 and "…dan 2 lainnya di dasbor." in text
+    assert listed[0].startswith(f"- {codes[0]} ")  # oldest overdue first
+
+
+def test_a_weekly_digest_goes_out_on_its_weekday_only(desk, sessions, settings) -> None:
+    from models.reports import queue_digests
+
+    weekly = settings.model_copy(update={"notifier": settings.notifier.model_copy(
+        update={"digest_frequency": "weekly", "digest_weekday": 0})})
+    desk.clock.set(wita(11, 16, 9))
+    desk.file(agency="PERKIM", text="rumah tidak layak huni belum dibantu")
+    with transaction(sessions) as db:
+        assert queue_digests(db, weekly, desk.calendar, wita(11, 25, 7, 5)) == 0  # a Wednesday
+        assert queue_digests(db, weekly, desk.calendar, wita(11, 30, 7, 5)) > 0  # Monday
 
 
 def test_digests_are_sent_once_and_only_on_working_mornings(desk, notifier) -> None:
@@ -89,7 +127,12 @@ def test_monthly_recap_counts_and_medians(desk, notifier) -> None:
     notifier.daily()
     recaps = desk.notifications("recap")
     assert {n.recipient_id for n in recaps} == {"bupati", "sekda", "inspektur"}
-    assert "Rekap bulanan aduan 2026-11" in recaps[0].payload["text"]
+    # The month in words and the totals first (issue 15: on WhatsApp it used to arrive as "laporan -").
+    assert "Rekap bulanan aduan November 2026" in recaps[0].payload["text"]
+    assert "Jumlah: 2 laporan, 1 selesai, 1 berproses" in recaps[0].payload["text"]
+    assert "Dinas Pekerjaan Umum dan Penataan Ruang: 2 aduan" in recaps[0].payload["text"]
+    assert recaps[0].payload["variables"] == {"month": "November 2026", "count": 2, "resolved": 1,
+                                              "in_progress": 1}
 
 
 def test_operators_get_a_morning_summary_of_failed_notifications(desk, notifier, sessions) -> None:

@@ -118,6 +118,9 @@ def act(desk: Any, code: str, what: str) -> None:
         pass  # e.g. closed by the sweep before the citizen answered: the same in both runs
 
 
+LINK_SIGNATURE = re.compile(r"(/l/[A-Z0-9-]+\.[0-9a-z]+\.)[A-Za-z0-9_-]+")
+
+
 def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
     """Everything the runs wrote, with the random tracking codes replaced by the complaints' ids."""
     with sessions() as session:
@@ -125,7 +128,9 @@ def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
         regional = set(session.scalars(select(Official.id).where(Official.role.in_(REGION_ROLES))))
 
         def plain(value: Any) -> Any:
-            return CODE.sub(lambda match: names.get(match.group(), "?"), str(value))
+            # An alert's signed link signs the random code: its signature is as random as the code itself.
+            unsigned = LINK_SIGNATURE.sub(r"\1<signature>", str(value))
+            return CODE.sub(lambda match: names.get(match.group(), "?"), unsigned)
 
         complaints = [(c.id, c.status, c.escalation_level, c.next_escalation_at, c.updated_at, c.closed_at)
                       for c in session.scalars(select(Complaint).order_by(Complaint.id))]

@@ -57,7 +57,7 @@ def test_once_at_a_given_instant_escalates_sends_digests_and_delivers(database, 
     assert {"new_complaint", "digest", "escalation_head"} <= {row.purpose for row in rows}
     assert all(row.status == "sent" for row in rows)
     printed = capsys.readouterr().out
-    assert "(escalation_head) ESKALASI" in printed and "(digest) Ringkasan aduan 24-11-2026" in printed
+    assert "(escalation_head) ESKALASI" in printed and "(digest) Ringkasan aduan Batola · Sel, 24 Nov 2026" in printed
 
 
 def test_monthly_report_as_json_csv_and_xlsx(database, tmp_path, capsys) -> None:

@@ -15,12 +15,13 @@ from bot.dialog.engine import Engine
 from models.config import Settings
 from models.environment import Environment
 from models.runtime import Database
-from web.dashboard import actions, auth, chat, inbox, intake, lapor, open311, opendata, ops, public, stats
+from web.dashboard import actions, auth, chat, inbox, intake, lapor, open311, opendata, ops, public, recap, stats
 from web.dashboard.context import Context
+from web.dashboard.errors import init_errors
 from web.dashboard.security import init_security
 from web.metrics import init_metrics
 
-MODULES = (auth, inbox, actions, stats, public, chat, intake, open311, ops, lapor, opendata)
+MODULES = (auth, inbox, actions, stats, recap, public, chat, intake, open311, ops, lapor, opendata)
 
 
 def make_blueprints(settings: Settings, database: Database, engine: Engine,
@@ -36,6 +37,7 @@ def init_dashboard(app: Flask, settings: Settings, environment: Environment) -> 
         raise RuntimeError("init_dashboard was already called on this app")
     app.extensions["aduan.dashboard"] = True
     init_security(app, settings, environment)
+    init_errors(app)
     init_metrics(app, environment)
 
 

@@ -48,7 +48,8 @@ def make_blueprint(context: Context) -> Blueprint:
             kind = Kind(request.form.get("kind", ""))
         except ValueError:
             abort(400, description="unknown kind")
-        return _change(context, code, lambda c, desk, actor: _changed_kind(desk, c, actor, kind))
+        note = clean(request.form.get("note") or "")[:MAX_NOTE] or None
+        return _change(context, code, lambda c, desk, actor: _changed_kind(desk, c, actor, kind, note))
 
     @bp.post("/dashboard/c/<code>/moderate")
     @guard
@@ -70,8 +71,8 @@ def make_blueprint(context: Context) -> Blueprint:
     return bp
 
 
-def _changed_kind(desk: Desk, complaint: Complaint, actor: Actor, kind: Kind) -> None:
-    desk.change_kind(complaint, actor, kind)
+def _changed_kind(desk: Desk, complaint: Complaint, actor: Actor, kind: Kind, note: str | None) -> None:
+    desk.change_kind(complaint, actor, kind, note)
 
 
 def _note(action: Action) -> str | None:

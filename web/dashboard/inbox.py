@@ -18,24 +18,26 @@ from bot.dialog.words import clean
 from models.codes import normalize_code
 from models.config import Role
 from models.lifecycle import KIND_LABELS, LABELS, REJECT_LABELS, TRANSITIONS, DomainError, Status
+from models.links import verified_code
 from models.moderation import may_moderate, record_reveal
 from models.permissions import Action, Actor, allowed
 from models.privacy import identity_hidden, is_inspectorate, shown_text
 from models.publication import public_record
-from models.tables import Attachment, Complaint
+from models.tables import Attachment, Complaint, Official
 from models.views import complaint_detail, list_notifications
 from web.dashboard.context import Context, login_required
 from web.dashboard.photos import without_metadata
 from web.dashboard.queries import Filters, inbox_page, row_colour
 from web.dashboard.responses import response_templates
 from web.dashboard.security import language, protect
+from web.dashboard.wording import Line, Narrator, channel_name, deadline_rows, due_date, local_moment
 
 # The status each page action leads to: a button is shown only when the move is legal now.
-TARGETS = {Action.ACKNOWLEDGE: Status.IN_PROGRESS, Action.COORDINATE: Status.COORDINATING,
-           Action.ANSWER: Status.ANSWERED, Action.CLOSE: Status.CLOSED,
+TARGETS = {Action.ACKNOWLEDGE: Status.IN_PROGRESS, Action.ANSWER: Status.ANSWERED, Action.CLOSE: Status.CLOSED,
+           Action.COORDINATE: Status.COORDINATING,
            Action.REJECT: Status.REJECTED, Action.NOT_OUR_AUTHORITY: Status.RECEIVED,
            Action.REROUTE: Status.DISPATCHED, Action.DISPATCH: Status.DISPATCHED}
-PAGE_ACTIONS = (Action.ACKNOWLEDGE, Action.COORDINATE, Action.ANSWER, Action.CLOSE, Action.REJECT,
+PAGE_ACTIONS = (Action.ACKNOWLEDGE, Action.ANSWER, Action.COORDINATE, Action.CLOSE, Action.REJECT,
                 Action.NOT_OUR_AUTHORITY, Action.REROUTE, Action.DISPATCH)
 # The inbox's own query keys: nothing else from the query string reaches url_for (no _external, _scheme ...).
 FILTER_KEYS = ("q", "status", "agency", "category", "channel", "overdue", "from", "to")
@@ -47,11 +49,17 @@ def make_blueprint(context: Context) -> Blueprint:
 
     @bp.app_template_filter("local_time")
     def local_time(value: datetime | str | None) -> str:
-        """An instant in the region's time zone, e.g. '2026-11-23 09:00 WITA'."""
-        if not value:
-            return "-"
-        instant = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return instant.astimezone(context.calendar.zone).strftime("%Y-%m-%d %H:%M %Z")
+        """An instant in the region's time zone and the page's language: 'Sen, 23 Nov 2026 09:00 WITA'."""
+        return local_moment(value, context.calendar.zone, language())
+
+    @bp.app_template_filter("due_day")
+    def due_day(value: datetime | None) -> str:
+        """A deadline's local day: 'Sen, 30 Nov 2026'."""
+        return due_date(value, context.calendar.zone, language())
+
+    @bp.app_template_filter("channel_name")
+    def channel_name_filter(value: str | None) -> str:
+        return channel_name(value, language())
 
     @bp.app_template_filter("shown_text")
     def shown_text_filter(complaint: Complaint) -> str:
@@ -67,7 +75,16 @@ def make_blueprint(context: Context) -> Blueprint:
                                  context.settings.region.code_prefix)
         return render_template("dashboard/inbox.html", rows=rows, total=total, filters=filters, now=now,
                                colour=row_colour, labels=LABELS[language()], agencies=context.settings.agencies,
-                               args=filter_args(), page_size=len(rows), actor=g.actor)
+                               args=filter_args(), page_size=len(rows), actor=g.actor,
+                               agency_names=_agency_names(context))
+
+    @bp.get("/l/<token>")
+    def short_link(token: str) -> WerkzeugResponse:
+        """An alert's signed link: to the complaint page (which still asks for a sign-in), unless expired."""
+        code = verified_code(context.read(), token[:120], context.now())
+        if code is None:
+            abort(410)
+        return redirect(url_for("inbox.complaint", code=code))
 
     @bp.get("/dashboard/c/<code>")
     @guard
@@ -135,14 +152,17 @@ def _render_complaint(context: Context, found: Complaint, actor: Actor, reveal: 
     # The office a misconduct report accuses is no choice for anybody but the Inspectorate.
     targets = [a for a in context.settings.agencies
                if a.code != found.subject_agency_code or is_inspectorate(actor)]
+    lang = language()
     return render_template(
-        "dashboard/complaint.html", c=found, d=detail, actor=actor, timeline=_timeline(detail),
+        "dashboard/complaint.html", c=found, d=detail, actor=actor, timeline=_timeline(context, detail, lang),
+        deadlines=deadline_rows(found, context.now(), context.calendar.zone, lang),
+        agency_names=_agency_names(context), kinds=KIND_LABELS, lang=lang, suggested=suggested_agency(found),
         actions=[a.value for a in PAGE_ACTIONS if allowed(actor, a, found) and _legal(found, a)],
         may_reveal=identity_hidden(found) and allowed(actor, Action.REVEAL_IDENTITY, found) and not reveal,
-        may_moderate=may_moderate(actor), labels=LABELS[language()], colour=row_colour(found, context.now()),
+        may_moderate=may_moderate(actor), may_correct_kind=allowed(actor, Action.CHANGE_KIND, found),
+        labels=LABELS[language()], colour=row_colour(found, context.now()),
         templates=response_templates(context.settings), reject_reasons=REJECT_LABELS,
         agencies=targets, statuses=list(Status), is_triage=actor.role == Role.TRIAGE,
-        kinds=KIND_LABELS if allowed(actor, Action.CHANGE_KIND, found) else {},
         public=public_record(found))
 
 
@@ -154,8 +174,22 @@ def _legal(found: Complaint, action: Action) -> bool:
     return TARGETS[action] in TRANSITIONS[Status(found.status)]
 
 
-def _timeline(detail: dict[str, Any]) -> list[dict[str, Any]]:
-    """Events and notifications in one list, oldest first."""
-    items = [{"kind": "event", "at": e["at"], **e} for e in detail["events"]]
+def suggested_agency(found: Complaint) -> str | None:
+    """The router's best candidate, preselected where an official chooses an agency."""
+    candidates = (found.routing or {}).get("candidates") or []
+    best = candidates[0].get("agency") if candidates and isinstance(candidates[0], dict) else None
+    return str(best) if best else None
+
+
+def _agency_names(context: Context) -> dict[str, str]:
+    return {agency.code: agency.name for agency in context.settings.agencies}
+
+
+def _timeline(context: Context, detail: dict[str, Any], lang: str) -> list[Line]:
+    """Events and notifications in one list of sentences, oldest first."""
+    items = [{"kind": "event", "at": e["at"], "channel": detail["channel"], **e} for e in detail["events"]]
     items += [{"kind": "notification", "at": n["created_at"], **n} for n in detail.get("notifications", [])]
-    return sorted(items, key=lambda item: (item["at"] or "", item["kind"] == "notification"))
+    ordered = sorted(items, key=lambda item: (item["at"] or "", item["kind"] == "notification"))
+    named = {row.id: row.name for row in context.read().scalars(select(Official))}
+    narrator = Narrator(_agency_names(context), named, context.calendar.zone, lang)
+    return [narrator.event(item) if item["kind"] == "event" else narrator.notification(item) for item in ordered]

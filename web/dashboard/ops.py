@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.notification import NotificationStatus
-from models.tables import Complaint, Notification
+from models.tables import Complaint, Notification, TransportCheck
 from web.dashboard.context import Context
 from web.dashboard.queries import overdue_condition
 from web.metrics import CONTENT_TYPE, app_metrics
@@ -27,6 +27,11 @@ def make_blueprint(context: Context) -> Blueprint:
             lag = _outbox_lag_seconds(context)
         except SQLAlchemyError as error:
             return jsonify({"status": "fail", "database": type(error).__name__}), 503
+        problems = _problems(context, lag)
+        if problems:
+            # Still 200: the web answers; the notifier (or a provider) needs someone's attention.
+            return jsonify({"status": "degraded", "database": "ok", "outbox_lag_seconds": lag,
+                            "problems": problems}), 200
         return jsonify({"status": "ok", "database": "ok", "outbox_lag_seconds": lag}), 200
 
     @bp.get("/metrics")
@@ -34,6 +39,19 @@ def make_blueprint(context: Context) -> Blueprint:
         return Response(app_metrics().exposition([DatabaseGauges(context)]), content_type=CONTENT_TYPE)
 
     return bp
+
+
+def _problems(context: Context, lag: float) -> list[str]:
+    """What makes the service degraded: an outbox lagging past notifier.health_lag_seconds, or a channel
+    whose last self-check failed (stored by the notifier in transport_checks)."""
+    found = []
+    limit = context.settings.notifier.health_lag_seconds
+    if lag > limit:
+        found.append(f"outbox lag {lag:.0f} s > {limit} s")
+    failed = context.read().scalars(select(TransportCheck).where(TransportCheck.ok.is_(False))
+                                    .order_by(TransportCheck.channel))
+    found += [f"channel {row.channel} self-check failed" for row in failed]
+    return found
 
 
 def _outbox_lag_seconds(context: Context) -> float:

@@ -48,9 +48,11 @@ def make_blueprint(context: Context) -> Blueprint:
 def _summary_rows(context: Context) -> list[dict[str, object]]:
     end = context.now() + timedelta(seconds=1)  # [start, end) includes this very moment
     table = sla_table(context.read(), end - timedelta(days=SUMMARY_DAYS), end, context.calendar.zone, public=True)
-    names = {agency.code: agency.name for agency in context.settings.agencies}
-    return [dict(row, name=names.get(row["agency"], row["agency"])) for row in agency_response(table)
-            if row["agency"] in names]
+    # Regional agencies with something answered: an outside body or an agency with nothing due yet
+    # would show a meaningless "0.0%".
+    names = {agency.code: agency.name for agency in context.settings.agencies if agency.kind == "regional"}
+    return [dict(row, name=names[row["agency"]]) for row in agency_response(table)
+            if row["agency"] in names and row["answered"]]
 
 
 def _public_complaint(context: Context, typed: str) -> Complaint | None:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request
 
 from models.exports import Table, to_csv, to_xlsx
 from models.lifecycle import LABELS
-from models.stats import COLUMNS, agency_response, counts_by, monthly_totals, sla_table
+from models.stats import COLUMNS, agency_response, counts_by, monthly_totals, response_times, sla_table
 from web.dashboard.context import Context, login_required, sees_everything
 from web.dashboard.queries import query_date
 from web.dashboard.security import language, protect
 from web.dashboard.svg import bar_chart
+from web.dashboard.wording import channel_name, month_title
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,9 +34,14 @@ def make_blueprint(context: Context) -> Blueprint:
             "dashboard/stats.html", table=table, columns=COLUMNS, start=start, end=end, agency=agency,
             by_status=counts_by(db, "status", start, end, agency),
             by_category=counts_by(db, "category", start, end, agency),
-            month_chart=bar_chart("per month", [(m, float(n)) for m, n in monthly_totals(table)], chart_id="months"),
-            agency_chart=bar_chart("% in time", [(r["agency"], r["answered_in_time_pct"] or 0.0) for r in response],
-                                   unit="%", chart_id="agencies"),
+            timing=response_times(db, start, end, agency),
+            channel_chart=bar_chart("per channel", [(channel_name(c, language()), float(n))
+                                                    for c, n in counts_by(db, "channel", start, end, agency)],
+                                    chart_id="channels"),
+            month_chart=bar_chart("per month", [(month_title(m, language()), float(n))
+                                                for m, n in monthly_totals(table)], chart_id="months"),
+            agency_chart=bar_chart("% in time", [(r["agency"], r["answered_in_time_pct"]) for r in
+                                                 with_due_items(response, context)], unit="%", chart_id="agencies"),
             agencies=context.settings.agencies, args=_period_args(), labels=LABELS[language()])
 
     @bp.get("/dashboard/stats.csv")
@@ -54,6 +61,13 @@ def make_blueprint(context: Context) -> Blueprint:
                         headers={"Content-Disposition": "attachment; filename=statistik.xlsx"})
 
     return bp
+
+
+def with_due_items(response: list[dict[str, Any]], context: Context) -> list[dict[str, Any]]:
+    """Only regional agencies with something answered (an on-time share that means something): no 0% bar
+    for an agency with nothing due, no external body, no triage queue."""
+    regional = {agency.code for agency in context.settings.agencies if agency.kind == "regional"}
+    return [row for row in response if row["agency"] in regional and row["answered_in_time_pct"] is not None]
 
 
 def _period_args() -> dict[str, str]:

@@ -1,4 +1,9 @@
-"""Server-rendered SVG bar charts (no JavaScript, works offline). Labels are XML-escaped."""
+"""Server-rendered SVG bar charts (no JavaScript, works offline). Labels are XML-escaped.
+
+Bars are horizontal, one row each, on a canvas about a phone's width: scaled to a 360 px screen the
+labels stay at their 12 px, and long agency names or many months never overlap (a vertical chart's
+labels collide as soon as there are more than a handful of bars).
+"""
 
 from __future__ import annotations
 
@@ -6,32 +11,33 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 640, 260, 40, 40, 20
+WIDTH, LABEL, VALUE, ROW, TOP = 360, 120, 44, 24, 6
+BAR_HEIGHT = 16
+MAX_LABEL_CHARS = 18
 
 
 def bar_chart(title: str, bars: list[tuple[str, float]], unit: str = "", chart_id: str = "chart") -> Markup:
     peak = max((value for _, value in bars), default=0) or 1
-    step = (WIDTH - LEFT - 10) / max(1, len(bars))
+    height = TOP * 2 + ROW * max(1, len(bars))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="{escape(chart_id)}" role="img" '
-             f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">',
-             f"<title>{escape(title)}</title>",
-             f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - 10}" y2="{HEIGHT - BOTTOM}" stroke="#444"/>',
-             f'<text x="2" y="{TOP}">{_number(peak)}{escape(unit)}</text>']
+             f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}">',
+             f"<title>{escape(title)}</title>"]
     for index, (label, value) in enumerate(bars):
-        parts.append(_bar(index, step, label, value, peak, unit))
+        parts.append(_bar(index, label, value, peak, unit))
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def _bar(index: int, step: float, label: str, value: float, peak: float, unit: str) -> str:
-    height = (HEIGHT - BOTTOM - TOP) * value / peak
-    width = min(step * 0.8, 60.0)
-    x = LEFT + index * step + (step - width) / 2
-    y = HEIGHT - BOTTOM - height
-    return (f'<g class="bar"><rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" '
-            f'fill="#b22222"><title>{escape(label)}: {_number(value)}{escape(unit)}</title></rect>'
-            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}">{escape(label[:10])}</text>'
-            f'<text x="{x:.1f}" y="{max(TOP, y - 3):.1f}">{_number(value)}</text></g>')
+def _bar(index: int, label: str, value: float, peak: float, unit: str) -> str:
+    span = WIDTH - LABEL - VALUE
+    width = max(1.0, span * value / peak) if value else 0.0
+    y = TOP + index * ROW
+    middle = y + BAR_HEIGHT - 4
+    shown = label if len(label) <= MAX_LABEL_CHARS else label[:MAX_LABEL_CHARS - 1] + "…"
+    return (f'<g class="bar"><text x="0" y="{middle}">{escape(shown)}</text>'
+            f'<rect x="{LABEL}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" fill="#b22222">'
+            f'<title>{escape(label)}: {_number(value)}{escape(unit)}</title></rect>'
+            f'<text x="{LABEL + width + 4:.1f}" y="{middle}">{_number(value)}{escape(unit)}</text></g>')
 
 
 def _number(value: float) -> str:

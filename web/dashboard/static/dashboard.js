@@ -1,8 +1,20 @@
 // The dashboard's only script (no inline scripts: the pages' CSP forbids them).
 // 1. Fills the answer box from the chosen response template.
-// 2. Solves the web chat's anti-robot challenge before the first message of a chat: a number N such that
+// 2. Opens the folded action form a quick-action button points at, and the inbox's extra filters on a
+//    desktop (on a phone they stay folded under the search box).
+// 3. Solves the web chat's anti-robot challenge before the first message of a chat: a number N such that
 //    SHA-256("seed:N") starts with `bits` zero bits (web/dashboard/chat.py checks it).
 document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-opens]").forEach(function (link) {
+    link.addEventListener("click", function () {
+      var target = document.getElementById(link.dataset.opens);
+      if (target && target.tagName === "DETAILS") { target.open = true; }
+    });
+  });
+  var printer = document.querySelector("[data-print]");
+  if (printer) { printer.addEventListener("click", function () { window.print(); }); }
+  var more = document.getElementById("more-filters");
+  if (more && window.matchMedia && window.matchMedia("(min-width: 900px)").matches) { more.open = true; }
   var picker = document.getElementById("answer-template");
   var note = document.getElementById("answer-note");
   if (picker && note) {
