@@ -27,9 +27,9 @@ def test_a_new_complaint_alert_links_to_the_page_behind_the_sign_in(client, logi
     alert = _alert(sessions, code, "telegram")
     found = LINK.search(alert.payload["text"])
     assert found and code in found.group(2)
-    assert "Balas: TERIMA" in alert.payload["text"]
+    assert "Balas pesan ini: TERIMA" in alert.payload["text"]
     email = _alert(sessions, code, "email")
-    assert found.group(0) in email.payload["email_text"] and "Balas:" not in email.payload["email_text"]
+    assert found.group(0) in email.payload["email_text"] and "Balas" not in email.payload["email_text"]
 
     path = found.group(2)
     signed_out = client.get(path)
