@@ -12,7 +12,6 @@ it runs are built here and handed over, so `notifier/` itself imports no wing.
 from __future__ import annotations
 
 import contextlib
-import logging
 import signal
 from datetime import datetime
 from types import FrameType
@@ -39,9 +38,9 @@ NOISY_LOGGERS = ("alembic", "twilio.http_client", "httpx")
 @config_option
 def command(once: bool, check: bool, instant: str | None) -> None:
     """Deliver the outbox, escalate, send digests; run background jobs."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for noisy in NOISY_LOGGERS:
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from models.logsafety import configure_logging
+
+    configure_logging(invocation().environment, quiet=NOISY_LOGGERS)
     notifier = build_notifier(instant)
     if check:
         raise click.exceptions.Exit(_report_checks(notifier))

@@ -82,8 +82,8 @@ class Engine:
             # A citizen who just had their data erased leaves no chat id behind in this message's record.
             _remember(db, inbound, replies, now, erased=reporter.erased_at is not None)
             codes = [str(r.data["code"]) for r in replies if r.data.get("code")]
-            log.info("message channel=%s chat=%s state=%s code=%s", inbound.channel, inbound.chat_id,
-                     chat.state, ",".join(codes) or "-")
+            # Never the chat id beside a code: a log line must not tie a person to a complaint.
+            log.info("message channel=%s state=%s code=%s", inbound.channel, chat.state, ",".join(codes) or "-")
             return replies
 
     def _replay(self, inbound: Inbound) -> list[Reply] | None:
