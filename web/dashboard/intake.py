@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from models.desk import Desk
 from models.intake import INTAKE_CHANNELS, IntakeForm, file_for_citizen
 from models.lifecycle import DomainError
 from web.dashboard.context import Context, login_required
+from web.dashboard.misconduct import read_misconduct
 from web.dashboard.repeats import file_once
 from web.dashboard.security import protect
 
@@ -39,6 +41,8 @@ def make_blueprint(context: Context) -> Blueprint:
     @guard
     def submit() -> Response | tuple[str, int]:
         entry = _form()
+        reading = read_misconduct(context, entry.text, entry.agency_code)
+        entry = replace(entry, misconduct=reading.misconduct, subject_agency_code=reading.subject_agency_code)
         nonce = (request.form.get("nonce") or "").strip()[:64]
 
         def file(_db: Session, desk: Desk) -> str:
