@@ -92,7 +92,7 @@ def secrets_of(environment: Environment) -> list[str]:
     """Every secret value the environment carries, and the secret parts of composite ones."""
     values = [secret(value) or "" for value in (
         environment.telegram_bot_token, environment.twilio_auth_token, environment.secret_key,
-        environment.smtp_password, environment.telegram_webhook_secret)]
+        environment.smtp_password, environment.telegram_webhook_secret, environment.metrics_token)]
     token = secret(environment.telegram_bot_token) or ""
     if ":" in token:
         values.append(token.split(":", 1)[1])
