@@ -38,6 +38,8 @@ NOISY_LOGGERS = ("alembic", "twilio.http_client", "httpx")
 @config_option
 def command(once: bool, check: bool, instant: str | None) -> None:
     """Deliver the outbox, escalate, send digests; run background jobs."""
+    from apscheduler.schedulers import SchedulerNotRunningError
+
     from models.logsafety import configure_logging
 
     configure_logging(invocation().environment, quiet=NOISY_LOGGERS)
@@ -47,14 +49,20 @@ def command(once: bool, check: bool, instant: str | None) -> None:
     if once:
         notifier.run_once()
         return
-    notifier.self_check()
-    notifier.run_once()  # catch up on anything missed while stopped (all steps are idempotent)
     scheduler = notifier.scheduler()
+    stopping: list[bool] = []
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
-        scheduler.shutdown(wait=False)
+        stopping.append(True)
+        with contextlib.suppress(SchedulerNotRunningError):
+            scheduler.shutdown(wait=False)
 
+    # Before the catch-up pass, which may take a while: a SIGTERM during it ends the process cleanly after it.
     signal.signal(signal.SIGTERM, stop)
+    notifier.self_check()
+    notifier.run_once()  # catch up on anything missed while stopped (all steps are idempotent)
+    if stopping:
+        return
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
 

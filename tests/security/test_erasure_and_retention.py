@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.dialog.messages import Inbound
@@ -178,3 +179,29 @@ def test_the_retention_period_is_a_config_key_with_a_default_of_180_days(setting
     raw = {"region": settings.region.model_dump(), "agencies": [a.model_dump() for a in settings.agencies],
            "officials": [o.model_dump() for o in settings.officials], "privacy": {"retention_days": 90}}
     assert parse_settings(raw, settings.base_dir).privacy.retention_days == 90
+
+
+@pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+def test_the_notifier_applies_retention_on_every_pass_and_schedules_it_daily(
+        db_engine: Any, sessions: Any, clock: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+    from notifier.service import Notifier
+
+    now = clock()
+    with transaction(sessions) as db:
+        db.add(ChatSession(channel="telegram", chat_id="70001", state="await_text", draft={"text": "lama"},
+                           language="id", updated_at=now - timedelta(days=181)))
+        db.add(ChatSession(channel="telegram", chat_id="70002", state="await_text", draft={"text": "baru"},
+                           language="id", updated_at=now - timedelta(days=179)))
+        db.add(InboundMessage(channel="telegram", provider_message_id="old-1", chat_id="70001",
+                              received_at=now - timedelta(days=200), replies=[]))
+    monkeypatch.setenv("DATABASE_URL", db_engine.url.render_as_string(hide_password=False))
+    for variable in ("TELEGRAM_BOT_TOKEN", "TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "SMTP_PASSWORD"):
+        monkeypatch.delenv(variable, raising=False)
+    config = str(Path(__file__).resolve().parents[2] / "config.yaml")
+    assert main(["--config", config, "notifier", "--once", "--now", now.isoformat()]) == 0
+    with sessions() as db:
+        assert set(db.scalars(select(ChatSession.chat_id))) == {"70002"}
+        assert db.scalar(select(func.count()).select_from(InboundMessage)) == 0
+    jobs = {job.id: job for job in Notifier(settings, sessions, clock, {}).scheduler().get_jobs()}
+    assert "retention" in jobs and "cron" in str(jobs["retention"].trigger)
