@@ -2,7 +2,7 @@
 
     aduan web | telegram | notifier [--once --check --now T] | console [--web]
     aduan db upgrade | config check | demo | status
-    aduan complaints list|show|act | notifications list | report monthly | officials set-password
+    aduan complaints list|show|act | notifications list | report monthly | officials set-password|end-sessions
     aduan router report|classify|evaluate|bench|duplicates
 
 One small module per command group (the group itself and what they share: common.py). This package
