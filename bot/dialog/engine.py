@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.dialog.messages import Inbound, Reply, sanitized, truncated
+from bot.dialog.messages import Inbound, Reply, inbound_limit, sanitized, truncated
 from bot.dialog.officials import answer_official
 from bot.dialog.texts import say
 from bot.dialog.turn import CHOICES_KEY, Turn
@@ -30,9 +30,6 @@ log = logging.getLogger("aduan.engine")
 # Set in the error reply's data when the database could not be reached: nothing of the message was
 # stored, so an adapter whose provider retries (Twilio, Telegram's webhook) should ask for a retry.
 DATABASE_UNAVAILABLE = "database_unavailable"
-# Text beyond this many times the complaint limit is cut before cleaning, routing or any transaction:
-# a 200,000-character message must not cost seconds of CPU (inside SQLite's write lock, too).
-INBOUND_LIMIT_FACTOR = 2
 
 
 class Engine:
@@ -46,7 +43,7 @@ class Engine:
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Answer one message. Every message gets at least one reply, whatever happens."""
-        inbound = sanitized(truncated(inbound, self.settings.intake.max_text_chars * INBOUND_LIMIT_FACTOR))
+        inbound = sanitized(truncated(inbound, inbound_limit(self.settings)))
         try:
             return self._handle_once(inbound)
         except IntegrityError:

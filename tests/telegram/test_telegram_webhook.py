@@ -153,3 +153,30 @@ def test_json_nested_deeper_than_the_parser_goes_is_a_client_error(client: Any, 
                                headers={SECRET_HEADER: SECRET})
         assert response.status_code == 400
     assert not fake_api.calls("sendMessage")
+
+
+class RecordingEngine(Engine):
+    """The real engine, noting the length of every text a wing hands it."""
+
+    lengths: list[int]
+
+    def handle(self, inbound: Any) -> Any:
+        self.lengths.append(len(inbound.text))
+        return super().handle(inbound)
+
+
+def test_a_huge_message_is_cut_in_the_wing_before_the_engine_sees_it(
+        telegram_settings: Settings, sessions: sessionmaker[Session], clock: Any, routing_table: Any,
+        webhook_env: Environment, citizen: Citizen, fake_api: FakeBotApi) -> None:
+    from bot.dialog.messages import inbound_limit
+
+    engine = RecordingEngine(telegram_settings, sessions, routing_table, clock)
+    engine.lengths = []
+    app = Flask("huge")
+    app.register_blueprint(make_blueprint(telegram_settings, engine, webhook_env))
+    huge = "jalan rusak " * 20_000  # 240,000 characters
+    response = app.test_client().post("/hooks/telegram", json={"update_id": 3, **citizen.message(text=huge)},
+                                      headers={SECRET_HEADER: SECRET})
+    assert response.status_code == 200
+    assert engine.lengths and max(engine.lengths) <= inbound_limit(telegram_settings)
+    assert "terlalu panjang" in fake_api.texts_to(citizen.chat_id)[0]
