@@ -93,6 +93,19 @@ def test_erasure_removes_the_person_from_sessions_messages_alerts_and_the_outbox
         assert db.scalar(select(func.count()).select_from(InboundMessage)) == rahma.sent
 
 
+def test_erasure_also_drops_the_chats_keyboard_state(sessions: Any, engine: Any) -> None:
+    rahma = Citizen(engine)
+    rahma.file("jalan berlubang besar di depan SDN 2 Marabahan")
+    with transaction(sessions) as db:
+        for chat in db.scalars(select(ChatSession)):
+            chat.keyboard_token = "kb-token-of-her-chat"  # as the Telegram wing remembers her newest keyboard
+    rahma.say("HAPUS DATA SAYA")
+    rahma.say("ya")
+    with sessions() as db:
+        assert list(db.scalars(select(ChatSession.keyboard_token).where(ChatSession.keyboard_token.is_not(None)))) \
+            == []
+
+
 def test_the_dispatcher_never_sends_to_an_erased_reporter(sessions: Any, engine: Any, settings: Any,
                                                           clock: Any) -> None:
     rahma = Citizen(engine)
