@@ -116,9 +116,8 @@ def clean_record(record: logging.LogRecord, redact: Redactor) -> logging.LogReco
         trace = logging.Formatter().formatException(record.exc_info)
     # The message and its traceback are printed together: a code in one and a chat id in the other pair up.
     beside_code = bool(COMPLAINT_CODE.search(message) or COMPLAINT_CODE.search(trace))
-    cleaned = redact(message, beside_code)
-    if cleaned != message:
-        record.msg, record.args = cleaned, None
+    # Always the formatted text: the handler then does not format the arguments a second time.
+    record.msg, record.args = redact(message, beside_code), None
     if trace:
         record.exc_text = redact(trace, beside_code)
     if record.stack_info:
