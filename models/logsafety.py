@@ -128,8 +128,16 @@ def clean_record(record: logging.LogRecord, redact: Redactor) -> logging.LogReco
 _ORIGINAL_FACTORY = logging.getLogRecordFactory()
 
 
+_INSTALLED: list[Redactor] = []
+
+
 def install_redaction(redact: Redactor) -> None:
-    """Clean every record made from now on in this process (and in processes forked from it)."""
+    """Clean every record made from now on in this process (and in processes forked from it). Secrets of a
+    redaction installed before are kept: a later, more general one never unmasks them."""
+    if _INSTALLED:
+        redact = Redactor([*_INSTALLED[-1].secrets, *redact.secrets])
+    _INSTALLED[:] = [redact]
+
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         return clean_record(_ORIGINAL_FACTORY(*args, **kwargs), redact)
 
@@ -137,15 +145,13 @@ def install_redaction(redact: Redactor) -> None:
 
 
 def configure_logging(environment: Environment, level: int = logging.INFO, quiet: Iterable[str] = (),
-                      quiet_level: int = logging.WARNING) -> Redactor:
+                      quiet_level: int = logging.WARNING) -> None:
     """The process's logging: one format on stderr, every record cleaned, uncaught errors logged."""
-    redactor = Redactor(secrets_of(environment))
-    install_redaction(redactor)
+    install_redaction(Redactor(secrets_of(environment)))
     logging.basicConfig(level=level, format=LOG_FORMAT)
     for name in quiet:
         logging.getLogger(name).setLevel(quiet_level)
     _log_uncaught_errors()
-    return redactor
 
 
 def _log_uncaught_errors() -> None:

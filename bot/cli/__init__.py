@@ -43,6 +43,11 @@ for _module in (web, telegram, notifier, console, db, complaints, notifications,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command line; returns the exit status (the console script exits with it)."""
+    from models.logsafety import Redactor, install_redaction
+
+    # Every command's log records are cleaned (a Bot API token or password inside a URL, people beside a code),
+    # even the short admin commands; the processes that run for long also mask each configured secret.
+    install_redaction(Redactor(()))
     try:
         # Outside standalone mode click returns the status a command exits with (click.exceptions.Exit).
         exit_status = aduan.main(args=list(argv) if argv is not None else None, prog_name="aduan",
