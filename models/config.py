@@ -288,6 +288,109 @@ class NotifierConfig(_Strict):
     stuck_after_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
 
+# --- SP4N-LAPOR! and the Ombudsman (docs/LAPOR.md) ------------------------------------------------
+
+# What the desk can send to LAPOR!'s API; `lapor.api.fields` names each one's key in the region's contract.
+LAPOR_FIELDS: tuple[str, ...] = ("reference", "title", "text", "category", "location", "agency", "confidential",
+                                 "anonymous", "filed_at", "reporter_name", "reporter_phone", "latitude", "longitude")
+LAPOR_STATUS_FIELDS: tuple[str, ...] = ("reference", "tracking_id", "status", "note", "at")
+
+
+class LaporApiConfig(_Strict):
+    """The integration contract of the region's LAPOR! developer account: where, how to sign in, which keys."""
+
+    base_url: str | None = None
+    # Paths under base_url; {tracking_id} is filled with the id LAPOR! returned for the report.
+    create_path: str = "/laporan"
+    status_path: str = "/laporan/{tracking_id}/tindak-lanjut"
+    # The token comes from LAPOR_API_TOKEN; it is sent as "<auth_header>: <auth_scheme> <token>".
+    auth_header: str = "Authorization"
+    auth_scheme: str = "Bearer"
+    # Sent with every request so LAPOR! (or a proxy in front of it) drops a repeat after a crash.
+    idempotency_header: str = "Idempotency-Key"
+    # Dotted path of the tracking id in the answer to a create, e.g. "data.tracking_id".
+    tracking_id_field: str = "tracking_id"
+    fields: dict[str, str] = Field(default_factory=lambda: {
+        "reference": "id_referensi", "title": "judul", "text": "isi", "category": "kategori",
+        "location": "lokasi", "agency": "instansi", "confidential": "rahasia", "anonymous": "anonim",
+        "filed_at": "tanggal_kejadian", "reporter_name": "nama_pelapor", "reporter_phone": "telepon_pelapor"})
+    status_fields: dict[str, str] = Field(default_factory=lambda: {
+        "reference": "id_referensi", "tracking_id": "tracking_id", "status": "status", "note": "tindak_lanjut",
+        "at": "waktu"})
+    # Our status -> the word LAPOR!'s contract expects; a status not listed is sent as it is.
+    status_values: dict[str, str] = Field(default_factory=lambda: {
+        "dispatched": "diteruskan", "in_progress": "diproses", "coordinating": "diproses",
+        "answered": "ditindaklanjuti", "closed": "selesai", "reopened": "diproses", "rejected": "ditolak",
+        "forwarded": "diteruskan", "received": "belum_diverifikasi"})
+    timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        return _only_known(value, LAPOR_FIELDS)
+
+    @field_validator("status_fields")
+    @classmethod
+    def _known_status_fields(cls, value: dict[str, str]) -> dict[str, str]:
+        return _only_known(value, LAPOR_STATUS_FIELDS)
+
+
+def _only_known(value: dict[str, str], known: tuple[str, ...]) -> dict[str, str]:
+    for name in value:
+        if name not in known:
+            raise ValueError(f"{name!r} is not a field the desk sends (known: {', '.join(known)})")
+    return value
+
+
+class LaporConfig(_Strict):
+    # off: nothing goes to LAPOR!; manual: a dashboard queue an operator copies into lapor.go.id;
+    # api: the notifier sends through the region's LAPOR! integration API (lapor.api).
+    connector: Literal["off", "manual", "api"] = "off"
+    # The region's account name on LAPOR! (the "instansi" of every report handed over).
+    instansi: str | None = None
+    # Our categories (agencies[].category) -> LAPOR!'s topics; anything unmapped goes to default_topic.
+    topics: dict[str, str] = Field(default_factory=dict)
+    default_topic: str = "Topik Khusus"
+    # The triage desk is reminded of the manual queue once its oldest entry waits this many working days.
+    remind_after_working_days: int = Field(default=1, ge=1, le=30)
+    api: LaporApiConfig = LaporApiConfig()
+    # Labels in the text of LAPOR!'s notification e-mail, per field, for the paste box of the intake page.
+    notification_labels: dict[str, tuple[str, ...]] = Field(default_factory=lambda: {
+        "tracking_id": ("nomor tracking", "no. tracking", "tracking id", "id tracking", "nomor laporan"),
+        "title": ("judul", "judul laporan"),
+        "text": ("isi", "isi laporan", "laporan"),
+        "category": ("kategori", "topik"),
+        "agency": ("instansi", "instansi tujuan", "disposisi"),
+        "filed_at": ("tanggal laporan", "tanggal", "dilaporkan"),
+        "dispatched_at": ("tanggal disposisi", "didisposisikan", "diteruskan"),
+        "location": ("lokasi",),
+        "anonymous": ("anonim",),
+        "confidential": ("rahasia",),
+    })
+
+
+class OmbudsmanOfficeConfig(_Strict):
+    name: str
+    email: str
+    phone: str | None = None
+    address: str | None = None
+    website: str | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email_is_address(cls, value: str) -> str:
+        if not EMAIL.match(value):
+            raise ValueError(f"{value!r} is not an e-mail address")
+        return value
+
+
+class OmbudsmanConfig(_Strict):
+    # The Ombudsman RI representative office of the region's province; without it no referral is offered.
+    office: OmbudsmanOfficeConfig | None = None
+    # An unanswered complaint is offered the Ombudsman this many working days after the regional head's alert.
+    offer_after_working_days: int = Field(default=10, ge=1, le=120)
+
+
 class Settings(_Strict):
     region: RegionConfig
     calendar: CalendarConfig = CalendarConfig()
@@ -297,6 +400,8 @@ class Settings(_Strict):
     notifier: NotifierConfig = NotifierConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     security: SecurityConfig = SecurityConfig()
+    lapor: LaporConfig = LaporConfig()
+    ombudsman: OmbudsmanConfig = OmbudsmanConfig()
     agencies: tuple[AgencyConfig, ...]
     officials: tuple[OfficialConfig, ...] = ()
     # Per-channel sections (telegram, whatsapp, email, web): each adapter or transport parses
@@ -356,6 +461,11 @@ def _coherence_problems(settings: Settings) -> Iterator[str]:
     unknown = sorted(set(settings.sla.overrides) - set(codes) - {a.category for a in settings.agencies})
     if unknown:
         yield f"sla.overrides: {', '.join(unknown)} is neither an agency code nor a category"
+    if settings.lapor.connector == "api" and not settings.lapor.api.base_url:
+        yield "lapor.api.base_url: required when lapor.connector is 'api' (from your LAPOR! developer account)"
+    categories = {agency.category for agency in settings.agencies}
+    for category in sorted(set(settings.lapor.topics) - categories):
+        yield f"lapor.topics[{category!r}]: not a category of any agency (agencies[].category)"
 
 
 def load_settings(path: Path | str) -> Settings:

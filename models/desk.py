@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from models.codes import new_code
 from models.config import Role, Settings
 from models.directory import officials_with_roles
+from models.lapor import LAPOR_CHANNEL, create_payload, lapor_form, status_payload, valid_tracking_id
 from models.lifecycle import (
     OPEN_STATUSES,
     DomainError,
@@ -29,7 +30,8 @@ from models.lifecycle import (
     check_transition,
 )
 from models.notices import official_alert, ombudsman_hint, status_relay, triage_alert
-from models.notification import NotificationStatus
+from models.notification import Channel, NotificationStatus, RecipientKind
+from models.ombudsman import CLOSED_UNSATISFIED, next_steps_text, offer_text, referral_mail
 from models.outbox import Recipient, enqueue
 from models.permissions import SYSTEM, Action, Actor, authorize
 from models.privacy import INSPECTORATE_AGENCY, is_inspectorate, mask_identity, remember_masked_text
@@ -78,6 +80,8 @@ class NewComplaint:
     # was chosen, and `subject_agency_code` (the router's `subject`) is the office it accuses.
     misconduct: bool = False
     subject_agency_code: str | None = None
+    # A report that came through SP4N-LAPOR! (Desk.file_from_lapor) carries LAPOR!'s tracking id from the start.
+    lapor_tracking_id: str | None = None
 
 
 def calendar_for(settings: Settings) -> WorkingCalendar:
@@ -232,6 +236,7 @@ class Desk:
             confidential=draft.confidential or draft.misconduct or draft.agency_code in CONFIDENTIAL_AGENCIES,
             misconduct=draft.misconduct or draft.agency_code in CONFIDENTIAL_AGENCIES,
             subject_agency_code=draft.subject_agency_code,
+            lapor_tracking_id=draft.lapor_tracking_id,
             latitude=draft.latitude,
             longitude=draft.longitude,
             location_text=draft.location_text,
@@ -353,7 +358,7 @@ class Desk:
         complaint.closed_at = self.now
         complaint.next_escalation_at = None
         unsatisfied = complaint.satisfied is False
-        self._relay(complaint, note, extra=ombudsman_hint(complaint, self.calendar.zone) if unsatisfied else None)
+        self._relay(complaint, note, extra=self._ombudsman_extra(complaint) if unsatisfied else None)
 
     def reject(self, complaint: Complaint, actor: Actor, reason: str | None) -> None:
         why = _reject_reason(reason)
@@ -413,6 +418,137 @@ class Desk:
         self._event(complaint, Actor("reporter", str(reporter.id)), "support", None, None)
         return True
 
+    # --- SP4N-LAPOR! (models/lapor.py, docs/LAPOR.md) ------------------------------------------
+
+    def record_lapor_tracking_id(self, complaint: Complaint, actor: Actor, typed: str, via: str = "manual") -> bool:
+        """Link the complaint to its LAPOR! report (the id LAPOR! gave, typed by an operator or returned by
+        the API); it leaves the handover queue. False when it already carried this very id."""
+        tracking_id = valid_tracking_id(typed)
+        if tracking_id is None:
+            raise DomainError(f"{typed!r} is not a LAPOR! tracking id")
+        if complaint.lapor_tracking_id == tracking_id:
+            return False
+        if complaint.lapor_tracking_id is not None:
+            raise DomainError(f"{complaint.code} is already linked to LAPOR! {complaint.lapor_tracking_id}")
+        owner = self.session.scalar(select(Complaint.code).where(Complaint.lapor_tracking_id == tracking_id))
+        if owner is not None:
+            raise DomainError(f"LAPOR! {tracking_id} is already linked to {owner}")
+        complaint.lapor_tracking_id = tracking_id
+        complaint.lapor_pending_since = None
+        self._event(complaint, actor, "lapor_link", None, None, data={"tracking_id": tracking_id, "via": via})
+        if via == "api" and self._moved_since_handover(complaint):
+            self._push_to_lapor(complaint, complaint.answer_text)
+        return True
+
+    def file_from_lapor(self, draft: NewComplaint, operator: Actor, typed_id: str, filed_at: datetime,
+                        dispatched_at: datetime | None = None) -> Complaint:
+        """A report that reached us through LAPOR!: its deadlines run from LAPOR!'s dates, not from today."""
+        tracking_id = valid_tracking_id(typed_id)
+        if tracking_id is None:
+            raise DomainError(f"{typed_id!r} is not a LAPOR! tracking id")
+        if self.session.scalar(select(Complaint.code).where(Complaint.lapor_tracking_id == tracking_id)):
+            raise DomainError(f"LAPOR! {tracking_id} is already on the desk")
+        if filed_at > self.now or (dispatched_at is not None and not filed_at <= dispatched_at <= self.now):
+            raise DomainError("LAPOR! dates must not lie in the future, and disposition comes after filing")
+        dispatch = draft.agency_code is not None
+        start = (dispatched_at or filed_at) if dispatch else filed_at
+        at_lapor = Desk(self.session, self.settings, self.calendar, start)
+        complaint = at_lapor.file(replace(draft, channel=LAPOR_CHANNEL, lapor_tracking_id=tracking_id),
+                                  dispatch=dispatch)
+        complaint.created_at = filed_at
+        complaint.events[0].at = filed_at
+        complaint.verify_due_at = self.calendar.due_at(filed_at, self.settings.sla.verify_days)
+        self._event(complaint, operator, "lapor_intake", None, None, data={
+            "tracking_id": tracking_id, "filed_at": filed_at.isoformat(),
+            "dispatched_at": dispatched_at.isoformat() if dispatched_at else None})
+        return complaint
+
+    def _hand_over_to_lapor(self, complaint: Complaint) -> None:
+        """Once per complaint of ours, when a connector is on: into the manual queue, or to the API's outbox.
+
+        Misconduct reports stay with the Inspectorate: they never pass a queue the triage desk works."""
+        connector = self.settings.lapor.connector
+        if (connector == "off" or complaint.channel == LAPOR_CHANNEL or complaint.lapor_tracking_id is not None
+                or complaint.lapor_pending_since is not None or complaint.misconduct):
+            return
+        complaint.lapor_pending_since = self.now
+        self._event(complaint, SYSTEM, "lapor_queued", None, None, data={"connector": connector})
+        if connector == "api":
+            form = lapor_form(complaint, self.settings, self.calendar.zone)
+            enqueue(self.session, recipient=_lapor_recipient(self.settings), purpose="lapor_create",
+                    payload=create_payload(form), dedup_key=f"{complaint.code}:lapor_create", now=self.now,
+                    complaint_id=complaint.id)
+
+    def _push_to_lapor(self, complaint: Complaint, note: str | None) -> None:
+        """A status change of a complaint LAPOR! knows goes there too (API connector), in this transaction."""
+        if self.settings.lapor.connector != "api" or complaint.lapor_tracking_id is None:
+            return
+        event_id = self._last_event_id(complaint)
+        enqueue(self.session, recipient=_lapor_recipient(self.settings), purpose="lapor_status",
+                payload=status_payload(complaint, complaint.status, note, self.now),
+                dedup_key=f"{complaint.code}:lapor_status:{event_id}", now=self.now, complaint_id=complaint.id)
+
+    def _moved_since_handover(self, complaint: Complaint) -> bool:
+        queued = [e.id for e in complaint.events if e.action == "lapor_queued"]
+        return bool(queued) and any(e.to_status for e in complaint.events if e.id > queued[-1])
+
+    # --- the Ombudsman path (models/ombudsman.py) ------------------------------------------
+
+    def offer_ombudsman(self, complaint: Complaint, reason: str) -> bool:
+        """Tell the citizen they may take the complaint to the Ombudsman RI office; once per complaint."""
+        office = self.settings.ombudsman.office
+        if office is None or complaint.ombudsman_offered_at is not None or complaint.ombudsman_referred_at:
+            return False
+        complaint.ombudsman_offered_at = self.now
+        self._event(complaint, SYSTEM, "ombudsman_offer", None, None, data={"reason": reason, "office": office.name})
+        self._tell_reporter(complaint, "ombudsman_offer", offer_text(complaint, office, self.calendar.zone))
+        return True
+
+    def refer_to_ombudsman(self, complaint: Complaint, actor: Actor, with_identity: bool) -> bool:
+        """The citizen's consent (or an operator recording it): the referral event, the office's e-mail and the
+        citizen's next steps, together. False when the complaint was already referred."""
+        office = self.settings.ombudsman.office
+        if office is None:
+            raise DomainError("no Ombudsman office is configured (ombudsman.office)")
+        is_reporter = actor.kind == "reporter" and actor.id == str(complaint.reporter_id)
+        if not is_reporter and not (actor.kind == "official" and actor.role == Role.TRIAGE):
+            raise NotAllowed(f"only the reporter or the triage desk may refer {complaint.code}")
+        if complaint.ombudsman_referred_at is not None:
+            return False
+        if complaint.ombudsman_offered_at is None:
+            raise DomainError(f"{complaint.code} was not offered the Ombudsman path")
+        complaint.ombudsman_referred_at = self.now
+        complaint.ombudsman_office = office.name
+        self._event(complaint, actor, "ombudsman_referral", None, None,
+                    data={"office": office.name, "with_identity": with_identity})
+        enqueue(self.session, recipient=Recipient(RecipientKind.OFFICE, "ombudsman", Channel.EMAIL, office.email),
+                purpose="ombudsman_referral", payload=referral_mail(complaint, self.settings, self.calendar,
+                                                                    with_identity),
+                dedup_key=f"{complaint.code}:ombudsman_referral", now=self.now, complaint_id=complaint.id)
+        self._tell_reporter(complaint, "ombudsman_referral", next_steps_text(complaint, office, with_identity))
+        return True
+
+    def _ombudsman_extra(self, complaint: Complaint) -> str:
+        """Closed unsatisfied: the offer (recorded) when an office is configured, else the general hint."""
+        office = self.settings.ombudsman.office
+        if office is None or complaint.ombudsman_offered_at is not None:
+            return ombudsman_hint(complaint, self.calendar.zone)
+        complaint.ombudsman_offered_at = self.now
+        self._event(complaint, SYSTEM, "ombudsman_offer", None, None,
+                    data={"reason": CLOSED_UNSATISFIED, "office": office.name})
+        return offer_text(complaint, office, self.calendar.zone)
+
+    def _tell_reporter(self, complaint: Complaint, purpose: str, text: str) -> None:
+        reporter = complaint.reporter
+        if reporter.erased_at is not None or reporter.blocked_at is not None:
+            return
+        event_id = self._last_event_id(complaint)
+        recipient = Recipient("reporter", str(reporter.id), reporter.channel, reporter.provider_id)
+        enqueue(self.session, recipient=recipient, purpose=purpose,
+                payload={"text": text, "short": f"{complaint.code}: Ombudsman", "variables": {"code": complaint.code}},
+                dedup_key=f"{complaint.code}:{purpose}:0:reporter-{reporter.id}:{reporter.channel}:{event_id}",
+                now=self.now, complaint_id=complaint.id)
+
     # --- internals -------------------------------------------------------------------------
 
     def _dispatch(self, complaint: Complaint, actor: Actor, agency_code: str, relay: bool,
@@ -435,6 +571,7 @@ class Desk:
         self._alert_agency(complaint, "LAPORAN BARU", "new_complaint", roles={Role.ADMIN.value})
         if relay:
             self._relay(complaint, note)
+        self._hand_over_to_lapor(complaint)
 
     def _forward(self, complaint: Complaint, actor: Actor, agency_code: str, relay: bool,
                  action: str = "forward") -> None:
@@ -448,6 +585,7 @@ class Desk:
         self._alert_triage(complaint, f"diteruskan ke {agency.name}; teruskan lewat SP4N-LAPOR! bila perlu")
         if relay:
             self._relay(complaint, f"Diteruskan ke {agency.name}. Hubungi: {agency.contact}")
+        self._hand_over_to_lapor(complaint)
 
     def _move(self, complaint: Complaint, actor: Actor, action: str, target: Status,
               note: str | None = None, data: dict[str, Any] | None = None) -> None:
@@ -456,6 +594,7 @@ class Desk:
         complaint.status = target.value
         complaint.updated_at = self.now
         self._event(complaint, actor, action, previous, target.value, note=note, data=data)
+        self._push_to_lapor(complaint, note)
 
     def _event(self, complaint: Complaint, actor: Actor, action: str, from_status: str | None,
                to_status: str | None, note: str | None = None, data: dict[str, Any] | None = None) -> None:
@@ -469,8 +608,9 @@ class Desk:
             note=note,
             data=data,
         )
+        # Written with the rest of the change (autoflush, or _last_event_id when a dedup key needs its id):
+        # each flush here cost a round of the unit of work while SQLite's writer lock is held.
         complaint.events.append(event)
-        self.session.flush()
 
     def _sla_for(self, agency_code: str | None) -> dict[str, Any]:
         sla = self.settings.sla
@@ -498,7 +638,10 @@ class Desk:
         return self.settings.agency(code)
 
     def _last_event_id(self, complaint: Complaint) -> int:
-        return complaint.events[-1].id
+        last = complaint.events[-1]
+        if last.id is None:
+            self.session.flush()
+        return last.id
 
     def _alert_agency(self, complaint: Complaint, heading: str, purpose: str, roles: set[str]) -> None:
         agency_name = self.settings.agency(complaint.agency_code or "").name
@@ -546,6 +689,11 @@ class Desk:
     def _local_day_start(self) -> datetime:
         local = self.calendar.local(self.now)
         return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _lapor_recipient(settings: Settings) -> Recipient:
+    """LAPOR!'s API as an outbox recipient: the address names the region's account (the transport knows the URL)."""
+    return Recipient(RecipientKind.LAPOR, "sp4n-lapor", Channel.LAPOR_API, settings.lapor.instansi or "sp4n-lapor")
 
 
 def _never_to_the_accused(complaint: Complaint, actor: Actor, agency_code: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models.config import Role, Settings
 from models.lifecycle import DomainError
@@ -68,7 +68,9 @@ def official_actor(session: Session, official_id: str) -> Actor:
 
 
 def officials_with_roles(session: Session, roles: Collection[str], agency_code: str | None = None) -> list[Official]:
-    query = select(Official).where(Official.active.is_(True), Official.role.in_(list(roles)))
+    # Their contacts come with them (one more query, not one per official): every alert reads them.
+    query = (select(Official).options(selectinload(Official.contacts))
+             .where(Official.active.is_(True), Official.role.in_(list(roles))))
     if agency_code is not None:
         query = query.where(Official.agency_code == agency_code)
     return list(session.scalars(query.order_by(Official.id)))

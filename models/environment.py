@@ -63,6 +63,9 @@ class Environment(BaseSettings):
     twilio_sms_from: str | None = None
     twilio_api_base_url: str | None = None
 
+    # --- SP4N-LAPOR! integration API (lapor.connector: api) ---------------------------------------
+    lapor_api_token: SecretStr | None = None
+
     # --- e-mail -------------------------------------------------------------------------------
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None

@@ -29,6 +29,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import SecretStr
+
 from models.environment import Environment, secret
 
 MASK = "***"
@@ -89,10 +91,10 @@ def _without_people(text: str) -> str:
 
 
 def secrets_of(environment: Environment) -> list[str]:
-    """Every secret value the environment carries, and the secret parts of composite ones."""
-    values = [secret(value) or "" for value in (
-        environment.telegram_bot_token, environment.twilio_auth_token, environment.secret_key,
-        environment.smtp_password, environment.telegram_webhook_secret, environment.metrics_token)]
+    """Every secret value the environment carries (each `SecretStr` field, present and future), and the secret
+    parts of composite ones."""
+    fields = [getattr(environment, name) for name in type(environment).model_fields]
+    values = [field.get_secret_value() for field in fields if isinstance(field, SecretStr)]
     token = secret(environment.telegram_bot_token) or ""
     if ":" in token:
         values.append(token.split(":", 1)[1])

@@ -92,6 +92,9 @@ def official_alert(complaint: AlertSubject, agency_name: str, heading: str, zone
         lines.insert(2, "RAHASIA: jangan diteruskan ke pihak lain.")
     if complaint.location_text or complaint.latitude is not None:
         lines.insert(4, f"Lokasi: {location_text(complaint)}")
+    tracking_id = getattr(complaint, "lapor_tracking_id", None)
+    if tracking_id:  # the answer must reach LAPOR! too (docs/LAPOR.md)
+        lines.insert(-1, f"SP4N-LAPOR!: {tracking_id}")
     return {
         "text": "\n".join(lines),
         "variables": {"code": complaint.code, "agency": agency_name, "summary": summary(shown_text(complaint), 120)},

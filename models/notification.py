@@ -26,12 +26,20 @@ class Channel(StrEnum):
     WALK_IN = "walk_in"
     LETTER = "letter"
     SOCIAL_MEDIA = "social_media"
+    # A report that came from the national SP4N-LAPOR! (entered by an operator; its reporter is told there).
+    SP4N_LAPOR = "SP4N-LAPOR!"
+    # The LAPOR! integration API (notifier/transports/lapor.py): handovers and status pushes.
+    LAPOR_API = "lapor_api"
 
 
 class RecipientKind(StrEnum):
     OFFICIAL = "official"
     REPORTER = "reporter"
     OPERATIONS = "operations"
+    # The national SP4N-LAPOR! system (a handover or a status push through its API).
+    LAPOR = "lapor"
+    # An outside office the citizen asked us to write to (the Ombudsman RI representative office).
+    OFFICE = "office"
 
 
 class NotificationStatus(StrEnum):
@@ -48,6 +56,11 @@ class NotificationStatus(StrEnum):
     HELD = "held"
     # A message to a reporter who asked to be erased (HAPUS DATA SAYA): never sent, address and text wiped.
     CANCELLED = "cancelled"
+
+
+# Messages about the day or the month, not about one complaint: the notifier sends them after every
+# alert and every answer to a citizen that is due at the same time.
+BULK_PURPOSES = frozenset({"digest", "recap", "ops_summary", "self_check"})
 
 
 class NotificationPayload(TypedDict, total=False):

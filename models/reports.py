@@ -99,11 +99,17 @@ def queue_digests(session: Session, settings: Settings, calendar: WorkingCalenda
     """The regional head's overview and each agency head's own list; empty digests are not sent."""
     queued = 0
     overview = digest(session, calendar, now)
-    if not overview.empty:
-        text = digest_text(overview, settings, "Ringkasan aduan")
+    referred = ombudsman_referrals(session, _start_of(calendar, _previous_working_day(calendar, overview.day)), now)
+    if not overview.empty or referred:
+        text = digest_text(overview, settings, "Ringkasan aduan") + referral_text(referred)
         for official in officials_with_roles(session, {Role.REGIONAL_HEAD.value}):
             queued += _queue(session, official, "digest", f"digest:{overview.day}:region", text, now,
                              _digest_variables(settings.region.short_name, overview))
+    if referred:  # the Inspectorate supervises the offices a citizen had to take to the Ombudsman
+        text = f"Rujukan Ombudsman {overview.day.strftime('%d-%m-%Y')}" + referral_text(referred)
+        for official in officials_with_roles(session, {Role.INSPECTORATE.value}):
+            queued += _queue(session, official, "digest", f"digest:{overview.day}:ombudsman", text, now,
+                             {"agency": "Ombudsman", "count": len(referred)})
     for line in overview.lines:
         if line.empty:
             continue
@@ -113,6 +119,24 @@ def queue_digests(session: Session, settings: Settings, calendar: WorkingCalenda
             queued += _queue(session, official, "digest", f"digest:{own.day}:{line.agency}", text, now,
                              _digest_variables(line.agency, own))
     return queued
+
+
+def ombudsman_referrals(session: Session, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Complaints citizens took to the Ombudsman in [start, end): code, agency, office, when."""
+    rows = session.execute(
+        select(Complaint.code, Complaint.agency_code, Complaint.ombudsman_office, Complaint.ombudsman_referred_at)
+        .where(Complaint.ombudsman_referred_at >= start, Complaint.ombudsman_referred_at < end)
+        .order_by(Complaint.ombudsman_referred_at, Complaint.id))
+    return [{"code": code, "agency": agency or "triase", "office": office, "at": at.isoformat() if at else None}
+            for code, agency, office, at in rows]
+
+
+def referral_text(referred: list[dict[str, Any]]) -> str:
+    if not referred:
+        return ""
+    lines = [f"\nDirujuk ke Ombudsman: {len(referred)} laporan"]
+    lines += [f"- {item['code']} ({item['agency']}) ke {item['office']}" for item in referred[:OLDEST]]
+    return "\n".join(lines)
 
 
 def _queue(session: Session, official: Official, purpose: str, key: str, text: str, now: datetime,
@@ -153,7 +177,8 @@ def monthly_recap(session: Session, calendar: WorkingCalendar, month: str) -> di
         grouped[key] = grouped.get(key, 0) + int(count)
     rows = [{"agency": a, "category": c, "status": s, "count": n} for (a, c, s), n in sorted(grouped.items())]
     return {"month": month, "timezone": calendar.zone.key, "counts": rows,
-            "agencies": _agency_metrics(session, in_month)}
+            "agencies": _agency_metrics(session, in_month),
+            "ombudsman_referrals": ombudsman_referrals(session, start, end)}
 
 
 def _agency_metrics(session: Session, in_month: Any) -> list[dict[str, Any]]:
@@ -205,6 +230,9 @@ def recap_text(recap: dict[str, Any], settings: Settings) -> str:
             f"- {row['agency']}: {row['complaints']} aduan, {row['answered']} dijawab, tepat waktu "
             f"{_percent(row['answered_within_deadline'])}, median jawab {row['median_hours_to_answer'] or '-'} jam, "
             f"puas {_percent(row['satisfied_share'])}")
+    referred = recap.get("ombudsman_referrals") or []
+    if referred:
+        lines.append(referral_text(referred).strip())
     lines.append(f"Dasbor: {settings.region.dashboard_url}")
     return "\n".join(lines)
 
@@ -216,7 +244,7 @@ def queue_monthly_recap(session: Session, settings: Settings, calendar: WorkingC
         return 0
     previous = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
     recap = monthly_recap(session, calendar, previous)
-    if not recap["counts"]:
+    if not recap["counts"] and not recap["ombudsman_referrals"]:
         return 0
     text = recap_text(recap, settings)
     queued = 0

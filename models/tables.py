@@ -209,6 +209,14 @@ class Complaint(Base):
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     supporter_count: Mapped[int] = mapped_column(Integer, default=0)
+    # SP4N-LAPOR!: the national tracking id, and since when the complaint waits to be handed over
+    # (manual queue or API connector, models/lapor.py); cleared once LAPOR! gave its id.
+    lapor_tracking_id: Mapped[str | None] = mapped_column(String(40))
+    lapor_pending_since: Mapped[datetime | None]
+    # The Ombudsman path: when the citizen was offered it, and when they agreed (and to which office).
+    ombudsman_offered_at: Mapped[datetime | None]
+    ombudsman_referred_at: Mapped[datetime | None]
+    ombudsman_office: Mapped[str | None] = mapped_column(String(200))
 
     reporter: Mapped[Reporter] = relationship()
     agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_code])
@@ -418,6 +426,10 @@ class TelegramOffset(Base):
 # Dashboard inbox: newest-first paging, region-wide and per agency, without sorting in memory.
 Index("ix_complaints_created", Complaint.created_at, Complaint.id)
 Index("ix_complaints_agency_created", Complaint.agency_code, Complaint.created_at, Complaint.id)
+# LAPOR!: lookups by the national tracking id, and the handover queue (only complaints waiting are in it).
+Index("ix_complaints_lapor_tracking_id", Complaint.lapor_tracking_id, unique=True)
+Index("ix_complaints_lapor_pending", Complaint.lapor_pending_since, Complaint.id,
+      sqlite_where=text("lapor_pending_since IS NOT NULL"), postgresql_where=text("lapor_pending_since IS NOT NULL"))
 
 # Digests ask for the oldest open complaints. Indexes over open complaints only keep that cost
 # with the open work: the history indexes above would walk years of closed complaints first.

@@ -47,6 +47,7 @@ def complaint_summary(complaint: Complaint) -> dict[str, Any]:
         "subject": complaint.subject_agency_code,
         "supporters": complaint.supporter_count,
         "escalation_level": complaint.escalation_level,
+        "lapor_tracking_id": complaint.lapor_tracking_id,
         "created_at": iso(complaint.created_at),
         "updated_at": iso(complaint.updated_at),
     }
@@ -72,10 +73,19 @@ def complaint_detail(complaint: Complaint, calendar: WorkingCalendar, reveal_ide
         rating=complaint.rating,
         reject_reason=complaint.reject_reason,
         duplicate_of=None,
+        lapor_pending_since=iso(complaint.lapor_pending_since),
+        ombudsman_referral=ombudsman_referral_view(complaint),
     )
     if notifications is not None:
         detail["notifications"] = [notification_view(n, complaint.code) for n in notifications]
     return detail
+
+
+def ombudsman_referral_view(complaint: Complaint) -> dict[str, Any] | None:
+    """The citizen's referral to the Ombudsman RI office: null, or when and to which office."""
+    if complaint.ombudsman_referred_at is None:
+        return None
+    return {"at": iso(complaint.ombudsman_referred_at), "office": complaint.ombudsman_office}
 
 
 def reporter_view(complaint: Complaint, reveal_identity: bool) -> dict[str, Any]:

@@ -4,27 +4,41 @@ Claiming is a conditional UPDATE ... RETURNING on SQLite (whose writers are
 serialised by BEGIN IMMEDIATE) and SELECT ... FOR UPDATE SKIP LOCKED on
 PostgreSQL, so several notifiers never take the same row. A crash between send
 and record leaves the row leased; it is retried when the lease runs out, which
-re-sends at most that one message.
+re-sends at most the messages that were in flight: one, unless the provider is
+slow enough for its channel to widen (notifier/lanes.py; then at most the lane
+width, about rate x latency: 12 for Telegram answering in 300 ms).
+
+Urgent messages (alerts, escalations, answers to citizens) are claimed before the
+day's bulk (digests, recaps, summaries: BULK_PURPOSES), and a claim is sent for at
+most BATCH_SECONDS before its unsent rest goes back, so an alert never waits behind
+a morning's digests for longer than that.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import queue
 import random
+import threading
+import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.config import NotifierConfig
 from models.db import transaction
-from models.notification import NotificationStatus, RecipientKind
+from models.notification import BULK_PURPOSES, NotificationStatus, RecipientKind
 from models.outbox import Recipient, enqueue
 from models.reachability import mark_unreachable
 from models.tables import Complaint, Notification, OfficialContact, Reporter
 from notifier.backoff import retry_delay
+from notifier.lanes import Lanes
 from notifier.ratelimit import RateLimiter
 from notifier.transports.base import OutgoingMessage, Transport, TransportError
 
@@ -32,12 +46,26 @@ log = logging.getLogger("aduan.notifier")
 
 Status = NotificationStatus
 
+# How long one claim's rows are handed to transports before the rest goes back to the queue: the longest
+# an urgent alert waits behind a burst of digests in the same notifier.
+BATCH_SECONDS = 0.25
+MIN_CLAIM = 4
+
 
 @dataclass(frozen=True)
 class Claimed:
     message: OutgoingMessage
     attempts: int
     complaint_code: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    claimed: Claimed
+    provider_id: str | None = None
+    error: TransportError | None = None
+    # Not sent: the rate limit (or a provider's pause) says to try again in this many seconds.
+    defer_seconds: float | None = None
 
 
 @dataclass
@@ -62,16 +90,65 @@ class Dispatcher:
         self.clock = clock
         self.rng = rng or random.Random()
         self.limiter = limiter or RateLimiter({})
+        self.lanes = Lanes({channel: limits.per_second for channel, limits in self.limiter.limits.items()})
+        self._claim_size = config.batch_size
+        # One pass at a time per notifier: the scheduler's wake and dispatch jobs may both call run_pass,
+        # and the running pass claims whatever arrives meanwhile (urgent rows first).
+        self._passing = threading.Lock()
+        # The token buckets are not thread-safe; the lanes take their tokens one at a time.
+        self._pacing = threading.Lock()
 
     def run_pass(self) -> PassReport:
-        """Deliver everything due now, batch by batch, until nothing is left."""
+        """Deliver everything due now, batch by batch, until nothing is left.
+
+        Sends overlap (see notifier/lanes.py) while the token buckets pace them; outcomes are
+        recorded in groups as they come back. Each claim is a short one (BATCH_SECONDS of sending):
+        what was not handed to a transport by then goes back to the queue untouched, so an urgent
+        alert queued behind a burst of digests is claimed within that time.
+        """
         report = PassReport()
-        while True:
-            batch = self.claim(self.clock())
-            if not batch:
-                return report
-            for claimed in batch:
-                self._deliver(claimed, report)
+        if not self._passing.acquire(blocking=False):
+            return report
+        try:
+            outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
+            in_flight: list[Future[Outcome]] = []
+            while True:
+                # No new claims once the interpreter is exiting (the lanes can start no threads).
+                batch = [] if self.lanes.stopped else self.claim(self.clock())
+                if batch:
+                    in_flight = self._deliver_batch(batch, outcomes, in_flight, report)
+                    continue
+                for future in in_flight:
+                    future.result()
+                in_flight = []
+                finished = _drain(outcomes)
+                if not finished:
+                    return report
+                # The last sends' outcomes may queue more (a fallback to e-mail): claim once more after them.
+                self._record(finished, report)
+        finally:
+            self._passing.release()
+
+    def _deliver_batch(self, batch: list[Claimed], outcomes: queue.SimpleQueue[Outcome],
+                       in_flight: list[Future[Outcome]], report: PassReport) -> list[Future[Outcome]]:
+        box_ends = time.monotonic() + BATCH_SECONDS
+        handed = 0
+        for claimed in batch:
+            if time.monotonic() > box_ends:
+                break
+            channel = claimed.message.channel
+            try:
+                in_flight.append(self.lanes.submit(channel, functools.partial(self._send, claimed, outcomes)))
+            except RuntimeError:  # the interpreter is exiting (no new threads): the rest goes back unsent
+                break
+            handed += 1
+            self._record(_drain(outcomes), report)
+        released = [claimed.message.notification_id for claimed in batch[handed:]]
+        self._put_back([], released, report)
+        # Claim what one box can send: fewer after a box ran out, back up to batch_size when one did not.
+        self._claim_size = (max(MIN_CLAIM, 2 * handed) if released
+                            else min(self.config.batch_size, 2 * self._claim_size))
+        return [future for future in in_flight if not future.done()]
 
     def claim(self, now: datetime) -> list[Claimed]:
         with transaction(self.sessions) as session:
@@ -86,74 +163,98 @@ class Dispatcher:
                         attempts=Notification.attempts + 1)
                 .returning(Notification.id)
             )
-            claimed_ids = sorted(session.scalars(statement))
-            rows = session.execute(
+            claimed_ids = set(session.scalars(statement))
+            rows = list(session.execute(
                 select(Notification, Complaint.code)
                 .outerjoin(Complaint, Complaint.id == Notification.complaint_id)
                 .where(Notification.id.in_(claimed_ids))
-                .order_by(Notification.id)
-            ).all()
+            ).all())
+            # The claim's own order (urgent first), not the ids': the box may end before the batch does.
+            order = {notification_id: position for position, notification_id in enumerate(ids)}
+            rows.sort(key=lambda row: order[row[0].id])
             erased = _cancel_to_erased(session, [row for row, _ in rows])
-            return [_claimed(row, code, _last_inbound(session, row)) for row, code in rows if row.id not in erased]
+            inbound = _last_inbound_times(session, [row for row, _ in rows])
+            return [_claimed(row, code, inbound.get((row.recipient_kind, row.channel, row.address)))
+                    for row, code in rows if row.id not in erased]
 
     def _due_ids(self, session: Session, now: datetime) -> list[int]:
-        query = select(Notification.id).where(_due(now)).order_by(Notification.id).limit(self.config.batch_size)
+        limit = min(self._claim_size, self.config.batch_size)
+        query = select(Notification.id).where(_due(now)).order_by(_BULK_LAST, Notification.id).limit(limit)
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return list(session.scalars(query))
 
-    def _deliver(self, claimed: Claimed, report: PassReport) -> None:
+    def _send(self, claimed: Claimed, outcomes: queue.SimpleQueue[Outcome]) -> Outcome:
+        """In a lane's thread: the send only; the dispatcher records what it puts in `outcomes`."""
+        outcome = self._attempt(claimed)
+        outcomes.put(outcome)
+        return outcome
+
+    def _attempt(self, claimed: Claimed) -> Outcome:
         message = claimed.message
-        transport = self.transports.get(message.channel, self.fallback)
-        wait = self.limiter.paused_for(message.channel) or self.limiter.acquire(message.channel, message.address)
+        # Paced here, right before the request leaves, so the provider sees the buckets' spacing
+        # (pacing before the hand-over to a lane would let the lanes' start-up jitter bunch requests).
+        with self._pacing:
+            wait = self.limiter.paused_for(message.channel) or self.limiter.acquire(message.channel,
+                                                                                   message.address)
         if wait > 0:
-            self._defer(claimed, wait, report)
-            return
+            return Outcome(claimed, defer_seconds=wait)
+        transport = self.transports.get(message.channel, self.fallback)
+        started = time.monotonic()
         try:
             result = transport.send(message)
         except TransportError as error:
-            if error.retry_after is not None:
-                # The provider says we are too fast: the whole transport waits, not just this row.
-                self.limiter.pause(message.channel, error.retry_after)
-            self._record_failure(claimed, error, report)
-            return
+            return Outcome(claimed, error=error)
         except Exception as error:  # a transport bug must not stop the other messages
             log.exception("transport crash notification=%s", message.notification_id)
-            self._record_failure(claimed, TransportError(f"unexpected: {error!r}"), report)
-            return
-        self._record_sent(claimed, result.provider_message_id)
-        report.sent += 1
+            return Outcome(claimed, error=TransportError(f"unexpected: {error!r}"))
+        finally:
+            self.lanes.observe(message.channel, time.monotonic() - started)
+        return Outcome(claimed, provider_id=result.provider_message_id)
 
-    def _record_sent(self, claimed: Claimed, provider_id: str | None) -> None:
+    def _record(self, outcomes: list[Outcome], report: PassReport) -> None:
+        sent = [outcome for outcome in outcomes if outcome.error is None and outcome.defer_seconds is None]
+        if sent:
+            self._record_sent(sent)
+            report.sent += len(sent)
+        self._put_back([(outcome.claimed, outcome.defer_seconds) for outcome in outcomes
+                        if outcome.defer_seconds is not None], [], report)
+        for outcome in outcomes:
+            if outcome.error is not None:
+                if outcome.error.retry_after is not None:
+                    # The provider says we are too fast: the whole transport waits, not just this row.
+                    with self._pacing:
+                        self.limiter.pause(outcome.claimed.message.channel, outcome.error.retry_after)
+                self._record_failure(outcome.claimed, outcome.error, report)
+
+    def _record_sent(self, sent: list[Outcome]) -> None:
+        """One transaction for a group of sends, two prebuilt statements run as executemany."""
         now = self.clock()
-        row = Notification.id == claimed.message.notification_id
+        params = [{"notification": outcome.claimed.message.notification_id, "owner": self.owner, "now": now,
+                   "provider_id": outcome.provider_id} for outcome in sent]
         with transaction(self.sessions) as session:
-            still_ours = session.scalars(
-                update(Notification)
-                .where(row, Notification.status == Status.SENDING, Notification.lease_owner == self.owner)
-                .values(status=Status.SENT, sent_at=now, provider_message_id=provider_id,
-                        lease_owner=None, lease_until=None, last_error=None)
-                .returning(Notification.id)
-            ).first()
-            if still_ours is None:
-                # A delivery callback got here first (delivered, or requeued for a template):
-                # keep its status, only fill in what the send itself knows.
-                session.execute(
-                    update(Notification).where(row, Notification.sent_at.is_(None))
-                    .values(sent_at=now, provider_message_id=provider_id)
-                )
-        log.info("sent notification=%s code=%s channel=%s purpose=%s", claimed.message.notification_id,
-                 claimed.complaint_code or "-", claimed.message.channel, claimed.message.purpose)
+            connection = session.connection()
+            connection.execute(_MARK_SENT, params)
+            # A delivery callback got here first (delivered, or requeued for a template) for rows the
+            # first statement did not match: keep its status, only fill in what the send itself knows.
+            connection.execute(_FILL_SENT, params)
+        for outcome in sent:
+            claimed = outcome.claimed
+            log.info("sent notification=%s code=%s channel=%s purpose=%s", claimed.message.notification_id,
+                     claimed.complaint_code or "-", claimed.message.channel, claimed.message.purpose)
 
-    def _defer(self, claimed: Claimed, seconds: float, report: PassReport) -> None:
-        """Rate limit or pause: put the row back untouched (the attempt does not count)."""
+    def _put_back(self, deferred: list[tuple[Claimed, float]], released: list[int], report: PassReport) -> None:
+        """Rate-limited rows wait their turn, unsent rows of a finished box return at once; neither
+        counts as an attempt."""
+        if not deferred and not released:
+            return
+        now = self.clock()
+        params = [{"notification": claimed.message.notification_id, "at": now + timedelta(seconds=seconds)}
+                  for claimed, seconds in deferred]
+        params += [{"notification": notification_id, "at": now} for notification_id in released]
         with transaction(self.sessions) as session:
-            session.execute(
-                update(Notification).where(Notification.id == claimed.message.notification_id)
-                .values(status=Status.QUEUED, attempts=Notification.attempts - 1, lease_owner=None, lease_until=None,
-                        next_attempt_at=self.clock() + timedelta(seconds=seconds))
-            )
-        report.deferred += 1
+            session.connection().execute(_PUT_BACK, params)
+        report.deferred += len(deferred)
 
     def _record_failure(self, claimed: Claimed, error: TransportError, report: PassReport) -> None:
         now = self.clock()
@@ -179,6 +280,39 @@ class Dispatcher:
         log.warning("send failed notification=%s code=%s channel=%s final=%s error=%s",
                     claimed.message.notification_id, claimed.complaint_code or "-",
                     claimed.message.channel, final, error)
+
+
+def _drain(outcomes: queue.SimpleQueue[Outcome]) -> list[Outcome]:
+    drained = []
+    while True:
+        try:
+            drained.append(outcomes.get_nowait())
+        except queue.Empty:
+            return drained
+
+
+_table = cast(Table, Notification.__table__)
+_MARK_SENT = (
+    update(_table)
+    .where(_table.c.id == bindparam("notification"), _table.c.status == Status.SENDING,
+           _table.c.lease_owner == bindparam("owner"))
+    .values(status=Status.SENT, sent_at=bindparam("now"), provider_message_id=bindparam("provider_id"),
+            lease_owner=None, lease_until=None, last_error=None)
+)
+_FILL_SENT = (
+    update(_table)
+    .where(_table.c.id == bindparam("notification"), _table.c.sent_at.is_(None))
+    .values(sent_at=bindparam("now"), provider_message_id=bindparam("provider_id"))
+)
+_PUT_BACK = (
+    update(_table)
+    .where(_table.c.id == bindparam("notification"))
+    .values(status=Status.QUEUED, attempts=_table.c.attempts - 1, lease_owner=None, lease_until=None,
+            next_attempt_at=bindparam("at"))
+)
+# Digests, recaps and summaries can wait a few seconds; alerts (new complaints, escalations,
+# emergencies) and answers to citizens go first.
+_BULK_LAST = case((Notification.purpose.in_(sorted(BULK_PURPOSES)), 1), else_=0)
 
 
 def _cancel_to_erased(session: Session, rows: list[Notification]) -> set[int]:
@@ -213,14 +347,25 @@ def _claimed(row: Notification, code: str | None, last_inbound: datetime | None)
     return Claimed(message=message, attempts=row.attempts, complaint_code=code)
 
 
-def _last_inbound(session: Session, row: Notification) -> datetime | None:
-    if row.recipient_kind == RecipientKind.REPORTER:
-        query = select(Reporter.last_inbound_at).where(Reporter.channel == row.channel,
-                                                       Reporter.provider_id == row.address)
-    else:
-        query = select(OfficialContact.last_inbound_at).where(OfficialContact.channel == row.channel,
-                                                              OfficialContact.address == row.address)
-    return session.scalars(query).first()
+def _last_inbound_times(session: Session, rows: list[Notification]) -> dict[tuple[str, str, str], datetime]:
+    """(recipient kind, channel, address) -> when that person last wrote to us: two queries per batch."""
+    times: dict[tuple[str, str, str], datetime] = {}
+    reporters = {row.address for row in rows if row.recipient_kind == RecipientKind.REPORTER}
+    officials = {row.address for row in rows if row.recipient_kind != RecipientKind.REPORTER}
+    if reporters:
+        for channel, address, at in session.execute(
+                select(Reporter.channel, Reporter.provider_id, Reporter.last_inbound_at)
+                .where(Reporter.provider_id.in_(reporters), Reporter.last_inbound_at.is_not(None))):
+            if at is not None:
+                times[(RecipientKind.REPORTER, channel, address)] = at
+    if officials:
+        for channel, address, at in session.execute(
+                select(OfficialContact.channel, OfficialContact.address, OfficialContact.last_inbound_at)
+                .where(OfficialContact.address.in_(officials), OfficialContact.last_inbound_at.is_not(None))):
+            for kind in (RecipientKind.OFFICIAL, RecipientKind.OPERATIONS):
+                if at is not None:
+                    times[(kind, channel, address)] = at
+    return times
 
 
 def _fall_back(session: Session, message: OutgoingMessage, now: datetime) -> int:

@@ -25,8 +25,9 @@ from models.tables import Notification
 from notifier.dispatcher import Dispatcher, PassReport
 from notifier.health import check_transports, queue_operations_summary
 from notifier.jobs import JobHandler, JobReport, JobRunner
+from notifier.lapor import LaporSteps
 from notifier.ratelimit import Limits, RateLimiter
-from notifier.transports import LogTransport, Transport, email, telegram, whatsapp
+from notifier.transports import LogTransport, Transport, email, lapor, telegram, whatsapp
 from notifier.transports.base import CheckResult
 
 log = logging.getLogger("aduan.notifier")
@@ -42,6 +43,7 @@ def build_transports(settings: Settings, environment: Environment) -> dict[str, 
         Channel.EMAIL: email.from_environment(settings, environment),
         Channel.TELEGRAM: telegram.from_environment(settings, environment),
         Channel.WHATSAPP: whatsapp.from_environment(settings, environment),
+        Channel.LAPOR_API: lapor.from_environment(settings, environment),
     }
     transports: dict[str, Transport] = {channel: transport for channel, transport in found.items() if transport}
     for channel, transport in found.items():
@@ -85,15 +87,22 @@ class Notifier:
             limiter=limiter or RateLimiter(rate_limits(settings)),
         )
         self.jobs = JobRunner(sessions, jobs or {}, owner, clock)
+        self.lapor = LaporSteps(settings, sessions, self.calendar)
 
     def run_once(self) -> PassReport:
         """One pass of everything due now: escalations, daily messages, delivery, background jobs, retention."""
         self.sweep()
         self.daily()
         report = self.dispatch()
+        if self.handover():
+            self.dispatch()  # the status pushes a fresh LAPOR! link queued
         self.work()
         self.retention()
         return report
+
+    def handover(self) -> int:
+        """SP4N-LAPOR! links and reminders, Ombudsman offers (notifier/lapor.py)."""
+        return self.lapor.run(self.clock())
 
     def dispatch(self) -> PassReport:
         report = self.dispatcher.run_pass()
@@ -161,6 +170,7 @@ class Notifier:
         scheduler.add_job(self.dispatch, "interval", seconds=config.tick_seconds, id="dispatch", **common)
         scheduler.add_job(self.work, "interval", seconds=config.tick_seconds, id="jobs", **common)
         scheduler.add_job(self.sweep, "interval", seconds=config.sweep_seconds, id="sweep", **common)
+        scheduler.add_job(self.handover, "interval", seconds=config.sweep_seconds, id="lapor", **common)
         scheduler.add_job(self.daily, "cron", day_of_week="mon-fri", hour=config.digest_time.hour,
                           minute=config.digest_time.minute, id="daily", **common)
         scheduler.add_job(self.self_check, "interval", minutes=config.self_check_minutes, id="self_check",

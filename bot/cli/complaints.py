@@ -1,4 +1,4 @@
-"""`aduan complaints list|show|act`: the desk from the command line.
+"""`aduan complaints list|show|act|lapor-link`: the desk from the command line.
 
 list and show only read (a read-only connection: no write lock, no directory sync); act changes a
 complaint through the same Desk, permission table and audit trail as the dashboard and the chat.
@@ -95,6 +95,32 @@ def act(code: str, official: str, action: str, to_agency: str | None, note: str 
         click.echo(f"{complaint.code}: {action} done, status now {complaint.status}")
 
 
+@command.command("lapor-link")
+@click.argument("code")
+@click.argument("tracking_id")
+@click.option("--as", "official", required=True, help="the triage official recording it (their id in config.yaml)")
+@config_option
+def lapor_link(code: str, tracking_id: str, official: str) -> None:
+    """Record the SP4N-LAPOR! tracking id of a complaint (as the dashboard's LAPOR! queue does)."""
+    from models.clock import system_clock
+    from models.config import Role
+    from models.db import transaction
+    from models.desk import Desk, calendar_for
+    from models.directory import official_actor
+
+    run = invocation()
+    settings = run.settings()
+    database = run.writing()
+    with transaction(database.sessions) as session:
+        complaint = find_complaint(session, settings, code)
+        actor = official_actor(session, official)
+        if actor.role != Role.TRIAGE:
+            raise Refused(f"{official} may not link complaints to SP4N-LAPOR! (triage only)")
+        Desk(session, settings, calendar_for(settings), system_clock()).record_lapor_tracking_id(
+            complaint, actor, tracking_id)
+        click.echo(f"{complaint.code}: linked to SP4N-LAPOR! {complaint.lapor_tracking_id}")
+
+
 def find_complaint(session: Session, settings: Settings, typed: str) -> Complaint:
     from sqlalchemy import select
 
@@ -103,6 +129,8 @@ def find_complaint(session: Session, settings: Settings, typed: str) -> Complain
 
     code = normalize_code(typed, settings.region.code_prefix)
     complaint = session.scalars(select(Complaint).where(Complaint.code == code)).first() if code else None
+    if complaint is None:  # a SP4N-LAPOR! tracking id works wherever a code does
+        complaint = session.scalars(select(Complaint).where(Complaint.lapor_tracking_id == typed.strip())).first()
     if complaint is None:
         raise Refused(f"no complaint with code {typed!r}")
     return complaint

@@ -57,5 +57,8 @@ def monthly(month: str, form: str, output: str | None) -> None:
 def recap_tables(recap: dict[str, Any]) -> list[Any]:
     from models.exports import Table
 
-    return [Table(f"Jumlah {recap['month']}", COUNT_COLUMNS, recap["counts"]),
-            Table("Per instansi", AGENCY_COLUMNS, recap["agencies"])]
+    tables = [Table(f"Jumlah {recap['month']}", COUNT_COLUMNS, recap["counts"]),
+              Table("Per instansi", AGENCY_COLUMNS, recap["agencies"])]
+    if recap.get("ombudsman_referrals"):  # complaints citizens took to the Ombudsman (docs/LAPOR.md)
+        tables.append(Table("Rujukan Ombudsman", ("code", "agency", "office", "at"), recap["ombudsman_referrals"]))
+    return tables

@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.dialog.messages import Inbound, Reply, inbound_limit, sanitized, truncated
 from bot.dialog.officials import answer_official
+from bot.dialog.ombudsman import answer_consent
 from bot.dialog.texts import say
 from bot.dialog.turn import CHOICES_KEY, Turn
 from bot.dialog.words import clean
@@ -73,6 +75,10 @@ class Engine:
                 return official_replies
             reporter = desk.reporter_for(inbound.channel, inbound.sender_id, inbound.sender_name, inbound.phone)
             chat = _chat_session(db, inbound, now)
+            consent = answer_consent(db, desk, reporter, clean(inbound.text), chat.language == "en")
+            if consent is not None:  # "OMBUDSMAN <kode>": the citizen agrees to the referral offered
+                _remember(db, inbound, consent, now)
+                return consent
             turn = Turn(db, self.settings, desk, self.table, chat, reporter, inbound, clean(inbound.text))
             replies = turn.run() or [Reply(say("help", chat.language))]
             _offer_numbers_for(chat, replies)
@@ -100,14 +106,12 @@ def _database_unavailable(error: Exception) -> bool:
 
 
 def _chat_session(db: Session, inbound: Inbound, now: datetime) -> ChatSession:
-    query = select(ChatSession).where(ChatSession.channel == inbound.channel,
-                                      ChatSession.chat_id == inbound.chat_id)
-    chat = db.scalars(query).first()
+    chat = db.scalars(_CHAT_SESSION, {"channel": inbound.channel, "chat_id": inbound.chat_id}).first()
     if chat is None:
+        # Written with everything else when the turn commits (nothing reads its id before).
         chat = ChatSession(channel=inbound.channel, chat_id=inbound.chat_id, state="idle", draft={},
                            language="id", updated_at=now)
         db.add(chat)
-        db.flush()
     return chat
 
 
@@ -117,19 +121,29 @@ def _offer_numbers_for(chat: ChatSession, replies: list[Reply]) -> None:
     chat.draft = {**(chat.draft or {}), CHOICES_KEY: [choice.value for choice in offered]}
 
 
+# Prebuilt statements for the two lookups and the one insert every message makes: SQLAlchemy caches
+# their compiled form, and they skip the ORM's identity map and unit of work (the writer lock is held
+# while they run on SQLite).
+_inbound = cast(Table, InboundMessage.__table__)
+_SEEN = select(_inbound.c.replies).where(_inbound.c.channel == bindparam("channel"),
+                                         _inbound.c.provider_message_id == bindparam("message_id")).limit(1)
+_REMEMBER = insert(_inbound)
+_CHAT_SESSION = select(ChatSession).where(ChatSession.channel == bindparam("channel"),
+                                          ChatSession.chat_id == bindparam("chat_id"))
+
+
 def _stored_replies(db: Session, inbound: Inbound) -> list[Reply] | None:
     if not inbound.message_id:
         return None
-    query = select(InboundMessage).where(InboundMessage.channel == inbound.channel,
-                                         InboundMessage.provider_message_id == inbound.message_id)
-    seen = db.scalars(query).first()
+    seen = db.connection().execute(_SEEN, {"channel": inbound.channel, "message_id": inbound.message_id}).first()
     return None if seen is None else [Reply.from_dict(raw) for raw in seen.replies]
 
 
 def _remember(db: Session, inbound: Inbound, replies: list[Reply], now: datetime, erased: bool = False) -> None:
+    """The message id and the replies given, so a redelivery is answered the same (a duplicate raises
+    IntegrityError here, which `handle` turns into that answer)."""
     if not inbound.message_id:
         return
-    db.add(InboundMessage(channel=inbound.channel, provider_message_id=inbound.message_id,
-                          chat_id="erased" if erased else inbound.chat_id, received_at=now,
-                          replies=[reply.to_dict() for reply in replies]))
-    db.flush()
+    db.connection().execute(_REMEMBER, {"channel": inbound.channel, "provider_message_id": inbound.message_id,
+                                        "chat_id": "erased" if erased else inbound.chat_id, "received_at": now,
+                                        "replies": [reply.to_dict() for reply in replies]})

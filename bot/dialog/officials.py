@@ -67,6 +67,12 @@ def answer_official(db: Session, settings: Settings, desk: Desk, inbound: Inboun
     return [OfficialTurn(db, settings, desk, official).run(command)]
 
 
+def _by_lapor_id(db: Session, typed: str) -> str | None:
+    if not typed:
+        return None
+    return db.scalars(select(Complaint.code).where(Complaint.lapor_tracking_id == typed.strip())).first()
+
+
 def _sender(db: Session, inbound: Inbound) -> tuple[Official | None, OfficialContact | None]:
     for address in dict.fromkeys((inbound.sender_id, inbound.chat_id)):
         official = official_by_contact(db, inbound.channel, address)
@@ -85,6 +91,9 @@ class OfficialTurn:
         self.official = official
 
     def run(self, command: OfficialCommand) -> Reply:
+        by_lapor = _by_lapor_id(self.db, command.typed_code) if command.code is None else None
+        if by_lapor is not None:  # a SP4N-LAPOR! tracking id works wherever a code does
+            command = OfficialCommand(command.verb, by_lapor, command.typed_code, command.rest)
         if command.code is None:
             return Reply(f"Kode laporan {command.typed_code or '(kosong)'} tidak dikenali.\n{HELP}")
         complaint = self.db.scalars(select(Complaint).where(Complaint.code == command.code)).first()
@@ -137,4 +146,5 @@ class OfficialTurn:
             reporter_line(complaint),
             f"Umur: {age} hari kerja; eskalasi tingkat {complaint.escalation_level}",
             f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}",
+            *([f"SP4N-LAPOR!: {complaint.lapor_tracking_id}"] if complaint.lapor_tracking_id else []),
         ])

@@ -29,6 +29,13 @@ class Calibration:
         _, log_top, share, log_evidence = features(scores, evidence)
         return _sigmoid(bias + top_weight * log_top + share_weight * share + evidence_weight * log_evidence)
 
+    def probability_of(self, top: float, runner_up: float, evidence: int) -> float:
+        """``probability`` from the two leading scores (the router's hot path: no feature tuple)."""
+        bias, top_weight, share_weight, evidence_weight = self.weights
+        share = runner_up / top if top > 0 else 1.0
+        return _sigmoid(bias + top_weight * math.log1p(top) + share_weight * share
+                        + evidence_weight * math.log1p(evidence))
+
     def to_data(self) -> dict[str, object]:
         return {"features": list(FEATURES), "weights": [round(w, 4) for w in self.weights],
                 "route_threshold": round(self.route_threshold, 4)}

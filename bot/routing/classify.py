@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.routing.matcher import HIDDEN, HIT_FACTOR_BITS, Hit, analyse, find_hits, normalized_words
-from bot.routing.table import RoutingTable, Rule
+from bot.routing.table import WORD_CACHE_LIMIT, RoutingTable, Rule
 
 Decision = Literal["route", "ask", "triage"]
 MAX_CANDIDATES = 5
@@ -68,7 +67,13 @@ def classify(text: str, table: RoutingTable) -> RoutingResult:
     verdict = _cached_verdict(find_hits(words, readings, table), table)
     if not verdict[1]:
         # Nothing scored: read each word once more under regional and colloquial affixes.
-        second = [reading or table.second_look(word) for word, reading in zip(words, readings, strict=True)]
+        looked = table.second_looks
+        second: list[tuple[str, ...]] = []
+        for word, reading in zip(words, readings, strict=True):
+            if not reading:
+                again = looked.get(word)
+                reading = again if again is not None else table.second_look(word)
+            second.append(reading)
         if second != readings:
             verdict = _cached_verdict(find_hits(words, second, table), table)
     decision, candidates, confidential, subject, confidence = verdict
@@ -102,43 +107,62 @@ _IN_LEAD = 0b10000
 def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
     # The profile is in phrase order, not the order the phrases were found in: the sums (and so
     # the verdict shared by every message with this profile) do not depend on where each stood.
-    scores, evidence = _keyword_scores(profile, table)
+    factors = table.hit_factors
+    weights = table.phrase_weights
+    scores: dict[str, float] = {}
+    for hit in profile:
+        factor = factors[hit & _FACTOR_MASK]  # opening words, repeats, landmark/address (table.py)
+        if factor:
+            for agency, weight in weights[hit >> HIT_FACTOR_BITS]:
+                scores[agency] = scores.get(agency, 0.0) + weight * factor
     dismissed = False
+    credits: dict[str, list[tuple[float, str]]] = {}
     triggers = table.rule_triggers
-    if any(hit >> HIT_FACTOR_BITS in triggers for hit in profile):
-        shown = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _KIND != HIDDEN}
-        in_lead = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _IN_LEAD and hit & _KIND != HIDDEN}
-        anywhere = {hit >> HIT_FACTOR_BITS for hit in profile}
-        dismissed = _apply_rules(table, shown, anywhere, in_lead, scores, evidence)
-    candidates = _ranked(scores, evidence, table.agency_set)
+    for hit in profile:
+        if hit >> HIT_FACTOR_BITS in triggers:
+            shown = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _KIND != HIDDEN}
+            in_lead = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _IN_LEAD and hit & _KIND != HIDDEN}
+            anywhere = {hit >> HIT_FACTOR_BITS for hit in profile}
+            dismissed = _apply_rules(table, shown, anywhere, in_lead, scores, credits)
+            break
+    routable = table.agency_set
+    ordered = sorted([(-score, agency) for agency, score in scores.items() if score > 0 and agency in routable])
+    del ordered[MAX_CANDIDATES:]
+    # Evidence is gathered only for the offices shown (most scored offices never are). Scores are
+    # sums of a few weights, so the same values recur: ``round`` (costly for floats) runs once each.
+    rounded = table.rounded_scores
+    candidates: list[Candidate] = []
+    for negative, agency in ordered:
+        score = rounded.get(negative)
+        if score is None:
+            if len(rounded) >= WORD_CACHE_LIMIT:
+                rounded.clear()
+            score = rounded[negative] = round(-negative, 3)
+        candidates.append(Candidate(agency, score,
+                                    *_strongest_first(_evidence(agency, profile, table) + credits.get(agency, []))))
+    return _decided(tuple(candidates), dismissed, table)
+
+
+def _decided(candidates: tuple[Candidate, ...], dismissed: bool, table: RoutingTable) -> Verdict:
     confidential = bool(candidates) and candidates[0].agency == CONFIDENTIAL_AGENCY
     confidence = _confidence(candidates, table)
     decision: Decision = "triage" if dismissed else _decide(candidates, confidence, table)
     return decision, candidates, confidential, _subject(candidates, confidential), confidence
 
 
-def _keyword_scores(
-    profile: tuple[Hit, ...], table: RoutingTable
-) -> tuple[dict[str, float], dict[str, list[tuple[float, str]]]]:
+def _evidence(agency: str, profile: tuple[Hit, ...], table: RoutingTable) -> list[tuple[float, str]]:
+    """(points, keyword) of every scored phrase that counts for ``agency``, in profile order."""
     factors = table.hit_factors
-    weights = table.phrase_weights
     labels = table.phrase_labels
-    scores: dict[str, float] = {}
-    evidence: dict[str, list[tuple[float, str]]] = {}
+    items: list[tuple[float, str]] = []
     for hit in profile:
-        factor = factors[hit & _FACTOR_MASK]  # opening words, repeats, landmark/address (table.py)
-        if not factor:
-            continue
-        phrase_id = hit >> HIT_FACTOR_BITS
-        label = labels[phrase_id]
-        for agency, weight in weights[phrase_id]:
-            points = weight * factor
-            scores[agency] = scores.get(agency, 0.0) + points
-            if agency in evidence:
-                evidence[agency].append((points, label))
-            else:
-                evidence[agency] = [(points, label)]
-    return scores, evidence
+        factor = factors[hit & _FACTOR_MASK]
+        if factor:
+            phrase_id = hit >> HIT_FACTOR_BITS
+            for other, weight in table.phrase_weights[phrase_id]:
+                if other == agency:
+                    items.append((weight * factor, labels[phrase_id]))
+    return items
 
 
 def _apply_rules(
@@ -155,11 +179,20 @@ def _apply_rules(
     A dismissing rule needs its phrase in the opening words: a thank-you that closes a long
     report ("... Terima kasih.") does not make it a non-complaint."""
     dismissed = False
-    triggered = sorted({i for phrase_id in found for i in table.rule_triggers.get(phrase_id, ())})
-    for position in triggered:  # table order, so earlier rules act first
-        rule = table.rules[position]
-        if not _rule_holds(rule, found, anywhere):
+    rule_triggers = table.rule_triggers
+    triggered: set[int] = set()
+    for phrase_id in found:
+        positions = rule_triggers.get(phrase_id)
+        if positions:
+            triggered.update(positions)
+    conditions = table.rule_conditions
+    for position in sorted(triggered):  # table order, so earlier rules act first
+        all_of, any_of, also_any, none_of = conditions[position]
+        # as ``_rule_holds``, with set operations
+        if not (all_of <= found and (not any_of or not any_of.isdisjoint(found))
+                and (not also_any or not also_any.isdisjoint(found)) and none_of.isdisjoint(anywhere)):
             continue
+        rule = table.rules[position]
         if rule.dismiss:
             dismissed = dismissed or any(term in in_lead for term in rule.any_of + rule.all_of)
             continue
@@ -210,18 +243,6 @@ def _rule_holds(rule: Rule, found: set[int], anywhere: set[int]) -> bool:
     return not any(term in anywhere for term in rule.none_of)
 
 
-def _ranked(
-    scores: Mapping[str, float],
-    evidence: Mapping[str, list[tuple[float, str]]],
-    routable: frozenset[str],
-) -> tuple[Candidate, ...]:
-    ordered = sorted((-score, agency) for agency, score in scores.items() if score > 0 and agency in routable)
-    return tuple(
-        Candidate(agency, round(-score, 3), *_strongest_first(evidence.get(agency, [])))
-        for score, agency in ordered[:MAX_CANDIDATES]
-    )
-
-
 def _strongest_first(items: list[tuple[float, str]]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(keywords strongest first, rule names in the order they acted)."""
     if len(items) == 1 and items[0][0] >= 0:
@@ -240,11 +261,18 @@ def _strongest_first(items: list[tuple[float, str]]) -> tuple[tuple[str, ...], t
 def _confidence(candidates: tuple[Candidate, ...], table: RoutingTable) -> float:
     if not candidates:
         return 0.0
-    scores = [candidate.score for candidate in candidates]
+    top = candidates[0].score
+    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
     if table.calibration is None:
-        runner_up = scores[1] if len(scores) > 1 else 0.0
-        return round(1.0 - runner_up / scores[0], 4) if scores[0] > 0 else 0.0
-    return round(table.calibration.probability(scores, len(candidates[0].keywords)), 4)
+        return round(1.0 - runner_up / top, 4) if top > 0 else 0.0
+    # a pure function of three numbers that recur from message to message: computed once each
+    key = (top, runner_up, len(candidates[0].keywords))
+    known: float | None = table.confidences.get(key)
+    if known is None:
+        if len(table.confidences) >= WORD_CACHE_LIMIT:
+            table.confidences.clear()
+        known = table.confidences[key] = round(table.calibration.probability_of(*key), 4)
+    return known
 
 
 def _decide(candidates: tuple[Candidate, ...], confidence: float, table: RoutingTable) -> Decision:

@@ -75,18 +75,20 @@ def suffix_readings(word: str) -> Iterator[tuple[str, str]]:
                 yield base[: -len(suffix)], suffix
 
 
-def prefix_readings(base: str, inner: bool = False) -> Iterator[tuple[str, str]]:
+def prefix_readings(base: str, inner: bool = False) -> list[tuple[str, str]]:
     """(prefix class, remainder) readings of one prefix on ``base``: the remainders as written
     first (longest prefix first), then those with the letter a nasal prefix swallowed restored."""
+    prefixes = (_INNER_BY_HEAD if inner else _PREFIXES_BY_HEAD).get(base[:2])
+    if prefixes is None:  # most bases start with no prefix at all
+        return []
+    written: list[tuple[str, str]] = []
     restored: list[tuple[str, str]] = []
-    for prefix in _PREFIXES_BY_LENGTH:
-        if inner and prefix not in _INNER_PREFIXES:
-            continue
+    for prefix in prefixes:
         if not base.startswith(prefix) or len(base) - len(prefix) < MIN_ROOT:
             continue
         rest = base[len(prefix):]
         if prefix == "be" and rest == "kerja":  # bekerja
-            yield "ber", rest
+            written.append(("ber", rest))
             continue
         if prefix in ("te", "be") and not rest.startswith("r"):
             continue
@@ -97,8 +99,20 @@ def prefix_readings(base: str, inner: bool = False) -> Iterator[tuple[str, str]]
                 if rest[0] in _VOWELS:  # the nasal swallowed a consonant before a vowel only
                     restored.append((family, swallowed + rest))
             elif _written_as_is(prefix, rest):
-                yield family, rest
-    yield from restored
+                written.append((family, rest))
+    return written + restored
+
+
+def _by_first_letters(prefixes: list[str]) -> dict[str, tuple[str, ...]]:
+    """Prefixes grouped by their first two letters, longest first as in ``_PREFIXES_BY_LENGTH``."""
+    grouped: dict[str, list[str]] = {}
+    for prefix in prefixes:
+        grouped.setdefault(prefix[:2], []).append(prefix)
+    return {head: tuple(group) for head, group in grouped.items()}
+
+
+_PREFIXES_BY_HEAD = _by_first_letters(_PREFIXES_BY_LENGTH)
+_INNER_BY_HEAD = _by_first_letters([prefix for prefix in _PREFIXES_BY_LENGTH if prefix in _INNER_PREFIXES])
 
 
 _VOWELS = frozenset("aeiou")
@@ -117,6 +131,7 @@ def _written_as_is(prefix: str, rest: str) -> bool:
 # Words that look like me-...-i, di-...-i, pe-...-i or te-...-i lose their prefix before their
 # suffix ("pencari" is pe-cari, not pencar-i; "petani" is pe-tani).
 _PREFIX_FIRST = (("me", "i"), ("di", "i"), ("pe", "i"), ("te", "i"))
+_PREFIX_FIRST_HEADS = tuple(prefix for prefix, _ in _PREFIX_FIRST)  # all with the suffix -i
 
 
 class Dictionary:
@@ -138,19 +153,22 @@ class Dictionary:
         if word in roots:
             return "", word, ""
         readings = list(suffix_readings(word))
-        prefix_first = any(word.startswith(prefix) and word.endswith(suffix) for prefix, suffix in _PREFIX_FIRST)
+        prefix_first = word.endswith("i") and word.startswith(_PREFIX_FIRST_HEADS)
         if not prefix_first:
             for base, suffix in readings:
                 if base in roots:
                     return "", base, suffix
-        for base, suffix in readings:
-            for family, rest in prefix_readings(base):
+        # every base starts like the word: without a prefix's first letters there is no prefix
+        prefixed = [(suffix, prefix_readings(base)) for base, suffix in readings] \
+            if word[:2] in _PREFIXES_BY_HEAD else []
+        for suffix, options in prefixed:
+            for family, rest in options:
                 if (family, suffix) in _DISALLOWED:
                     continue
                 if rest in roots:
                     return family, rest, suffix
-        for base, suffix in readings:
-            for family, rest in prefix_readings(base):
+        for suffix, options in prefixed:
+            for family, rest in options:
                 for inner, root in prefix_readings(rest, inner=True):
                     # the suffix may close either prefix: ke-(ter-batas)-an, di-(ke-camat-an)
                     if root in roots and inner != family and not (

@@ -24,12 +24,19 @@ def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[tuple[str, 
     """Normalised words of ``text`` and, for each, the vocabulary words it stands for."""
     words: list[str] = []
     readings: list[tuple[str, ...]] = []
-    cache = table.chunk_cache
-    for chunk in tx.chunks(tx.clean(text)):
-        chunk_words, chunk_readings = cache.get(chunk) or table.analyse_chunk(chunk)
+    known_words = table.chunk_words
+    known_readings = table.chunk_readings
+    for chunk in tx.text_chunks(text):
+        chunk_words = known_words.get(chunk)
+        if chunk_words is None:
+            chunk_words, chunk_readings = table.analyse_chunk(chunk)
+        else:
+            chunk_readings = known_readings[chunk]
         words += chunk_words
         readings += chunk_readings
     return words, readings
+
+
 
 
 def normalized_words(text: str, table: RoutingTable) -> list[str]:
@@ -148,8 +155,14 @@ def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int
     window = table.settings.max_gap + 1
     for position, candidates in enumerate(readings):
         for candidate in candidates:
-            for phrase_id in singles.get(candidate, ()):
-                spans.setdefault(phrase_id, []).append((position, position))
+            ids = singles.get(candidate)
+            if ids is not None:
+                for phrase_id in ids:
+                    found = spans.get(phrase_id)
+                    if found is None:
+                        spans[phrase_id] = [(position, position)]
+                    else:
+                        found.append((position, position))
             if candidate in pair_starts:
                 # Longer phrases are looked up by their first two words, with the second among
                 # the next few words: the cost does not grow with how many phrases start with

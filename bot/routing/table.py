@@ -119,18 +119,26 @@ class RoutingTable:
     hit_factors: tuple[float, ...] = field(init=False)
     phrase_sizes: tuple[int, ...] = field(init=False)
     masking_multiword: frozenset[int] = field(init=False)  # masking phrases of two or more words
-    # chunk as written -> (its canonical words, the vocabulary words each stands for)
-    chunk_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = field(
-        init=False, default_factory=dict
-    )
+    # chunk as written -> its canonical words, and -> the vocabulary words each stands for. Two
+    # dicts with the same keys, so a message whose chunks are all known is assembled by two C-level
+    # passes (matcher.analyse).
+    chunk_words: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    chunk_readings: dict[str, tuple[tuple[str, ...], ...]] = field(init=False, default_factory=dict)
     _readings_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
-    _second_look_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    second_looks: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     # Scoring depends only on which phrases were found and how (see classify.py): chat messages
     # repeat the same few combinations, so the verdict for each is computed once.
     _verdict_cache: dict[Any, Any] = field(init=False, default_factory=dict)
     # Hashes of profiles seen once: a verdict is kept from a profile's second message on, so the
     # many profiles of unseen traffic that never recur cost no cache entry (ints are cheap).
     _seen_profiles: set[int] = field(init=False, default_factory=set)
+    # score -> the score rounded as shown, and (top, runner-up, evidence) -> calibrated confidence:
+    # pure functions of values that recur, each computed once (classify.py)
+    rounded_scores: dict[float, float] = field(init=False, default_factory=dict)
+    confidences: dict[tuple[float, float, int], float] = field(init=False, default_factory=dict)
+    # per rule, its phrase conditions as sets: (all of, any of, also any of, none of)
+    rule_conditions: tuple[tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int]], ...] = field(
+        init=False)
 
     def __post_init__(self) -> None:
         vocabulary = {word for phrase in self.phrases for word in phrase}
@@ -147,6 +155,8 @@ class RoutingTable:
         self.pair_starts = frozenset(first for first, _ in pairs)
         self.rule_triggers = _rule_triggers(self.rules)
         self.rule_terms = frozenset(term for rule in self.rules for term in rule.none_of)
+        self.rule_conditions = tuple((frozenset(rule.all_of), frozenset(rule.any_of), frozenset(rule.also_any),
+                                      frozenset(rule.none_of)) for rule in self.rules)
         self.agency_set = frozenset(self.agencies)
         self.masking = frozenset(
             phrase_id for phrase_id, weights in enumerate(self.phrase_weights) if weights
@@ -171,26 +181,33 @@ class RoutingTable:
     # --- per-word steps, memoised on the table ------------------------------------------------
     def analyse_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
         """Canonical words of one alphanumeric chunk and the vocabulary words each stands for."""
-        cached = self.chunk_cache.get(chunk)
-        if cached is not None:
-            return cached
+        known = self.chunk_words.get(chunk)
+        if known is not None:
+            return known, self.chunk_readings[chunk]
         if chunk.isalpha():
             words = self.words_for(chunk)
         else:
             words = tuple(word for piece in tx.split_chunk(chunk) for word in self.words_for(piece))
+        readings: tuple[tuple[str, ...], ...]
         if len(words) == 1:  # most chunks: one word, whose readings need no cache of their own
-            cached = (words, (self._readings_uncached(words[0]),))
+            readings = (self._readings_uncached(words[0]),)
         else:
-            cached = (words, tuple(self.readings(word) for word in words))
-        _remember(self.chunk_cache, chunk, cached)
-        return cached
+            readings = tuple(self.readings(word) for word in words)
+        if len(self.chunk_words) >= WORD_CACHE_LIMIT:
+            self.chunk_words.clear()
+            self.chunk_readings.clear()
+        self.chunk_words[chunk] = words
+        self.chunk_readings[chunk] = readings
+        return words, readings
 
     def words_for(self, raw: str) -> tuple[str, ...]:
         """Canonical words for one raw token: elongations collapsed, slang expanded."""
         known = self.slang.get(raw)
         if known is not None:
             return known
-        if raw in self._exact_words or not tx.has_double(raw):  # "pppk" is a word, not an elongation
+        # "pppk" is a word, not an elongation; without a character twice in a row (most words) the
+        # steps below change nothing
+        if raw in self._exact_words or not tx.may_repeat(raw):
             return (raw,)
         word = tx.collapse_elongation(raw)
         if word not in self._exact_words:
@@ -218,20 +235,25 @@ class RoutingTable:
         previous = self.calibration
         self.calibration = calibration
         self._verdict_cache.clear()
+        self.confidences.clear()
         try:
             yield self
         finally:
             self.calibration = previous
             self._verdict_cache.clear()
+            self.confidences.clear()
 
     def with_empty_caches(self) -> RoutingTable:
         """The same table with every cache empty (for timing cold starts; indexes are shared)."""
         fresh = copy.copy(self)
-        fresh.chunk_cache = {}
+        fresh.chunk_words = {}
+        fresh.chunk_readings = {}
         fresh._readings_cache = {}
-        fresh._second_look_cache = {}
+        fresh.second_looks = {}
         fresh._verdict_cache = {}
         fresh._seen_profiles = set()
+        fresh.rounded_scores = {}
+        fresh.confidences = {}
         return fresh
 
     def cached_verdict(self, key: Any) -> Any:
@@ -248,7 +270,7 @@ class RoutingTable:
 
     def cache_sizes(self) -> dict[str, int]:
         return {
-            "chunks": len(self.chunk_cache),
+            "chunks": len(self.chunk_words),
             "readings": len(self._readings_cache),
         }
 
@@ -279,7 +301,7 @@ class RoutingTable:
     def second_look(self, word: str) -> tuple[str, ...]:
         """Keyword words ``word`` may stand for under regional or colloquial affixes, for messages
         in which the first look found no keyword (see regional.py); cached per word."""
-        cached = self._second_look_cache.get(word)
+        cached = self.second_looks.get(word)
         if cached is None:
             cached = NOTHING
             if len(word) >= MIN_RELATIVE - 1 and word.isalpha() and word not in self.vocabulary \
@@ -289,7 +311,7 @@ class RoutingTable:
                     if root in vocabulary and len(root) >= MIN_HEAD:
                         cached = (root,)
                         break
-            _remember(self._second_look_cache, word, cached)
+            _remember(self.second_looks, word, cached)
         return cached
 
     def _relatives(self, word: str) -> tuple[str, ...]:

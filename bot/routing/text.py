@@ -6,6 +6,7 @@ vocabulary look-up) live in ``table.py`` and call into this module.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 
@@ -19,6 +20,12 @@ _REDUPLICATION = re.compile(r"^([^\W\d_]{4,})2$")
 # Three or more repeats of a letter never occur in standard Indonesian ("rusakkk").
 _ELONGATION = re.compile(r"([^\W\d_])\1{2,}")
 _DOUBLE = re.compile(r"([^\W\d_])\1")
+# Cheap pre-checks (any character twice or three times in a row): the letter classes above cost
+# several times more per character, and most words have no repeat at all.
+_ANY_DOUBLE = re.compile(r"(.)\1")
+_ANY_TRIPLE = re.compile(r"(.)\1\1")
+# The repeated letter, as a C-level callable: a "\1" template costs four times more per match.
+_FIRST_GROUP = operator.itemgetter(1)
 
 # Messages longer than this are cut before processing; a complaint never needs more and it
 # bounds the work an adversarial 100k-character paste can cause.
@@ -48,6 +55,19 @@ def chunks(cleaned: str) -> list[str]:
     return _CHUNK.findall(cleaned)
 
 
+# On ASCII text the same chunks as ``_CHUNK`` (after lower-casing, letters and digits are a-z0-9),
+# found with a plain character set instead of Unicode category tests.
+_ASCII_CHUNK = re.compile(r"[a-z0-9]+")
+
+
+def text_chunks(text: str) -> list[str]:
+    """``chunks(clean(text))``, faster on the usual ASCII message."""
+    text = text[:MAX_TEXT_CHARS]
+    if text.isascii():
+        return _ASCII_CHUNK.findall(text.lower())
+    return _CHUNK.findall(clean(text))
+
+
 def split_chunk(chunk: str) -> list[str]:
     """Split a chunk into letter runs and digit runs, expanding "kata2" reduplication.
 
@@ -61,7 +81,7 @@ def split_chunk(chunk: str) -> list[str]:
 
 def collapse_elongation(word: str) -> str:
     """"rusakkk" -> "rusak", "matiii" -> "mati"; doubles are left alone (handled by the table)."""
-    return _ELONGATION.sub(r"\1", word)
+    return _ELONGATION.sub(_FIRST_GROUP, word) if _ANY_TRIPLE.search(word) else word
 
 
 _NO_VOWELS = str.maketrans("", "", "aeiou")
@@ -74,12 +94,18 @@ def skeleton(word: str) -> str:
 
 def has_double(word: str) -> bool:
     """True when a letter repeats ("sampahh", "rusakkk"): only then can elongation apply."""
-    return _DOUBLE.search(word) is not None
+    return _ANY_DOUBLE.search(word) is not None and _DOUBLE.search(word) is not None
+
+
+def may_repeat(word: str) -> bool:
+    """A cheap test that ``has_double`` may hold (any character twice in a row): when it fails,
+    elongation and double letters cannot apply."""
+    return _ANY_DOUBLE.search(word) is not None
 
 
 def undouble(word: str) -> str:
     """"sampahh" -> "sampah": tried only when the word with its double letters is unknown."""
-    return _DOUBLE.sub(r"\1", word)
+    return _DOUBLE.sub(_FIRST_GROUP, word)
 
 
 # --- a deliberately small Indonesian stemmer -------------------------------------------------

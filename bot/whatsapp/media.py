@@ -46,8 +46,13 @@ Origin = tuple[str, str, int]
 
 def queue_downloads(session: Session, complaint_code: str, now: datetime) -> None:
     """Ask for the complaint's photos to be fetched, in the caller's transaction (if it has any to fetch)."""
-    if session.scalar(select(_missing(complaint_code).exists())):
+    if photos_to_fetch(session, complaint_code):
         enqueue_job(session, KIND, {"complaint_code": complaint_code}, now)
+
+
+def photos_to_fetch(session: Session, complaint_code: str) -> bool:
+    """Whether the complaint has a photo not stored yet (a read; fine in a read-only session)."""
+    return bool(session.scalar(select(_missing(complaint_code).exists())))
 
 
 def _missing(code: str) -> Select[int, str | None, str | None]:

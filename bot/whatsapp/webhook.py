@@ -19,10 +19,10 @@ from bot.dialog.messages import Inbound, Reply, inbound_limit
 from bot.whatsapp.callbacks import record_callback
 from bot.whatsapp.errors import error_code
 from bot.whatsapp.form import MalformedForm, parse_form
-from bot.whatsapp.media import queue_downloads
+from bot.whatsapp.media import photos_to_fetch, queue_downloads
 from bot.whatsapp.replies import twiml
 from models.config import Settings
-from models.db import transaction
+from models.db import make_read_session_factory, transaction
 from models.environment import Environment, secret
 from models.runtime import Database
 from models.tables import OfficialContact
@@ -71,6 +71,7 @@ def make_blueprint(settings: Settings, database: Database, engine: Engine, envir
         log.warning("twilio: TWILIO_AUTH_TOKEN not set, every webhook will be refused")
     officials = frozenset(o.whatsapp for o, _ in settings.all_officials() if o.whatsapp)
     text_limit = inbound_limit(settings)
+    reads = make_read_session_factory(database.engine)
     blueprint = Blueprint("twilio", __name__, url_prefix="/webhooks/twilio")
 
     @blueprint.post("/whatsapp")
@@ -96,6 +97,10 @@ def make_blueprint(settings: Settings, database: Database, engine: Engine, envir
     def _after_turn(inbound: Inbound, replies: list[Reply]) -> None:
         # A reply carrying a code filed a complaint in this turn: its photos now have rows.
         codes = [str(reply.data["code"]) for reply in replies if reply.data.get("code")]
+        if codes:
+            # Most complaints come without a photo: find out without queueing for SQLite's writer lock.
+            with reads() as session:
+                codes = [code for code in codes if photos_to_fetch(session, code)]
         official = inbound.channel == "whatsapp" and inbound.sender_id in officials
         if not codes and not official:
             return

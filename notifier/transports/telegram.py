@@ -26,6 +26,7 @@ from bot.telegram.errors import (
 )
 from models.config import Settings
 from models.environment import Environment, secret
+from notifier.lanes import MAX_IN_FLIGHT
 from notifier.ratelimit import Limits, TokenBucket
 from notifier.transports.base import CheckResult, OutgoingMessage, SendResult, TransportError
 
@@ -69,7 +70,9 @@ class TelegramTransport:
                  clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
                  max_wait: float = 5.0) -> None:
         self.url = f"{base_url.rstrip('/')}/bot{token}"
-        self.client = client or httpx.Client(timeout=TIMEOUT_SECONDS)
+        # One keep-alive client for every lane of the dispatcher (httpx.Client is thread-safe).
+        self.client = client or httpx.Client(timeout=TIMEOUT_SECONDS, limits=httpx.Limits(
+            max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT))
         self.limits = RateLimits(clock)
         self.sleep = sleep
         self.max_wait = max_wait

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
@@ -36,6 +38,7 @@ from models.clock import system_clock
 from models.config import ConfigError, Settings
 from models.environment import Environment, secret
 from models.notification import Channel
+from notifier.lanes import MAX_IN_FLIGHT
 from notifier.ratelimit import Limits
 from notifier.transports.base import OutgoingMessage, SendResult, TransportError
 
@@ -48,12 +51,26 @@ LIMITS = Limits(MESSAGES_PER_SECOND)
 
 class RoutedHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no type hints
     """Twilio's client with a mandatory timeout, an optional other host (the tests' fake Twilio),
-    and the last Retry-After header, which TwilioRestException does not carry."""
+    and the last Retry-After header, which TwilioRestException does not carry.
+
+    The dispatcher's lanes send from several threads at once: one keep-alive pool as wide as the
+    widest lane serves them all, and each thread sees the Retry-After of its own last answer."""
 
     def __init__(self, base_url: str | None = None, timeout: float = HTTP_TIMEOUT_SECONDS) -> None:
         super().__init__(timeout=timeout)
         self.base_url = base_url.rstrip("/") if base_url else None
-        self.retry_after: float | None = None
+        self._answers = threading.local()
+        for scheme in ("https://", "http://"):
+            self.session.mount(scheme, HTTPAdapter(pool_connections=2, pool_maxsize=MAX_IN_FLIGHT))
+
+    @property
+    def retry_after(self) -> float | None:
+        value: float | None = getattr(self._answers, "retry_after", None)
+        return value
+
+    @retry_after.setter
+    def retry_after(self, value: float | None) -> None:
+        self._answers.retry_after = value
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
         if self.base_url:

@@ -15,12 +15,12 @@ from bot.dialog.engine import Engine
 from models.config import Settings
 from models.environment import Environment
 from models.runtime import Database
-from web.dashboard import actions, auth, chat, inbox, intake, open311, ops, public, stats
+from web.dashboard import actions, auth, chat, inbox, intake, lapor, open311, opendata, ops, public, stats
 from web.dashboard.context import Context
 from web.dashboard.security import init_security
 from web.metrics import init_metrics
 
-MODULES = (auth, inbox, actions, stats, public, chat, intake, open311, ops)
+MODULES = (auth, inbox, actions, stats, public, chat, intake, open311, ops, lapor, opendata)
 
 
 def make_blueprints(settings: Settings, database: Database, engine: Engine,

@@ -110,6 +110,8 @@ def make_blueprint(context: Context) -> Blueprint:
 def _find(context: Context, code: str, actor: Actor) -> Complaint:
     normal = normalize_code(code, context.settings.region.code_prefix)
     found = context.read().scalars(select(Complaint).where(Complaint.code == normal)).first() if normal else None
+    if found is None:  # a SP4N-LAPOR! tracking id works wherever a code does
+        found = context.read().scalars(select(Complaint).where(Complaint.lapor_tracking_id == code.strip())).first()
     if found is None or not allowed(actor, Action.VIEW, found):
         abort(404)
     return found

@@ -20,6 +20,8 @@ from web.dashboard.context import sees_everything
 PAGE_SIZE = 50
 # Five digits or more (spaces, dots and dashes between them allowed): a phone number, an id, an account.
 PERSON_NUMBER = re.compile(r"\d(?:[\s.\-]?\d){4,}")
+# What a SP4N-LAPOR! tracking id looks like when typed into the search box.
+LAPOR_ID = re.compile(r"[A-Za-z0-9\-]{4,40}")
 OPEN = [status.value for status in OPEN_STATUSES]
 
 
@@ -99,6 +101,12 @@ def _search(q: str, prefix: str) -> Any:
     code = normalize_code(q, prefix)
     if code:
         return Complaint.code == code
+    if LAPOR_ID.fullmatch(q):  # one token: maybe a SP4N-LAPOR! tracking id, maybe a word of the text
+        return or_(Complaint.lapor_tracking_id == q, _words(q))
+    return _words(q)
+
+
+def _words(q: str) -> Any:
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     # A hidden reporter's complaint is searched in its masked words (their name and numbers are not there).
     in_text = func.coalesce(Complaint.masked_text, Complaint.text).ilike(pattern, escape="\\")
