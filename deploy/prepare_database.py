@@ -24,6 +24,7 @@ from bot.routing import RoutingTableError
 from bot.setup import load_routing_table
 from models.config import ConfigError, load_settings
 from models.environment import BadEnvironment, Environment
+from models.logsafety import configure_logging
 from models.runtime import prepare_database
 
 
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     except BadEnvironment as error:
         print(f"environment error:\n{error}", file=sys.stderr)
         return 2
+    configure_logging(environment)
     config = args.config or environment.aduan_config
     try:
         settings = load_settings(config)

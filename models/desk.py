@@ -201,6 +201,7 @@ class Desk:
             ChatSession.channel == reporter.channel, ChatSession.chat_id == reporter.provider_id))
         for chat in chats:
             chat.chat_id, chat.state, chat.draft = f"erased-{chat.id}", "idle", {}
+            chat.keyboard_token = None  # the chat's newest keyboard, too (its buttons named the old choices)
         self.session.execute(
             update(InboundMessage)
             .where(InboundMessage.channel == reporter.channel, InboundMessage.chat_id == reporter.provider_id)

@@ -47,6 +47,8 @@ class Environment(BaseSettings):
     aduan_bind: str = "127.0.0.1:8000"
     web_concurrency: int | None = None
     prometheus_multiproc_dir: Path | None = None
+    # Bearer token for /metrics; unset: only a direct request from this host (no proxy in between) may scrape.
+    metrics_token: SecretStr | None = None
 
     # --- Telegram -----------------------------------------------------------------------------
     telegram_bot_token: SecretStr | None = None

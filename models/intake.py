@@ -31,6 +31,10 @@ class IntakeForm:
     location_text: str | None = None
     source: str | None = None  # e.g. the Facebook post or letter number
     routing: dict[str, Any] | None = None  # the router's reading of the text (shown to triage, teaches the router)
+    # Misconduct by civil servants, as the router read the text: filed with the Inspectorate whatever office the
+    # operator picked, and the office it accuses (the router's subject, else the one picked) is its subject.
+    misconduct: bool = False
+    subject_agency_code: str | None = None
 
 
 def file_for_citizen(desk: Desk, operator: Actor, form: IntakeForm) -> Complaint:
@@ -49,7 +53,8 @@ def file_for_citizen(desk: Desk, operator: Actor, form: IntakeForm) -> Complaint
     draft = NewComplaint(reporter=reporter, text=form.text.strip(), channel=form.channel,
                          agency_code=form.agency_code or None, anonymous=form.anonymous,
                          confidential=form.confidential, location_text=form.location_text or None,
-                         routing=form.routing)
+                         routing=form.routing, misconduct=form.misconduct,
+                         subject_agency_code=form.subject_agency_code)
     complaint = desk.file(draft, dispatch=bool(form.agency_code))
     complaint.events.append(ComplaintEvent(at=desk.now, actor_kind=operator.kind, actor_id=operator.audit_id,
                                            action="intake", note=form.source, data={"channel": form.channel}))

@@ -21,6 +21,7 @@ from models.environment import Environment
 from models.escalation import SweepReport, sweep
 from models.notification import Channel, NotificationStatus
 from models.reports import queue_digests, queue_monthly_recap
+from models.retention import RetentionCounts, apply_retention
 from models.tables import Notification
 from notifier.dispatcher import Dispatcher, PassReport
 from notifier.health import check_transports, queue_operations_summary
@@ -65,6 +66,9 @@ def build_transports(settings: Settings, environment: Environment) -> dict[str, 
     return transports
 
 
+RETENTION_HOUR, RETENTION_MINUTE = 2, 17
+
+
 class Notifier:
     """Everything the notifier does, each step idempotent, so a pass can run at any time, twice."""
 
@@ -87,13 +91,14 @@ class Notifier:
         self.lapor = LaporSteps(settings, sessions, self.calendar)
 
     def run_once(self) -> PassReport:
-        """One pass of everything due now: escalations, daily messages, delivery, then background jobs."""
+        """One pass of everything due now: escalations, daily messages, delivery, background jobs, retention."""
         self.sweep()
         self.daily()
         report = self.dispatch()
         if self.handover():
             self.dispatch()  # the status pushes a fresh LAPOR! link queued
         self.work()
+        self.retention()
         return report
 
     def handover(self) -> int:
@@ -144,6 +149,15 @@ class Notifier:
             queued += queue_operations_summary(session, self.settings, self.calendar, now)
         return queued
 
+    def retention(self) -> RetentionCounts:
+        """Chat transcripts and inbound payloads older than `privacy.retention_days` go (models/retention.py)."""
+        with transaction(self.sessions) as session:
+            counts = apply_retention(session, self.settings, self.clock())
+        if counts.total:
+            log.info("retention removed chat_sessions=%d inbound_messages=%d throttles=%d", counts.chat_sessions,
+                     counts.inbound_messages, counts.throttles)
+        return counts
+
     def self_check(self) -> list[CheckResult]:
         with transaction(self.sessions) as session:
             return check_transports(session, self.settings, self.calendar, self.transports, self.clock())
@@ -161,6 +175,9 @@ class Notifier:
         scheduler.add_job(self.daily, "cron", day_of_week="mon-fri", hour=config.digest_time.hour,
                           minute=config.digest_time.minute, id="daily", **common)
         scheduler.add_job(self.self_check, "interval", minutes=config.self_check_minutes, id="self_check",
+                          **common)
+        # Every day, at night (local time): the deletes are small and need no office hours.
+        scheduler.add_job(self.retention, "cron", hour=RETENTION_HOUR, minute=RETENTION_MINUTE, id="retention",
                           **common)
         return scheduler
 

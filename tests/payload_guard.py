@@ -14,7 +14,12 @@ and scans everything that left — or waits to leave — the system for anyone e
 * every read model (`complaint_detail`, `complaint_summary`, `notification_view`: what the CLI prints as JSON
   and the dashboard renders) built without the reveal;
 * every captured log line and line of output: there, a line is a leak when it pairs an identifier with the
-  code of one of the reporter's hidden complaints (a log may name a number, never tie it to a report).
+  code of one of the reporter's hidden complaints (a log may name a number, never tie it to a report);
+* every captured log line (INFO and above, pyproject's `log_level`), of every test: it must carry no secret of
+  the tests' configurations (a Bot API token, a Twilio auth token, a webhook secret, a SECRET_KEY), and must not
+  pair the phone number or chat id of *any* reporter with the code of one of their complaints, hidden or not
+  (issue 12, class 5). The test process cleans its records as every entry point does
+  (`models.logsafety.install_redaction`), so this checks the redaction on every line the suite logs.
 
 An identifier found in such a message fails the test (an error at teardown naming the message), except where it
 appears legitimately: in a message about one of that reporter's *non-anonymous* complaints, in a message about a
@@ -403,8 +408,39 @@ def _install_capture() -> None:
         wrap(name)
 
 
+# The secrets the tests configure, by shape: a value of this shape in a log line is a secret that escaped.
+TEST_SECRETS = re.compile(r"\d+:TEST-token|[\w-]*auth-token[\w-]*|[\w-]*webhook-Secret[\w-]*|s3cret-Token[\w-]*|"
+                          r"[\w-]*secret-key[\w-]*|cli-test-secret[\w-]*")
+
+
+def secrets_in_logs(lines: Iterable[Outgoing]) -> list[str]:
+    return [line.text for line in lines if line.source == "log" and TEST_SECRETS.search(line.text)]
+
+
+def person_beside_code_in_logs(session: Session, lines: Iterable[Outgoing]) -> list[Leak]:
+    """Log lines pairing any reporter's phone number or numeric id with the code of one of their complaints."""
+    book = _ComplaintBook(session)
+    leaks = []
+    for line in lines:
+        if line.source != "log":
+            continue
+        for complaint in book.related(line):
+            if complaint.reporter is None or complaint.reporter.erased_at is not None:
+                continue
+            identity = book.identity(complaint.reporter)
+            numeric = Identity(identity.reporter_id, phones=identity.phones, numbers=identity.numbers)
+            found = identifiers_in(line.text, numeric) - _legitimately_present([complaint], book, numeric)
+            if found:
+                leaks.append(Leak("log", "log", complaint.code, tuple(sorted(found)), line.text))
+    return leaks
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    from models.logsafety import Redactor, install_redaction
+
     _install_capture()
+    # As every entry point does (models/logsafety.configure_logging); the values are the tests' own secrets.
+    install_redaction(Redactor(["123456:TEST-token", "TEST-token"]))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -434,14 +470,19 @@ def _has_complaint_tables(engine: Engine) -> bool:
     return {"complaints", "reporters", "notifications"} <= names
 
 
-def leaks_in_database(engine: Engine, outgoing: Iterable[Outgoing] = ()) -> list[Leak]:
+def _current_schema(engine: Engine) -> bool:
     if not _has_complaint_tables(engine):
-        return []  # a test that migrates or breaks its own database: nothing to scan
-    columns = {column["name"] for column in inspect(engine).get_columns("complaints")}
-    if "misconduct" not in columns:
-        return []  # a database of an older schema (a migration test): the guard's queries do not apply
+        return False  # a test that migrates or breaks its own database: nothing to scan
+    # A database of an older schema (a migration test): the guard's queries do not apply.
+    return "misconduct" in {column["name"] for column in inspect(engine).get_columns("complaints")}
+
+
+def leaks_in_database(engine: Engine, outgoing: Iterable[Outgoing] = ()) -> list[Leak]:
+    if not _current_schema(engine):
+        return []
     with Session(engine) as session:
-        return find_leaks(session, outgoing)
+        leaks = find_leaks(session, outgoing)
+        return leaks or person_beside_code_in_logs(session, outgoing)
 
 
 @pytest.fixture(autouse=True)
@@ -450,9 +491,13 @@ def _no_anonymous_identity_leaves(request: pytest.FixtureRequest) -> Iterator[No
     engine: Any = request.getfixturevalue("db_engine") if "db_engine" in request.fixturenames else None
     clear_captured()
     yield
+    lines = captured_lines(request.node)
+    escaped = secrets_in_logs(lines)
+    if escaped:
+        pytest.fail("a secret was logged:\n" + "\n".join(line[:300] for line in escaped[:5]), pytrace=False)
     if engine is None:
         return
-    leaks = leaks_in_database(engine, [*captured(), *captured_lines(request.node)])
+    leaks = leaks_in_database(engine, [*captured(), *lines])
     clear_captured()
     if leaks:
         pytest.fail("a hidden reporter's identity left the system:\n" + "\n".join(map(str, leaks)),

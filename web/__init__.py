@@ -19,6 +19,7 @@ from bot.telegram import webhook as telegram_webhook
 from bot.whatsapp import webhook as twilio_webhook
 from models.config import Settings, load_settings
 from models.environment import Environment
+from models.logsafety import configure_logging
 from models.runtime import Database, open_database
 from web.dashboard import install_dashboard
 
@@ -53,6 +54,6 @@ def create_app(settings: Settings, environment: Environment, *, database: Databa
 
 def app_from_environment() -> Flask:
     """gunicorn's factory: config from ADUAN_CONFIG (default ./config.yaml), the rest from the environment."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     environment = Environment.read()
+    configure_logging(environment)
     return create_app(load_settings(environment.aduan_config), environment)

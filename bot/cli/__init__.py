@@ -2,7 +2,7 @@
 
     aduan web | telegram | notifier [--once --check --now T] | console [--web]
     aduan db upgrade | config check | demo | status
-    aduan complaints list|show|act | notifications list | report monthly | officials set-password
+    aduan complaints list|show|act | notifications list | report monthly | officials set-password|end-sessions
     aduan router report|classify|evaluate|bench|duplicates
 
 One small module per command group (the group itself and what they share: common.py). This package
@@ -43,6 +43,11 @@ for _module in (web, telegram, notifier, console, db, complaints, notifications,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command line; returns the exit status (the console script exits with it)."""
+    from models.logsafety import Redactor, install_redaction
+
+    # Every command's log records are cleaned (a Bot API token or password inside a URL, people beside a code),
+    # even the short admin commands; the processes that run for long also mask each configured secret.
+    install_redaction(Redactor(()))
     try:
         # Outside standalone mode click returns the status a command exits with (click.exceptions.Exit).
         exit_status = aduan.main(args=list(argv) if argv is not None else None, prog_name="aduan",

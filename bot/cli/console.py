@@ -34,9 +34,10 @@ def command(chat_id: str | None, web: bool) -> None:
     from bot.console import prompted, run_console
     from bot.setup import build_engine
     from models.clock import system_clock
+    from models.logsafety import configure_logging
 
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     run = invocation()
+    configure_logging(run.environment, level=logging.WARNING)
     settings = run.settings()
     database = run.writing()
     engine = build_engine(settings, database.sessions, system_clock)

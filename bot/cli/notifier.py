@@ -12,7 +12,6 @@ it runs are built here and handed over, so `notifier/` itself imports no wing.
 from __future__ import annotations
 
 import contextlib
-import logging
 import signal
 from datetime import datetime
 from types import FrameType
@@ -39,23 +38,31 @@ NOISY_LOGGERS = ("alembic", "twilio.http_client", "httpx")
 @config_option
 def command(once: bool, check: bool, instant: str | None) -> None:
     """Deliver the outbox, escalate, send digests; run background jobs."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for noisy in NOISY_LOGGERS:
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from apscheduler.schedulers import SchedulerNotRunningError
+
+    from models.logsafety import configure_logging
+
+    configure_logging(invocation().environment, quiet=NOISY_LOGGERS)
     notifier = build_notifier(instant)
     if check:
         raise click.exceptions.Exit(_report_checks(notifier))
     if once:
         notifier.run_once()
         return
-    notifier.self_check()
-    notifier.run_once()  # catch up on anything missed while stopped (all steps are idempotent)
     scheduler = notifier.scheduler()
+    stopping: list[bool] = []
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
-        scheduler.shutdown(wait=False)
+        stopping.append(True)
+        with contextlib.suppress(SchedulerNotRunningError):
+            scheduler.shutdown(wait=False)
 
+    # Before the catch-up pass, which may take a while: a SIGTERM during it ends the process cleanly after it.
     signal.signal(signal.SIGTERM, stop)
+    notifier.self_check()
+    notifier.run_once()  # catch up on anything missed while stopped (all steps are idempotent)
+    if stopping:
+        return
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()
 

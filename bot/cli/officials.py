@@ -1,4 +1,9 @@
-"""`aduan officials set-password OFFICIAL_ID`: an official's dashboard password (from stdin or a prompt)."""
+"""Officials' dashboard accounts.
+
+    aduan officials set-password OFFICIAL_ID     an official's dashboard password (from stdin or a prompt)
+    aduan officials end-sessions [OFFICIAL_ID]   sign one official, or every official, out of every browser
+                                                 (a lost laptop, a leaver; the dashboard's "end all sessions")
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,22 @@ def set_password(official: str) -> None:
     with transaction(database.sessions) as session:
         store_password(session, official, password)
     click.echo(f"password set for {official}")
+
+
+@command.command("end-sessions")
+@click.argument("official", required=False)
+@config_option
+def end_sessions(official: str | None) -> None:
+    """Sign OFFICIAL (or, without it, every official) out of every browser at once."""
+    from models.accounts import end_sessions as bump_session_versions
+    from models.db import transaction
+
+    database = invocation().writing()
+    with transaction(database.sessions) as session:
+        count = bump_session_versions(session, official)
+    if official is not None and count == 0:
+        raise Refused(f"no official {official!r}")
+    click.echo(f"sessions ended for {official}" if official else f"sessions ended for {count} officials")
 
 
 def _read_password() -> str:

@@ -4,8 +4,6 @@ receives the updates). Runs no web server. One poller per bot token: Telegram al
 
 from __future__ import annotations
 
-import logging
-
 import click
 
 from bot.cli.common import config_option, invocation
@@ -18,10 +16,12 @@ def command() -> None:
     from bot.setup import build_engine
     from bot.telegram.service import TelegramService, run_until_signalled
     from models.clock import system_clock
+    from models.logsafety import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     run = invocation()
+    # httpx logs one line per Bot API request (getUpdates every few seconds); its URL carries the token,
+    # which the redaction masks anyway.
+    configure_logging(run.environment, quiet=("httpx",))
     settings = run.settings()
     database = run.writing()
     engine = build_engine(settings, database.sessions, system_clock)

@@ -9,7 +9,6 @@ environment it was started with (the metrics directory included).
 
 from __future__ import annotations
 
-import logging
 import runpy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,8 +38,11 @@ def command(bind: str | None, workers: int | None, gunicorn_config: Path) -> Non
     from gunicorn.app.base import BaseApplication
 
     from models.db import check_schema, database_url, make_engine
+    from models.logsafety import configure_logging
 
     run = invocation()
+    # In the master: gunicorn's own log lines, and inherited by every worker it forks.
+    configure_logging(run.environment)
     settings = run.settings()
     engine = make_engine(database_url(run.environment), read_only=True)
     try:
@@ -61,10 +63,12 @@ def command(bind: str | None, workers: int | None, gunicorn_config: Path) -> Non
             # In each worker, after the fork: its own database pool and engine, the master's settings, and
             # the worker's environment, which on_starting (deploy/gunicorn.conf.py) gave the metrics directory.
             from models.environment import Environment
+            from models.logsafety import configure_logging
             from web import create_app
 
-            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-            return create_app(settings, Environment.read())
+            environment = Environment.read()
+            configure_logging(environment)  # again: a no-op when forked from `aduan web`, needed under bare gunicorn
+            return create_app(settings, environment)
 
     WebServer().run()
 

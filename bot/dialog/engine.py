@@ -16,7 +16,7 @@ from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.dialog.messages import Inbound, Reply, sanitized, truncated
+from bot.dialog.messages import Inbound, Reply, inbound_limit, sanitized, truncated
 from bot.dialog.officials import answer_official
 from bot.dialog.ombudsman import answer_consent
 from bot.dialog.texts import say, say_sms
@@ -33,9 +33,6 @@ log = logging.getLogger("aduan.engine")
 # Set in the error reply's data when the database could not be reached: nothing of the message was
 # stored, so an adapter whose provider retries (Twilio, Telegram's webhook) should ask for a retry.
 DATABASE_UNAVAILABLE = "database_unavailable"
-# Text beyond this many times the complaint limit is cut before cleaning, routing or any transaction:
-# a 200,000-character message must not cost seconds of CPU (inside SQLite's write lock, too).
-INBOUND_LIMIT_FACTOR = 2
 
 
 class Engine:
@@ -49,7 +46,7 @@ class Engine:
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """Answer one message. Every message gets at least one reply, whatever happens."""
-        inbound = sanitized(truncated(inbound, self.settings.intake.max_text_chars * INBOUND_LIMIT_FACTOR))
+        inbound = sanitized(truncated(inbound, inbound_limit(self.settings)))
         try:
             return self._handle_once(inbound)
         except IntegrityError:
@@ -90,8 +87,8 @@ class Engine:
             # A citizen who just had their data erased leaves no chat id behind in this message's record.
             _remember(db, inbound, replies, now, erased=reporter.erased_at is not None)
             codes = [str(r.data["code"]) for r in replies if r.data.get("code")]
-            log.info("message channel=%s chat=%s state=%s code=%s", inbound.channel, inbound.chat_id,
-                     chat.state, ",".join(codes) or "-")
+            # Never the chat id beside a code: a log line must not tie a person to a complaint.
+            log.info("message channel=%s state=%s code=%s", inbound.channel, chat.state, ",".join(codes) or "-")
             return replies
 
     def _replay(self, inbound: Inbound) -> list[Reply] | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.dialog.words import clean
+from models.config import Settings
 from models.desk import AttachmentIn
 
 
@@ -46,6 +47,14 @@ class Inbound:
 
 NAME_CHARS = 200
 PHONE_CHARS = 40
+# Inbound text beyond this many times `intake.max_text_chars` is cut where each wing builds its Inbound (and
+# again by the engine), before cleaning, routing or any transaction: a 200,000-character message must not cost
+# seconds of CPU (inside SQLite's write lock, too). docs/SECURITY.md documents it.
+INBOUND_LIMIT_FACTOR = 2
+
+
+def inbound_limit(settings: Settings) -> int:
+    return settings.intake.max_text_chars * INBOUND_LIMIT_FACTOR
 
 
 def sanitized(inbound: Inbound) -> Inbound:

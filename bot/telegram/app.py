@@ -29,7 +29,7 @@ from telegram.ext import (
 
 from bot.telegram.handlers import Handlers
 from bot.telegram.settings import TelegramEnvironment
-from bot.telegram.store import TelegramStore
+from bot.telegram.store import TelegramStore, already_handled
 
 log = logging.getLogger("aduan.telegram")
 
@@ -52,8 +52,7 @@ class UpdateJournal:
         self.failures: dict[int, BaseException] = {}
 
     async def handled(self, update_id: int) -> bool:
-        last = await asyncio.to_thread(self.store.last_update_id)
-        return last is not None and update_id <= last
+        return already_handled(update_id, await asyncio.to_thread(self.store.last_update_id))
 
     async def record(self, update_id: int) -> None:
         await asyncio.to_thread(self.store.remember_update, update_id)

@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.dialog.engine import Engine
-from bot.dialog.messages import Inbound, Location
+from bot.dialog.messages import Inbound, Location, inbound_limit, truncated
 from bot.dialog.officials import parse_command
 from bot.dialog.texts import say
 from bot.media import MediaRejected, MediaStore
@@ -147,6 +147,7 @@ class Handlers:
             await _quietly(self.sender.text(context.bot, str(chat.id), APOLOGY))
 
     async def _converse(self, update: Update, context: Context, inbound: Inbound) -> None:
+        inbound = truncated(inbound, inbound_limit(self.engine.settings))  # before it leaves the event loop
         replies = await asyncio.to_thread(self.engine.handle, inbound)
         codes = [str(reply.data["code"]) for reply in replies if reply.data.get("code")]
         if context.chat_data is not None:

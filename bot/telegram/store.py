@@ -20,6 +20,21 @@ from models.tables import ChatSession, TelegramOffset
 
 # An offset stored before offsets were kept per bot (migration 0004): the first bot to start adopts it.
 ANY_BOT = "*"
+# Telegram delivers an update again for a while, never this many updates later. An id further below the last
+# one handled is new: Telegram starts from a random id after a week without updates, or the last one was
+# forged (huge). Trusting a plain high-water mark would drop every later update for good.
+REPLAY_WINDOW = 100_000
+# What the database column (BIGINT) holds, with room for `last + 1`.
+MAX_UPDATE_ID = 2**62
+
+
+def usable_update_id(value: object) -> bool:
+    """An update id as Telegram sends them: an integer (JSON `true` is not one), within what we can store."""
+    return type(value) is int and -MAX_UPDATE_ID <= value <= MAX_UPDATE_ID
+
+
+def already_handled(update_id: int, last: int | None) -> bool:
+    return last is not None and last - REPLAY_WINDOW < update_id <= last
 
 
 class TelegramStore:
@@ -42,7 +57,7 @@ class TelegramStore:
                 if adopted is not None:
                     db.delete(adopted)
                 db.add(TelegramOffset(bot_id=self.bot_id, last_update_id=update_id, updated_at=self.clock()))
-            elif update_id > row.last_update_id:
+            elif not already_handled(update_id, row.last_update_id):
                 row.last_update_id, row.updated_at = update_id, self.clock()
 
     def keyboard_token(self, chat_id: str) -> str | None:

@@ -19,6 +19,7 @@ from telegram import Update
 from bot.dialog.engine import Engine
 from bot.telegram.service import TelegramService
 from bot.telegram.settings import TelegramEnvironment
+from bot.telegram.store import usable_update_id
 from models.config import Settings
 from models.environment import Environment
 
@@ -42,8 +43,11 @@ class WebhookReceiver:
         if not hmac.compare_digest(given, self.secret):
             log.warning("telegram webhook: wrong or missing secret from %s", request.remote_addr)
             return Response("forbidden", status=403, mimetype="text/plain")
-        update = request.get_json(silent=True)
-        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        try:
+            update = request.get_json(silent=True)
+        except RecursionError:  # JSON nested deeper than Python's parser goes: never Telegram's
+            return Response("too deeply nested", status=400, mimetype="text/plain")
+        if not isinstance(update, dict) or not usable_update_id(update.get("update_id")):
             # 200 for what we will never process, so Telegram does not retry it forever.
             return Response("ignored", mimetype="text/plain")
         try:

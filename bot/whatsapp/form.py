@@ -26,8 +26,9 @@ def channel_of(sender: str) -> str:
     return "whatsapp" if sender.startswith(WHATSAPP_PREFIX) else "sms"
 
 
-def parse_form(form: Mapping[str, str]) -> Inbound:
-    """Translate Twilio's message webhook parameters; unknown extra fields are ignored."""
+def parse_form(form: Mapping[str, str], text_limit: int) -> Inbound:
+    """Translate Twilio's message webhook parameters; unknown extra fields are ignored. The text is cut to
+    `text_limit` characters here, before anything else reads it (the engine cuts the other fields)."""
     sender = _required(form, "From")
     message_sid = _required(form, "MessageSid")
     if not MESSAGE_SID.match(message_sid):
@@ -39,7 +40,7 @@ def parse_form(form: Mapping[str, str]) -> Inbound:
         channel=channel_of(sender),
         chat_id=number,
         sender_id=number,
-        text=form.get("Body", ""),
+        text=form.get("Body", "")[:text_limit],
         sender_name=(form.get("ProfileName") or "").strip()[:200] or None,
         phone=number if number.startswith("+") else None,
         attachments=_attachments(form),

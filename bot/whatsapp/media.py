@@ -7,6 +7,12 @@ photo is stored once; abandoned drafts leave nothing on disk. A job whose worker
 is claimed again when its lease runs out; a network failure or a 5xx from Twilio is retried with
 backoff; a photo Twilio refuses for good (4xx), too large, of another type or on a host that is not
 Twilio's is left as a link and logged.
+
+The Twilio credentials go to one place only: an https URL on Twilio's API host (or the origin of
+TWILIO_API_BASE_URL, the tests' fake), with no user info and no other port, judged by the very parse of
+the URL the HTTP client then requests (issue 12: `http://127.0.0.1:P\\@api.twilio.com/` once passed a
+check that read the host one way while the client connected the other). Redirects are followed by hand,
+at most MAX_REDIRECTS, only to https hosts of Twilio (its CDN included), and never with credentials.
 """
 
 from __future__ import annotations
@@ -14,9 +20,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-import requests
+import httpx
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +38,10 @@ KIND = "whatsapp.media"
 TIMEOUT_SECONDS = 20.0
 CHUNK = 64 * 1024
 TWILIO_MEDIA_HOST = "api.twilio.com"
+# Where Twilio's media URLs may redirect (its CDN); nothing else is followed.
+TWILIO_DOMAINS = ("twilio.com", "twiliocdn.com")
+MAX_REDIRECTS = 3
+Origin = tuple[str, str, int]
 
 
 def queue_downloads(session: Session, complaint_code: str, now: datetime) -> None:
@@ -57,21 +66,24 @@ class MediaDownloads:
     kind = KIND
 
     def __init__(self, sessions: sessionmaker[Session], store: MediaStore, auth: tuple[str, str] | None,
-                 allowed_hosts: frozenset[str]) -> None:
+                 credentialed: frozenset[Origin]) -> None:
         self.sessions = sessions
         self.store = store
         self.auth = auth
-        # Credentials go only to Twilio's media host (or the tests' fake Twilio).
-        self.allowed_hosts = allowed_hosts
+        # The only origins (scheme, host, port) that ever receive the credentials.
+        self.credentialed = credentialed
 
     @classmethod
     def configured(cls, sessions: sessionmaker[Session], settings: Settings,
                    environment: Environment) -> MediaDownloads:
         sid, token = environment.twilio_account_sid, secret(environment.twilio_auth_token)
-        api_host = urlsplit(environment.twilio_api_base_url or "").hostname
         store = MediaStore(settings.resolve(settings.intake.media_dir), settings.intake.max_media_bytes)
-        return cls(sessions, store, (sid, token) if sid and token else None,
-                   frozenset({TWILIO_MEDIA_HOST, *([api_host] if api_host else [])}))
+        origins = {("https", TWILIO_MEDIA_HOST, 443)}
+        if environment.twilio_api_base_url:
+            configured = _origin(httpx.URL(environment.twilio_api_base_url))
+            if configured is not None:
+                origins.add(configured)
+        return cls(sessions, store, (sid, token) if sid and token else None, frozenset(origins))
 
     def __call__(self, payload: dict[str, Any]) -> None:
         """Raises on a failure worth retrying (the job runner retries the whole job: stored photos are skipped)."""
@@ -89,8 +101,8 @@ class MediaDownloads:
         except MediaRejected as error:
             log.warning("media not stored attachment=%s: %s", attachment_id, error)
             return
-        except requests.HTTPError as error:
-            if error.response is not None and 400 <= error.response.status_code < 500:
+        except httpx.HTTPStatusError as error:
+            if 400 <= error.response.status_code < 500:
                 log.warning("media refused by Twilio attachment=%s: HTTP %s", attachment_id,
                             error.response.status_code)
                 return
@@ -103,16 +115,60 @@ class MediaDownloads:
                 row.content_type = stored.content_type
 
     def _download(self, url: str) -> tuple[bytes, str | None]:
-        host = urlsplit(url).hostname or ""
-        if host not in self.allowed_hosts and not host.endswith(".twilio.com"):
-            raise MediaRejected(f"media host {host!r} is not Twilio")
-        with requests.get(url, auth=self.auth, timeout=TIMEOUT_SECONDS, stream=True) as response:
-            response.raise_for_status()
-            announced = response.headers.get("Content-Length")
-            self.store.check(response.headers.get("Content-Type"), int(announced) if announced else None)
-            body = bytearray()
-            for chunk in response.iter_content(CHUNK):
-                body += chunk
-                if len(body) > self.store.max_bytes:
-                    raise MediaRejected(f"more than {self.store.max_bytes} bytes")
-            return bytes(body), response.headers.get("Content-Type")
+        target = _parsed(url)
+        if _origin(target) not in self.credentialed:
+            raise MediaRejected(f"media URL {_shown(target)} is not Twilio's")
+        auth = self.auth
+        with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False) as client:
+            for _ in range(MAX_REDIRECTS + 1):
+                # The URL object checked is the one requested: the client cannot read its host differently.
+                with client.stream("GET", target, auth=auth) as response:
+                    if response.is_redirect:
+                        target = _redirect_target(target, response)
+                        auth = None  # a redirect target never gets the credentials, even on a Twilio host
+                        continue
+                    response.raise_for_status()
+                    return self._body(response)
+        raise MediaRejected(f"more than {MAX_REDIRECTS} redirects")
+
+    def _body(self, response: httpx.Response) -> tuple[bytes, str | None]:
+        announced = response.headers.get("Content-Length")
+        self.store.check(response.headers.get("Content-Type"),
+                         int(announced) if announced and announced.isdigit() else None)
+        body = bytearray()
+        for chunk in response.iter_bytes(CHUNK):
+            body += chunk
+            if len(body) > self.store.max_bytes:
+                raise MediaRejected(f"more than {self.store.max_bytes} bytes")
+        return bytes(body), response.headers.get("Content-Type")
+
+
+def _parsed(url: str) -> httpx.URL:
+    try:
+        return httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise MediaRejected("media URL cannot be parsed") from None
+
+
+def _origin(url: httpx.URL) -> Origin | None:
+    """(scheme, host, port) as the client will connect; None for a URL with user info (it hides the host)."""
+    if url.userinfo or url.scheme not in ("http", "https") or not url.host:
+        return None
+    return url.scheme, url.host.lower(), url.port or (443 if url.scheme == "https" else 80)
+
+
+def _redirect_target(current: httpx.URL, response: httpx.Response) -> httpx.URL:
+    target = current.join(_parsed(response.headers.get("Location", "")))
+    origin = _origin(target)
+    if origin is None or origin[0] != "https" or origin[2] != 443 or not _is_twilio_host(origin[1]):
+        raise MediaRejected(f"media redirected off Twilio to {_shown(target)}")
+    return target
+
+
+def _is_twilio_host(host: str) -> bool:
+    return any(host == domain or host.endswith("." + domain) for domain in TWILIO_DOMAINS)
+
+
+def _shown(url: httpx.URL) -> str:
+    """A URL for the log: scheme, host and port only (no user info, no path with account ids)."""
+    return f"{url.scheme}://{url.host}:{url.port or ''}"

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from twilio.request_validator import RequestValidator
 
 from bot.dialog.engine import DATABASE_UNAVAILABLE, Engine
-from bot.dialog.messages import Inbound, Reply
+from bot.dialog.messages import Inbound, Reply, inbound_limit
 from bot.whatsapp.callbacks import record_callback
 from bot.whatsapp.errors import error_code
 from bot.whatsapp.form import MalformedForm, parse_form
@@ -70,6 +70,7 @@ def make_blueprint(settings: Settings, database: Database, engine: Engine, envir
     if signatures.validator is None:
         log.warning("twilio: TWILIO_AUTH_TOKEN not set, every webhook will be refused")
     officials = frozenset(o.whatsapp for o, _ in settings.all_officials() if o.whatsapp)
+    text_limit = inbound_limit(settings)
     reads = make_read_session_factory(database.engine)
     blueprint = Blueprint("twilio", __name__, url_prefix="/webhooks/twilio")
 
@@ -79,7 +80,7 @@ def make_blueprint(settings: Settings, database: Database, engine: Engine, envir
         if not signatures.verified():
             abort(403)
         try:
-            inbound = parse_form(request.form)
+            inbound = parse_form(request.form, text_limit)
         except MalformedForm as error:
             return Response(str(error), status=400, mimetype="text/plain")
         replies = engine.handle(inbound)

@@ -12,7 +12,16 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
-from payload_guard import Outgoing, capture_outgoing, captured, clear_captured, find_leaks, identity_of
+from payload_guard import (
+    Outgoing,
+    capture_outgoing,
+    captured,
+    clear_captured,
+    find_leaks,
+    identity_of,
+    person_beside_code_in_logs,
+    secrets_in_logs,
+)
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -183,3 +192,20 @@ def test_a_misconduct_reporter_is_watched_even_without_anonymity(filing: Filing)
     assert filing.leaks() == []  # the desk's own alerts hide the misconduct reporter
     filing.plant(code, f"LAPORAN BARU {code}\nPelapor: Siti Aminah")
     assert len(filing.leaks()) == 1
+
+
+def test_a_log_line_pairing_any_reporters_number_with_their_code_is_caught(filing: Filing) -> None:
+    code = filing.file(anonymous=False)
+    lines = [Outgoing("log", "log", f"INFO aduan.engine message chat={PHONE.removeprefix('+')} code={code}"),
+             Outgoing("log", "log", f"INFO aduan.engine message chat=*** code={code}"),
+             Outgoing("log", "log", f"INFO telegram: chat {PHONE.removeprefix('+')} refuses our messages")]
+    with filing.sessions() as db:
+        leaks = person_beside_code_in_logs(db, lines)
+    assert [leak.excerpt for leak in leaks] == [lines[0].text]
+
+
+def test_a_configured_test_secret_in_a_log_line_is_caught() -> None:
+    lines = [Outgoing("log", "log", "HTTP Request: POST http://127.0.0.1:9/bot123456:TEST-token/sendMessage"),
+             Outgoing("log", "log", "HTTP Request: POST http://127.0.0.1:9/bot***/sendMessage"),
+             Outgoing("log", "log", "twilio: TWILIO_AUTH_TOKEN not set, every webhook will be refused")]
+    assert secrets_in_logs(lines) == [lines[0].text]

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.dialog.messages import Inbound
@@ -90,6 +91,19 @@ def test_erasure_removes_the_person_from_sessions_messages_alerts_and_the_outbox
         to_her = list(db.scalars(select(Notification).where(Notification.recipient_kind == "reporter")))
         assert len(to_her) >= queued_to_her and all(n.status in ("cancelled", "sent") for n in to_her)
         assert db.scalar(select(func.count()).select_from(InboundMessage)) == rahma.sent
+
+
+def test_erasure_also_drops_the_chats_keyboard_state(sessions: Any, engine: Any) -> None:
+    rahma = Citizen(engine)
+    rahma.file("jalan berlubang besar di depan SDN 2 Marabahan")
+    with transaction(sessions) as db:
+        for chat in db.scalars(select(ChatSession)):
+            chat.keyboard_token = "kb-token-of-her-chat"  # as the Telegram wing remembers her newest keyboard
+    rahma.say("HAPUS DATA SAYA")
+    rahma.say("ya")
+    with sessions() as db:
+        assert list(db.scalars(select(ChatSession.keyboard_token).where(ChatSession.keyboard_token.is_not(None)))) \
+            == []
 
 
 def test_the_dispatcher_never_sends_to_an_erased_reporter(sessions: Any, engine: Any, settings: Any,
@@ -178,3 +192,29 @@ def test_the_retention_period_is_a_config_key_with_a_default_of_180_days(setting
     raw = {"region": settings.region.model_dump(), "agencies": [a.model_dump() for a in settings.agencies],
            "officials": [o.model_dump() for o in settings.officials], "privacy": {"retention_days": 90}}
     assert parse_settings(raw, settings.base_dir).privacy.retention_days == 90
+
+
+@pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+def test_the_notifier_applies_retention_on_every_pass_and_schedules_it_daily(
+        db_engine: Any, sessions: Any, clock: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli import main
+    from notifier.service import Notifier
+
+    now = clock()
+    with transaction(sessions) as db:
+        db.add(ChatSession(channel="telegram", chat_id="70001", state="await_text", draft={"text": "lama"},
+                           language="id", updated_at=now - timedelta(days=181)))
+        db.add(ChatSession(channel="telegram", chat_id="70002", state="await_text", draft={"text": "baru"},
+                           language="id", updated_at=now - timedelta(days=179)))
+        db.add(InboundMessage(channel="telegram", provider_message_id="old-1", chat_id="70001",
+                              received_at=now - timedelta(days=200), replies=[]))
+    monkeypatch.setenv("DATABASE_URL", db_engine.url.render_as_string(hide_password=False))
+    for variable in ("TELEGRAM_BOT_TOKEN", "TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "SMTP_PASSWORD"):
+        monkeypatch.delenv(variable, raising=False)
+    config = str(Path(__file__).resolve().parents[2] / "config.yaml")
+    assert main(["--config", config, "notifier", "--once", "--now", now.isoformat()]) == 0
+    with sessions() as db:
+        assert set(db.scalars(select(ChatSession.chat_id))) == {"70002"}
+        assert db.scalar(select(func.count()).select_from(InboundMessage)) == 0
+    jobs = {job.id: job for job in Notifier(settings, sessions, clock, {}).scheduler().get_jobs()}
+    assert "retention" in jobs and "cron" in str(jobs["retention"].trigger)

@@ -366,17 +366,9 @@ def pages_escape_scripts(world: World) -> list[str]:
     return bad
 
 
-# Round two of issue 12 (after the provider wings move): the Telegram wing's webhook still hands unbounded JSON
-# nesting to the parser (a RecursionError, a 500). Everything else must already hold.
-ROUND_TWO = pytest.mark.xfail(reason="issue 12 round two: nested JSON in the Telegram webhook (web/telegram.py)",
-                              strict=False)
-
-
 def marked(attack: dict[str, Any]) -> Any:
-    body = attack.get("body") if isinstance(attack.get("body"), dict) else {}
-    deeper_than_python = body.get("$gen") == "nest" and int(body.get("depth", 0)) >= sys.getrecursionlimit()
-    telegram_nesting = attack["endpoint"] == "<TELEGRAM_WEBHOOK_PATH>" and deeper_than_python
-    return pytest.param(attack, id=attack["id"], marks=[ROUND_TWO] if telegram_nesting else [])
+    # Round two of issue 12 closed the last expected failure (nested JSON in the Telegram webhook): none is marked.
+    return pytest.param(attack, id=attack["id"])
 
 
 @pytest.mark.timeout(120)

@@ -474,7 +474,7 @@ RUNNERS: dict[str, Callable[[World], None]] = {
 }
 SCENARIOS = {scenario["id"]: scenario for scenario in PROBES["scenarios"]}
 # Scenarios that need what this round does not build: a real provider or mail server (e-mail headers, digests
-# read on a phone), /metrics (protected in round two), codes' shape, a timing side channel, or the router.
+# read on a phone), /metrics (its door: test_metrics_door.py), codes' shape, a timing side channel, or the router.
 NOT_IN_PROCESS = sorted(set(SCENARIOS) - set(RUNNERS))
 
 

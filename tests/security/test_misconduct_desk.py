@@ -185,3 +185,51 @@ def test_misconduct_roles_match_the_permissions_the_brief_names() -> None:
     assert is_inspectorate(Actor("official", "inspektorat.admin", Role.ADMIN, "INSPEKTORAT"))
     assert not is_inspectorate(Actor("official", "kominfo.triage", Role.TRIAGE))
     assert not is_inspectorate(Actor("official", "disdukcapil.admin", Role.ADMIN, "DISDUKCAPIL"))
+
+
+def recognised_with_own_office(routing_table: Any, settings: Any) -> list[dict[str, Any]]:
+    """Blind misconduct texts the router sends to the Inspectorate that name one of the region's own offices."""
+    return [case for case in MISCONDUCT if classify(case["text"], routing_table).confidential
+            and settings.has_agency(case["named_office"]) and case["named_office"] != "INSPEKTORAT"
+            and settings.agency(case["named_office"]).kind != "external"]
+
+
+def assert_with_the_inspectorate(filing: Filing, sessions: Any, code: str, accused: str, case: Any) -> None:
+    complaint = filing.complaint(code)
+    assert (complaint.agency_code, complaint.confidential, complaint.misconduct) == ("INSPEKTORAT", True, True), \
+        case["id"]
+    assert complaint.subject_agency_code is not None, case["id"]
+    assert not recipients(filing, code) & officials_of(sessions, accused), case["id"]
+    assert not recipients(filing, code) & officials_of(sessions, complaint.subject_agency_code), case["id"]
+
+
+@pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+def test_misconduct_entered_by_the_operator_on_the_intake_form_goes_to_the_inspectorate(
+        filing: Filing, sessions: Any, client: Any, login: Any, routing_table: Any, settings: Any) -> None:
+    cases = recognised_with_own_office(routing_table, settings)
+    assert cases
+    login("kominfo.triage")
+    for number, case in enumerate(cases):
+        accused = case["named_office"]
+        response = post(client, "/dashboard/intake", {
+            "channel": "phone", "text": case["text"], "name": RAHMA.name, "phone": RAHMA.phone,
+            "agency": accused, "nonce": f"misconduct-{number}"})
+        assert response.status_code == 303, case["id"]
+        code = response.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+        assert_with_the_inspectorate(filing, sessions, code, accused, case)
+
+
+@pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+def test_misconduct_posted_through_open311_goes_to_the_inspectorate_and_is_never_published(
+        filing: Filing, sessions: Any, client: Any, routing_table: Any, settings: Any) -> None:
+    cases = recognised_with_own_office(routing_table, settings)
+    for number, case in enumerate(cases):
+        accused = case["named_office"]
+        response = client.post("/open311/v2/requests.json", data={
+            "api_key": "key-one", "service_code": accused, "description": case["text"],
+            "email": f"warga{number}@example.org", "first_name": "Rahmawati"},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{number + 1}"})
+        assert response.status_code == 201, (case["id"], response.get_data(as_text=True))
+        code = response.get_json()[0]["service_request_id"]
+        assert_with_the_inspectorate(filing, sessions, code, accused, case)
+        assert client.get(f"/open311/v2/requests/{code}.json").status_code == 404

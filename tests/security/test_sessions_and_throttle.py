@@ -204,3 +204,18 @@ def test_the_gunicorn_factory_refuses_to_boot_without_a_strong_key(tmp_path: Any
         assert started.returncode != 0 and "SECRET_KEY" in started.stderr, started.stderr[-500:]
         if key:
             assert key not in started.stderr  # the refusal never repeats the key itself
+
+
+@pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+def test_the_command_line_ends_every_officials_sessions_or_one(app: Any, login: Any, db_engine: Any,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import manage
+
+    browsers = {official: login(official, app.test_client()) for official in ("pupr.admin", "bupati", "inspektur")}
+    monkeypatch.setenv("DATABASE_URL", db_engine.url.render_as_string(hide_password=False))
+    assert manage.main(["officials", "end-sessions", "bupati"]) == 0
+    assert browsers["bupati"].get("/dashboard/").status_code == 302
+    assert browsers["pupr.admin"].get("/dashboard/").status_code == 200
+    assert manage.main(["officials", "end-sessions", "nobody.here"]) == 1
+    assert manage.main(["officials", "end-sessions"]) == 0
+    assert all(browser.get("/dashboard/").status_code == 302 for browser in browsers.values())

@@ -125,3 +125,58 @@ def test_a_refused_token_switches_the_channel_off_without_raising(
     assert service.polling is not None and service.polling.result(timeout=10) is None
     service.stop()
     assert not fake_api.calls("getUpdates")
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("crafted", [True, 2**61, 10**30, 2**63 + 5, -(2**70)])
+def test_a_crafted_update_id_never_silences_the_channel(
+        crafted: Any, client: Any, citizen: Citizen, fake_api: FakeBotApi) -> None:
+    assert post(client, {"update_id": 500, **citizen.message(text="/bantuan")}) == 200
+    assert post(client, {"update_id": crafted, **citizen.message(text="/bantuan")}) < 500
+    before = len(fake_api.texts_to(citizen.chat_id))
+    assert post(client, {"update_id": 501, **citizen.message(text="/bantuan")}) == 200
+    assert len(fake_api.texts_to(citizen.chat_id)) == before + 1, "the next real update went unanswered"
+
+
+def test_telegram_numbering_from_a_new_random_start_is_still_answered(
+        client: Any, citizen: Citizen, fake_api: FakeBotApi) -> None:
+    assert post(client, {"update_id": 900_000_000, **citizen.message(text="/bantuan")}) == 200
+    assert post(client, {"update_id": 12_345, **citizen.message(text="/bantuan")}) == 200
+    assert post(client, {"update_id": 12_345, **citizen.message(text="/bantuan")}) == 200  # redelivered: once
+    assert len(fake_api.texts_to(citizen.chat_id)) == 2
+
+
+def test_json_nested_deeper_than_the_parser_goes_is_a_client_error(client: Any, fake_api: FakeBotApi) -> None:
+    for body in ("[" * 100_000 + "]" * 100_000, '{"update_id": 5, "message": ' + '{"a": ' * 50_000 + "1" +
+                 "}" * 50_001):
+        response = client.post("/hooks/telegram", data=body, content_type="application/json",
+                               headers={SECRET_HEADER: SECRET})
+        assert response.status_code == 400
+    assert not fake_api.calls("sendMessage")
+
+
+class RecordingEngine(Engine):
+    """The real engine, noting the length of every text a wing hands it."""
+
+    lengths: list[int]
+
+    def handle(self, inbound: Any) -> Any:
+        self.lengths.append(len(inbound.text))
+        return super().handle(inbound)
+
+
+def test_a_huge_message_is_cut_in_the_wing_before_the_engine_sees_it(
+        telegram_settings: Settings, sessions: sessionmaker[Session], clock: Any, routing_table: Any,
+        webhook_env: Environment, citizen: Citizen, fake_api: FakeBotApi) -> None:
+    from bot.dialog.messages import inbound_limit
+
+    engine = RecordingEngine(telegram_settings, sessions, routing_table, clock)
+    engine.lengths = []
+    app = Flask("huge")
+    app.register_blueprint(make_blueprint(telegram_settings, engine, webhook_env))
+    huge = "jalan rusak " * 20_000  # 240,000 characters
+    response = app.test_client().post("/hooks/telegram", json={"update_id": 3, **citizen.message(text=huge)},
+                                      headers={SECRET_HEADER: SECRET})
+    assert response.status_code == 200
+    assert engine.lengths and max(engine.lengths) <= inbound_limit(telegram_settings)
+    assert "terlalu panjang" in fake_api.texts_to(citizen.chat_id)[0]

@@ -42,6 +42,7 @@ class FakeTwilio:
     failures: deque[Failure] = field(default_factory=deque)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     held: dict[str, threading.Event] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
     server: ThreadingHTTPServer | None = None
     account_status: str = "active"
 
@@ -56,6 +57,11 @@ class FakeTwilio:
 
     def add_media(self, name: str, data: bytes, content_type: str) -> str:
         self.media[name] = (data, content_type)
+        return f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Messages/MM1/Media/{name}"
+
+    def add_redirect(self, name: str, location: str) -> str:
+        """A media URL that answers 302 to `location` (as Twilio's answer with its CDN)."""
+        self.redirects[name] = location
         return f"{self.base_url}/2010-04-01/Accounts/{self.account_sid}/Messages/MM1/Media/{name}"
 
     def hold(self, name: str) -> None:
@@ -103,6 +109,12 @@ class FakeTwilio:
                     return self._json(401, {"code": 20003, "message": "Authenticate"})
                 if self.path.endswith(f"/Accounts/{fake.account_sid}.json"):
                     return self._json(200, {"sid": fake.account_sid, "status": fake.account_status})
+                if name in fake.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", fake.redirects[name])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 if name not in fake.media:
                     return self._json(404, {"code": 20404, "message": "not found"})
                 gate = fake.held.get(name)

@@ -211,3 +211,24 @@ def test_media_on_a_host_that_is_not_twilio_is_never_fetched_with_our_credential
     assert download_photos().done == 1
     assert [r for r in fake_twilio.requests if r.method == "GET"] == []
     assert the_complaint(sessions, wa_settings)["attachments"][0]["storage_path"] is None
+
+
+def test_a_huge_message_is_cut_in_the_wing_before_the_engine_sees_it(
+        wa_settings, sessions, clock, routing_table, environment, db_engine, message) -> None:  # type: ignore[no-untyped-def]
+    from bot.dialog.engine import Engine
+    from bot.dialog.messages import inbound_limit
+    from models.runtime import Database
+    from web import create_app
+
+    lengths: list[int] = []
+
+    class RecordingEngine(Engine):
+        def handle(self, inbound):  # type: ignore[no-untyped-def]
+            lengths.append(len(inbound.text))
+            return super().handle(inbound)
+
+    engine = RecordingEngine(wa_settings, sessions, routing_table, clock)
+    app = create_app(wa_settings, environment, database=Database(db_engine, sessions), engine=engine)
+    reply = said(Twilio(app.test_client()).post(PATH, message("jalan rusak " * 18_000)))  # 198,000 characters
+    assert lengths and max(lengths) <= inbound_limit(wa_settings)
+    assert "terlalu panjang" in reply

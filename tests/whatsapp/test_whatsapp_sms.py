@@ -41,8 +41,8 @@ def test_an_sms_conversation_files_a_complaint_in_160_character_segments(twilio:
 
 
 def test_a_bare_number_is_sms_and_a_prefixed_one_is_whatsapp(message) -> None:
-    assert parse_form(message("x", sender="+6281234567890")).channel == "sms"
-    inbound = parse_form(message("x", sender="whatsapp:+6281234567890"))
+    assert parse_form(message("x", sender="+6281234567890"), 8000).channel == "sms"
+    inbound = parse_form(message("x", sender="whatsapp:+6281234567890"), 8000)
     assert (inbound.channel, inbound.chat_id, inbound.phone) == ("whatsapp", "+6281234567890", "+6281234567890")
 
 

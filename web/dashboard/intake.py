@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from models.desk import Desk
 from models.intake import INTAKE_CHANNELS, IntakeForm, file_for_citizen
 from models.lifecycle import DomainError
 from web.dashboard.context import Context, login_required
+from web.dashboard.misconduct import read_misconduct
 from web.dashboard.repeats import file_once
 from web.dashboard.security import protect
 
@@ -52,6 +54,8 @@ def make_blueprint(context: Context) -> Blueprint:
                                    agencies=context.settings.agencies, values=values, suggestion=suggestion,
                                    nonce=nonce or secrets.token_urlsafe(16)), 200
         entry = _form(routing)
+        reading = read_misconduct(context, entry.text, entry.agency_code)
+        entry = replace(entry, misconduct=reading.misconduct, subject_agency_code=reading.subject_agency_code)
 
         def file(_db: Session, desk: Desk) -> str:
             return file_for_citizen(desk, g.actor, entry).code

@@ -29,6 +29,7 @@ from models.tables import Complaint
 from models.views import iso
 from web.dashboard.context import Context
 from web.dashboard.limits import limit
+from web.dashboard.misconduct import read_misconduct
 from web.dashboard.repeats import file_once
 
 CLOSED = frozenset(status.value for status in FINAL_STATUSES)
@@ -175,6 +176,7 @@ def _create(context: Context, form: Any) -> Response | tuple[Response, int]:
         latitude, longitude = _coordinates(form)
     except ValueError:
         return _error(400, "lat and long must be numbers")
+    reading = read_misconduct(context, description, code)
     who = form.get("email") or form.get("phone") or form.get("device_id") or form.get("account_id")
     name = clean(" ".join(part for part in (form.get("first_name"), form.get("last_name")) if part))[:200] or None
 
@@ -184,6 +186,7 @@ def _create(context: Context, form: Any) -> Response | tuple[Response, int]:
                                      clean(form.get("email") or "")[:200] or None)
         return desk.file(NewComplaint(
             reporter=reporter, text=description, channel="open311", agency_code=code,
+            misconduct=reading.misconduct, subject_agency_code=reading.subject_agency_code,
             latitude=latitude, longitude=longitude,
             location_text=clean(form.get("address_string") or "")[:500] or None),
             dispatch=context.settings.intake.auto_dispatch).code

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from models.environment import secret
 from models.notification import NotificationStatus
 from models.tables import Complaint, Notification, TransportCheck
 from web.dashboard.context import Context
 from web.dashboard.queries import overdue_condition
 from web.metrics import CONTENT_TYPE, app_metrics
+
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+PROXY_HEADERS = ("X-Forwarded-For", "X-Real-IP", "Forwarded")
 
 
 def make_blueprint(context: Context) -> Blueprint:
@@ -36,6 +41,9 @@ def make_blueprint(context: Context) -> Blueprint:
 
     @bp.get("/metrics")
     def metrics() -> Response:
+        refusal = _scrape_refusal(secret(context.environment.metrics_token))
+        if refusal is not None:
+            return refusal
         return Response(app_metrics().exposition([DatabaseGauges(context)]), content_type=CONTENT_TYPE)
 
     return bp
@@ -52,6 +60,19 @@ def _problems(context: Context, lag: float) -> list[str]:
                                     .order_by(TransportCheck.channel))
     found += [f"channel {row.channel} self-check failed" for row in failed]
     return found
+
+
+def _scrape_refusal(token: str | None) -> Response | None:
+    """None when the request may read /metrics: with METRICS_TOKEN set, it carries the token as a bearer;
+    without, it comes straight from this host (a request through nginx carries its proxy headers)."""
+    if token:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if hmac.compare_digest(given.encode(), token.encode()):
+            return None
+        return Response("bearer token required\n", status=401, mimetype="text/plain",
+                        headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+    local = request.remote_addr in LOOPBACK and not any(header in request.headers for header in PROXY_HEADERS)
+    return None if local else Response("forbidden\n", status=403, mimetype="text/plain")
 
 
 def _outbox_lag_seconds(context: Context) -> float:
