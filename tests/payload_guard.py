@@ -342,10 +342,14 @@ def _without_echo(text: str | None) -> str | None:
     from urllib.parse import quote, quote_plus
 
     import flask
+    from werkzeug.exceptions import HTTPException
 
     if not text:
         return text
-    typed = set(flask.request.values.values())
+    try:
+        typed = set(flask.request.values.values())
+    except HTTPException:  # a body the app refused to parse (413): nothing of it can be echoed
+        typed = set()
     typed |= {piece for value in typed for piece in re.findall(r"[^\W_]{3,}", value)}  # inside re-encoded links
     for value in sorted(typed, key=len, reverse=True):
         if len(value) >= 3:

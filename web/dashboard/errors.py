@@ -26,7 +26,9 @@ def _page(error: HTTPException) -> HTTPException | Response:
         return error
     code = error.code or 500
     key = PAGES.get(code, "error_500" if code >= 500 else "error_400")
-    body = render_template("dashboard/error.html", code=code, key=key)
+    # The language links lead home, not back to the asked path: a page for "not yours" and one for "does not
+    # exist" must be the same bytes, and an error page echoes nothing the asker typed.
+    body = render_template("dashboard/error.html", code=code, key=key, language_next="/dashboard/")
     response = Response(body, status=code, mimetype="text/html")
     for name, value in error.get_headers():
         if name.lower() != "content-type":
