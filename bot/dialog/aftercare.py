@@ -35,6 +35,8 @@ from models.questions import (
 from models.tables import Complaint, OpenQuestion
 
 AWAIT_WHICH = "await_which"
+# Words a pick may add to its complaint's own ("yg lampu *depan* itu"); more make it a new message.
+MAX_NEW_WORDS_IN_A_PICK = 1
 TOPIC_MIN_CHARS = 4
 
 
@@ -103,7 +105,7 @@ def await_which(turn: Conversation) -> list[Reply] | None:
     if not questions or answer not in (YES, NO, PARTLY):
         return None
     chosen = _picked(turn, questions)
-    if chosen is None:
+    if chosen is None or _says_more_than_a_pick(turn, chosen):
         return None
     return apply_answer(turn, chosen, feedback_answer(turn.text) or answer)
 
@@ -162,6 +164,14 @@ def _picked(turn: Conversation, questions: list[OpenQuestion]) -> OpenQuestion |
     if number is not None:
         return questions[number - 1]
     return _by_topic(turn, questions)
+
+
+def _says_more_than_a_pick(turn: Conversation, question: OpenQuestion) -> bool:
+    """A reply to "which one?" names a complaint by its own words ("yg lampu"); a message with words of its
+    own ("jalan rusak parah depan SDN 3 ...") is a new message that shares a word, never a pick: taking it as
+    one would change a complaint nobody chose and drop the new text."""
+    own = _content_words(turn.text) - _content_words(_complaint(turn, question).text)
+    return len(own) > MAX_NEW_WORDS_IN_A_PICK
 
 
 def _picked_by_code(turn: Conversation, questions: list[OpenQuestion]) -> OpenQuestion | None:

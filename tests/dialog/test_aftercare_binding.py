@@ -196,3 +196,19 @@ def test_a_citizen_who_writes_english_gets_english_relays(chat: Any, sessions: A
                            .order_by(Notification.id.desc())).first()
         assert relay is not None and code in relay.payload["text"]
         assert "Is your problem solved?" in relay.payload["text"]
+
+
+def test_a_new_complaint_sent_instead_of_saying_which_is_filed_and_closes_nothing(
+        chat: Any, sessions: Any, settings: Settings, clock: FixedClock) -> None:
+    """Found by the property test: after "which one?", a new complaint that shares a word with an old one
+    ("jalan") was taken as the pick, closed that complaint and lost its own text."""
+    first = answered_complaint(sessions, settings, clock, "warga-1", "jalan berlubang depan pasar lama")
+    second = answered_complaint(sessions, settings, clock, "warga-1", "lampu jalan mati di gang mawar")
+    chat("ya sudah beres, terima kasih")
+    assert {status_of(sessions, first), status_of(sessions, second)} == {Status.ANSWERED}
+    chat("jalan rusak parah depan SDN 3 Marabahan sudah sebulan tidak diperbaiki")
+    assert {status_of(sessions, first), status_of(sessions, second)} == {Status.ANSWERED}
+    with sessions() as db:
+        kept = [text for text in db.scalars(select(Complaint.text)) if "SDN 3" in text]
+        drafts = [str(chat_row.draft) for chat_row in db.scalars(select(ChatSession))]
+    assert kept or any("SDN 3" in draft for draft in drafts)

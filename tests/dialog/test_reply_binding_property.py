@@ -89,8 +89,8 @@ def messages() -> st.SearchStrategy[list[tuple[str, str]]]:
     return st.lists(st.one_of(citizen, citizen, citizen, official), min_size=1, max_size=10)
 
 
-@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                            HealthCheck.too_slow])
+@hypothesis_settings(max_examples=40, deadline=None, derandomize=True, database=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(sequence=messages(), code_picks=st.lists(st.sampled_from("ABC"), min_size=10, max_size=10))
 def test_a_reply_changes_only_the_complaint_it_was_asked_about_and_no_words_are_dropped(
         world_template: Path, settings: Settings, routing_table: Any, tmp_path: Path,
