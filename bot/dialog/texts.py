@@ -300,7 +300,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, something went wrong. Your message was not processed; please send it again shortly.",
     },
     "ask_contact": {
-        "id": "Agar kami bisa mengabari perkembangannya, tulis nomor WhatsApp/HP atau alamat e-mail Anda. "
+        "id": "Agar bisa kami kabari perkembangannya, tulis nomor WhatsApp/HP atau alamat e-mail Anda. "
               "Ketik LEWATI jika tidak ingin dikabari (cek sendiri dengan CEK <kode>).",
         "en": "So we can tell you how it goes, type your WhatsApp/mobile number or e-mail address. "
               "Type SKIP if you would rather check yourself (STATUS <code>).",
