@@ -19,13 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,7 +34,8 @@ sys.path.insert(0, str(ROOT))
 # ruff: noqa: E402  (path set up above so the script runs from anywhere)
 from bench.conversations import PATH, interleaved, signed
 from bench.support import child_pids, peak_rss_mb, postgres_admin_url, private_postgres_database, progress_printer
-from bench.webhook import free_port, one_request, prepare_schema
+from bench.webhook import free_port, prepare_schema
+from bench.webhook import start_gunicorn as start_app
 
 TOKEN = "bench-auth-token"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
@@ -113,28 +112,8 @@ def run_wrk(port: int, connections: int, seconds: float, script: Path, args: lis
 
 
 def start_gunicorn(port: int, database_url: str, workdir: Path, worker_class: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": database_url, "TWILIO_AUTH_TOKEN": TOKEN,
-           "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "ADUAN_CONFIG": str(ROOT / "config.yaml"),
-           "SECRET_KEY": secrets.token_hex(32)}
-    env.pop("TRUST_PROXY", None)
-    threads = ["--threads", "4"] if worker_class == "gthread" else []
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-k", worker_class, *threads,
-               "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--backlog", "2048",
-               "web:app_from_environment()"]
-    log = open(workdir / f"gunicorn-{worker_class}.log", "ab")  # noqa: SIM115
-    # The app logs one INFO line per message; the bench measures the work, not the terminal.
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if one_request(port, "GET", "/livez", None, None) == 200:
-                return process
-        except OSError:
-            pass
-        time.sleep(0.2)
-    process.terminate()
-    process.wait(timeout=20)
-    raise RuntimeError(f"gunicorn ({worker_class}) did not answer /livez")
+    threads = ("--threads", "4") if worker_class == "gthread" else ()
+    return start_app(port, database_url, workdir, ("-k", worker_class, *threads), f"gunicorn-{worker_class}.log")
 
 
 def headline(levels: list[dict[str, Any]]) -> dict[str, Any]:
