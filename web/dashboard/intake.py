@@ -19,7 +19,7 @@ from models.desk import Desk
 from models.intake import INTAKE_CHANNELS, IntakeForm, file_for_citizen
 from models.lifecycle import DomainError
 from web.dashboard.context import Context, login_required
-from web.dashboard.misconduct import read_misconduct
+from web.dashboard.misconduct import misconduct_in
 from web.dashboard.repeats import file_once
 from web.dashboard.security import protect
 
@@ -42,7 +42,9 @@ def make_blueprint(context: Context) -> Blueprint:
     @bp.post("/dashboard/intake")
     @guard
     def submit() -> Response | tuple[str, int]:
-        routing = classify(_field("text")[:MAX_TEXT], context.engine.table).to_dict() if _field("text") else None
+        text = _field("text")[:MAX_TEXT]
+        result = classify(text, context.engine.table) if text else None
+        routing = result.to_dict() if result is not None else None
         nonce = (request.form.get("nonce") or "").strip()[:64]
         if request.form.get("preview"):
             # "Which agency?": the router's reading, preselected; nothing is filed yet.
@@ -54,7 +56,7 @@ def make_blueprint(context: Context) -> Blueprint:
                                    agencies=context.settings.agencies, values=values, suggestion=suggestion,
                                    nonce=nonce or secrets.token_urlsafe(16)), 200
         entry = _form(routing)
-        reading = read_misconduct(context, entry.text, entry.agency_code)
+        reading = misconduct_in(result, entry.agency_code)
         entry = replace(entry, misconduct=reading.misconduct, subject_agency_code=reading.subject_agency_code)
 
         def file(_db: Session, desk: Desk) -> str:

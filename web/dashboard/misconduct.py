@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.routing import classify
+from bot.routing import RoutingResult, classify
 from web.dashboard.context import Context
 
 
@@ -22,7 +22,11 @@ class MisconductReading:
 def read_misconduct(context: Context, text: str, chosen_agency: str | None) -> MisconductReading:
     """Whether `text` reports misconduct, and which office it accuses (the router's subject, else the office
     the sender chose: someone who picks an office for a bribery report is naming the office involved)."""
-    result = classify(text, context.engine.table)
-    if not result.confidential:
+    return misconduct_in(classify(text, context.engine.table), chosen_agency)
+
+
+def misconduct_in(result: RoutingResult | None, chosen_agency: str | None) -> MisconductReading:
+    """The same reading from a routing the caller already made (the intake form routes its text once)."""
+    if result is None or not result.confidential:
         return MisconductReading(False, None)
     return MisconductReading(True, result.subject or chosen_agency)
