@@ -137,3 +137,13 @@ def test_confidence_is_a_probability_and_asks_when_low(table: RoutingTable) -> N
         assert 0.0 <= result.confidence <= 1.0
         if result.decision == "ask":
             assert result.confidence < table.calibration.route_threshold
+
+
+@pytest.mark.parametrize("text", [
+    "musim hujan jalan tergenang air di kec. gambut",
+    "jalan bergelombang parah, banyak pengendara jatuh",
+    "jalan berlubang dimana mana, motor sering jatuh",
+])
+def test_a_verb_after_jalan_is_the_complaint_not_a_street_name(text: str, table: RoutingTable) -> None:
+    # Streets are named after nouns (Pemuda, Irigasi); nobody lives on "Jalan Tergenang".
+    assert _top(text, table) == "PUPR"
