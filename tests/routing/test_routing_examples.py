@@ -185,6 +185,8 @@ EXAMPLES: list[tuple[str, str]] = [
     ("kdrt di rumah tetangga", "DP3A"),
     ("ada kekerasan anak oleh ayah tirinya", "DP3A"),
     ("pernikahan dini di kampung kami", "DP3A"),
+    ("tetangga menikahkan anaknya yang baru lulus sd", "DP3A"),
+    ("anak kelas 2 smp dinikahkan di bawah umur", "DP3A"),
     ("alat kontrasepsi kb habis", "DP3A"),
     ("perundungan siswa sampai trauma", "DP3A"),
     # KECAMATAN - front office
