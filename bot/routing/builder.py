@@ -75,6 +75,7 @@ class TableBuilder:
             landmarks=frozenset(data.landmarks),
             address_markers=dict(data.address.markers),
             address_stops=frozenset(data.address.stop) | self._verbs_in_keywords(),
+            place_openers=frozenset(data.landmarks) | frozenset(data.address.prepositions),
             dictionary=indonesian(),
             phrases=tuple(sorted(self.phrase_ids, key=self.phrase_ids.__getitem__)),
             phrase_labels=tuple(self.labels),

@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from bot.routing.classify import classify
+from bot.routing.evaluation import EXTERNAL_WILDCARD, LabelledText, is_triage_row
 from bot.routing.suggest import _terms
 from bot.routing.table import RoutingTable
 
@@ -101,6 +102,22 @@ def labelled_examples(session: Any) -> list[Example]:
         if isinstance(target, str) and text:
             decided[complaint_id] = Example(complaint_id, text, target)
     return list(decided.values())
+
+
+def examples_from_rows(rows: Sequence[LabelledText], table: RoutingTable) -> list[Example]:
+    """Labelled CSV rows as examples (a region's exported decisions, or a tuning set): TRIAGE rows
+    teach no office; ``EXT_*`` accepts every outside body the table knows."""
+    outside = frozenset(code for code in table.agencies if code.startswith("EXT_"))
+    examples = []
+    for number, row in enumerate(rows):
+        if is_triage_row(row.accept):
+            continue
+        codes = sorted(code for code in row.accept if code != EXTERNAL_WILDCARD)
+        also = frozenset(codes) | (outside if EXTERNAL_WILDCARD in row.accept else frozenset())
+        label = codes[0] if codes else min(also, default=None)
+        if label is not None:
+            examples.append(Example(number, row.text, label, also))
+    return examples
 
 
 def propose(examples: Sequence[Example], table: RoutingTable, min_support: int = MIN_SUPPORT,
@@ -243,19 +260,22 @@ def _with_routing_keywords(text: str, keywords: dict[str, dict[str, float]]) -> 
     return "".join(lines[:old]) + block + "".join(lines[stop:])
 
 
-def learn_command(table: RoutingTable, database_url: str, config_path: Path | None, write: bool,
-                  as_json: bool, rebuild: Callable[[dict[str, dict[str, float]]], RoutingTable] | None = None,
-                  ) -> int:
-    """CLI: print proposals and the rows they would change; with ``write``, add them to config.yaml."""
+def examples_from_database(database_url: str) -> list[Example]:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
     engine = create_engine(database_url)
     try:
         with Session(engine) as session:
-            examples = labelled_examples(session)
+            return labelled_examples(session)
     finally:
         engine.dispose()
+
+
+def learn_command(table: RoutingTable, examples: Sequence[Example], config_path: Path | None, write: bool,
+                  as_json: bool, rebuild: Callable[[dict[str, dict[str, float]]], RoutingTable] | None = None,
+                  ) -> int:
+    """CLI: print proposals and the rows they would change; with ``write``, add them to config.yaml."""
     proposals = propose(examples, table, rebuild=rebuild)
     changes = simulate(examples, table, rebuild(as_weights(proposals))) if rebuild and proposals else []
     report = {"examples": len(examples), "proposals": [asdict(p) for p in proposals],

@@ -45,7 +45,8 @@ def normalized_words(text: str, table: RoutingTable) -> list[str]:
 
 def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingTable) -> tuple[Hit, ...]:
     """Every table phrase present in ``words`` (neutral phrases mask the words they cover), sorted."""
-    spans = _all_spans(readings, table)
+    asides = _place_asides(words, table) if not table.place_openers.isdisjoint(words) else None
+    spans = _all_spans(readings, table, asides)
     if not spans:
         return ()
     sizes = table.phrase_sizes
@@ -158,7 +159,36 @@ def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int,
     return False
 
 
-def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int, list[tuple[int, int]]]:
+def _place_asides(words: list[str], table: RoutingTable) -> list[bool]:
+    """Positions of a place said in passing: "jalan [di handil bakti] rusak", "lampu [dpn sdn 2]
+    mati". A preposition or landmark word opens it and the place name runs to the next word that
+    ends an address (a condition such as "rusak", a verb, "yang"...), at most ``MAX_ASIDE`` words.
+    A phrase may reach over such a place: it does not count as a gap between its words."""
+    asides = [False] * len(words)
+    openers = table.place_openers
+    stops = table.address_stops
+    position = 0
+    while position < len(words):
+        if words[position] not in openers:
+            position += 1
+            continue
+        end = position
+        while end + 1 < len(words) and end - position < MAX_ASIDE and (
+                words[end + 1] in openers or words[end + 1] not in stops):
+            end += 1
+        if end + 1 < len(words):  # something follows the place: it may finish a phrase
+            for inside in range(position, end + 1):
+                asides[inside] = True
+        position = end + 1
+    return asides
+
+
+# Longest place said in passing, in words (preposition included): "di depan sdn 2 handil".
+MAX_ASIDE = 5
+
+
+def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable,
+               asides: list[bool] | None = None) -> dict[int, list[tuple[int, int]]]:
     spans: dict[int, list[tuple[int, int]]] = {}
     singles = table.single_word_index
     pair_starts = table.pair_starts
@@ -177,36 +207,49 @@ def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int
                 # Longer phrases are looked up by their first two words, with the second among
                 # the next few words: the cost does not grow with how many phrases start with
                 # "jalan" or "lampu".
-                for phrase_id, end in _phrases_from(candidate, position, readings, window, table):
+                for phrase_id, end in _phrases_from(candidate, position, readings, window, table, asides):
                     spans.setdefault(phrase_id, []).append((position, end))
     return spans
 
 
 def _phrases_from(first: str, position: int, readings: list[tuple[str, ...]], window: int,
-                  table: RoutingTable) -> list[tuple[int, int]]:
+                  table: RoutingTable, asides: list[bool] | None) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     seen: set[str] = set()
     pair_index = table.pair_index
-    for following in readings[position + 1: position + 1 + window]:
+    for following in _within(readings, position, window, asides):
         for second in following:
             if second in seen:
                 continue
             seen.add(second)
             for phrase_id, tail in pair_index.get((first, second), ()):
-                end = _phrase_end(tail, position, readings, window - 1)
+                end = _phrase_end(tail, position, readings, window - 1, asides)
                 if end >= 0:
                     found.append((phrase_id, end))
     return found
 
 
-def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...]], max_gap: int) -> int:
+def _within(readings: list[tuple[str, ...]], position: int, window: int,
+            asides: list[bool] | None) -> list[tuple[str, ...]]:
+    """The readings of the next ``window`` words, and of the places said in passing among them."""
+    if asides is None:
+        return readings[position + 1: position + 1 + window]
+    end = position + 1
+    counted = 0
+    while end < len(readings) and counted < window:
+        counted += not asides[end]
+        end += 1
+    return readings[position + 1: end]
+
+
+def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...]], max_gap: int,
+                asides: list[bool] | None = None) -> int:
     """Position of the phrase's last word when its other words follow in order, else -1."""
     position = start
     for word in tail:
-        limit = min(len(readings), position + max_gap + 2)
-        for candidate_position in range(position + 1, limit):
-            if word in readings[candidate_position]:
-                position = candidate_position
+        for offset, candidates in enumerate(_within(readings, position, max_gap + 1, asides)):
+            if word in candidates:
+                position += offset + 1
                 break
         else:
             return -1

@@ -144,6 +144,9 @@ class AddressModel(_Strict):
     markers: dict[Word, StrictInt] = {}
     # Words that end a span early: what follows them is the complaint again ("di jl x yang rusak").
     stop: list[Word] = Field(default_factory=list)
+    # Prepositions that, like the landmarks, open a place said in passing ("jalan di handil bakti
+    # rusak"): a keyword phrase may reach over it.
+    prepositions: list[Word] = Field(default_factory=list)
 
 
 class RoutingFile(_Strict):

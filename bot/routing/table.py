@@ -88,6 +88,7 @@ class RoutingTable:
     landmarks: frozenset[str]  # place prepositions: what follows them is a landmark
     address_markers: Mapping[str, int]  # "jalan", "desa", "rt" ... -> words of the name after them
     address_stops: frozenset[str]  # words that end an address name ("rusak", "yang")
+    place_openers: frozenset[str]  # landmarks and prepositions that open a place said in passing
     dictionary: Dictionary
     phrases: tuple[tuple[str, ...], ...]  # phrase id -> its normalised words
     phrase_labels: tuple[str, ...]  # phrase id -> keyword as written in the table

@@ -147,3 +147,25 @@ def test_confidence_is_a_probability_and_asks_when_low(table: RoutingTable) -> N
 def test_a_verb_after_jalan_is_the_complaint_not_a_street_name(text: str, table: RoutingTable) -> None:
     # Streets are named after nouns (Pemuda, Irigasi); nobody lives on "Jalan Tergenang".
     assert _top(text, table) == "PUPR"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("jalan di handil bakti rusak banar, balubang ganal", "PUPR"),
+    ("jalan ka pahumaan di Handil 12 rusak, gerobak padi kada kawa lewat", "PUPR"),
+    ("lampu di gang mawar mati sudah seminggu", "PERKIM"),
+    ("air di rumah kami mati tiga hari", "PDAM"),
+])
+def test_a_place_said_in_passing_does_not_split_the_problem(text: str, expected: str, table: RoutingTable) -> None:
+    # "jalan [di handil bakti] rusak" is a broken road: the place between the thing and its state
+    # is an aside, not a gap that breaks the phrase.
+    assert _top(text, table) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("kulo ngurus KK teng kantor desa, dijaluki duit 100 ewu kalih perangkat desa", "INSPEKTORAT"),
+    ("angin gedhe wingi sore, payon omah-omah nang RT 6 mabur kabeh", "BPBD"),
+    ("jalan ka lembur abdi ruksak pisan, pinuh ku liang", "PUPR"),
+    ("musim kemarau sumur kering barataan, banyu kadada", "BPBD"),
+])
+def test_everyday_regional_words_of_the_fourth_round(text: str, expected: str, table: RoutingTable) -> None:
+    assert _top(text, table) == expected
