@@ -76,6 +76,7 @@ class TableBuilder:
             address_markers=dict(data.address.markers),
             address_stops=frozenset(data.address.stop) | self._verbs_in_keywords(),
             place_openers=frozenset(data.landmarks) | frozenset(data.address.prepositions),
+            addressing=frozenset(data.addressing),
             dictionary=indonesian(),
             phrases=tuple(sorted(self.phrase_ids, key=self.phrase_ids.__getitem__)),
             phrase_labels=tuple(self.labels),

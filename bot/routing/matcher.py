@@ -64,6 +64,8 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
         else _NO_POSITIONS
     landmarks = table.landmarks
     lead_words = table.settings.lead_words
+    addressed = _addressed_positions(words, table) if not table.addressing.isdisjoint(words) else _NO_POSITIONS
+    decisive = table.decisive
     hits: list[Hit] = []
     for phrase_id, occurrences in spans.items():
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
@@ -91,19 +93,29 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
                 kind = LANDMARK
             else:
                 kind = TOPIC
-            hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | kind)
+            in_lead = start < lead_words or start in addressed and phrase_id in decisive
+            hits.append(phrase_id << HIT_FACTOR_BITS | in_lead << 4 | kind)
             continue
         placed = [start for start in starts if start not in address] if address else starts
         topical = [start for start in placed
                    if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks))]
         chosen, kind = (topical, TOPIC) if topical else (placed, LANDMARK) if placed else (starts, ADDRESS)
-        hits.append(phrase_id << HIT_FACTOR_BITS | (chosen[0] < lead_words) << 4
+        in_lead = chosen[0] < lead_words or phrase_id in decisive and not addressed.isdisjoint(chosen)
+        hits.append(phrase_id << HIT_FACTOR_BITS | in_lead << 4
                     | min(len(chosen) - 1, MAX_REPEATS) << 2 | kind)  # as ``hit`` packs it
     hits.sort()
     return tuple(hits)
 
 
 _NO_POSITIONS: frozenset[int] = frozenset()
+
+
+def _addressed_positions(words: list[str], table: RoutingTable) -> frozenset[int]:
+    """Positions right after an addressing word ("mohon DLH", "kepada dinas pu"), one word apart
+    at most ("mohon kiranya dinas ...")."""
+    addressing = table.addressing
+    return frozenset(position + step for position, word in enumerate(words) if word in addressing
+                     for step in (1, 2))
 
 
 def hit(phrase_id: int, in_lead: bool, repeats: int, kind: int) -> Hit:

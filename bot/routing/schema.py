@@ -159,6 +159,9 @@ class RoutingFile(_Strict):
     # Real words the dictionary lacks (acronyms, regional words) that must never be "corrected".
     known_words: list[Word] = Field(default_factory=list)
     landmarks: list[Word] = Field(default_factory=list)
+    # Words a citizen uses to address an office ("mohon DLH pangkas", "kepada Dinas PU"): an office's
+    # decisive keyword right after one counts as if it stood in the opening words.
+    addressing: list[Word] = Field(default_factory=list)
     address: AddressModel = AddressModel()
     neutral: list[Phrase] = Field(default_factory=list)
     agencies: dict[Code, AgencyModel]

@@ -37,6 +37,8 @@ WORD_CACHE_LIMIT = 200_000
 # scored, but rules still see it in their 'none' conditions, so "sudah ... tidak diangkut" is never
 # read as a thank-you).
 TOPIC, LANDMARK, ADDRESS, HIDDEN = 0, 1, 2, 3
+# An office's own name or a programme only it runs (routing.yaml: weights 4-6 are decisive).
+DECISIVE_WEIGHT = 5.0
 MAX_REPEATS = 2  # further mentions of a phrase that add to its score
 # A hit packs (phrase id, in the opening words, further mentions, kind) in one int (matcher.hit);
 # its low bits index ``RoutingTable.hit_factors``.
@@ -89,6 +91,7 @@ class RoutingTable:
     address_markers: Mapping[str, int]  # "jalan", "desa", "rt" ... -> words of the name after them
     address_stops: frozenset[str]  # words that end an address name ("rusak", "yang")
     place_openers: frozenset[str]  # landmarks and prepositions that open a place said in passing
+    addressing: frozenset[str]  # "mohon", "kepada": an office named right after is addressed
     dictionary: Dictionary
     phrases: tuple[tuple[str, ...], ...]  # phrase id -> its normalised words
     phrase_labels: tuple[str, ...]  # phrase id -> keyword as written in the table
@@ -120,6 +123,7 @@ class RoutingTable:
     hit_factors: tuple[float, ...] = field(init=False)
     phrase_sizes: tuple[int, ...] = field(init=False)
     masking_multiword: frozenset[int] = field(init=False)  # masking phrases of two or more words
+    decisive: frozenset[int] = field(init=False)  # phrases weighing DECISIVE_WEIGHT or more for an office
     # chunk as written -> its canonical words, and -> the vocabulary words each stands for. Two
     # dicts with the same keys, so a message whose chunks are all known is assembled by two C-level
     # passes (matcher.analyse).
@@ -165,6 +169,8 @@ class RoutingTable:
         self.hit_factors = _hit_factors(self.settings)
         self.phrase_sizes = tuple(len(phrase) for phrase in self.phrases)
         self.masking_multiword = frozenset(i for i in self.masking if self.phrase_sizes[i] > 1)
+        self.decisive = frozenset(i for i, weights in enumerate(self.phrase_weights)
+                                  if any(weight >= DECISIVE_WEIGHT for _, weight in weights))
         self._exact_words = frozenset(
             vocabulary | set(self.slang) | self.stopwords | self.known_words | self.landmarks
             | set(self.address_markers)

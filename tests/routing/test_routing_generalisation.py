@@ -169,3 +169,9 @@ def test_a_place_said_in_passing_does_not_split_the_problem(text: str, expected:
 ])
 def test_everyday_regional_words_of_the_fourth_round(text: str, expected: str, table: RoutingTable) -> None:
     assert _top(text, table) == expected
+
+
+def test_the_office_a_citizen_addresses_counts_like_the_opening_words(table: RoutingTable) -> None:
+    text = ("Pohon besar di taman kota sudah miring dan rantingnya sering patah, kemarin hampir menimpa "
+            "motor yang lewat. Mohon DLH pangkas sebelum musim hujan.")
+    assert _top(text, table) == "DLH"
