@@ -46,6 +46,7 @@ from bot.routing.loader import CALIBRATION_FILE, SHIPPED_TABLE
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        args.config = _region_config(args)
         return int(args.handler(args))
     except RoutingTableError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -109,9 +110,25 @@ def _parser() -> argparse.ArgumentParser:
 
     for sub in (one, many, folds, fit, learn, speed, pairs):
         sub.add_argument("--table", type=Path, default=SHIPPED_TABLE, help="routing table to use")
-        sub.add_argument("--config", type=Path, default=None, help="config.yaml with the region's additions")
+        sub.add_argument("--config", type=Path, default=None,
+                         help="config.yaml with the region's additions (default: the desk's own, ADUAN_CONFIG or "
+                              "./config.yaml, when it exists)")
+        sub.add_argument("--no-config", action="store_true", help="the shipped table alone, without a region")
         sub.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
+
+
+def _region_config(args: argparse.Namespace) -> Path | None:
+    """The config.yaml whose region the router runs with: the one given, else the desk's own (the
+    router as deployed, with the region's places, slang and words), none with --no-config."""
+    if args.no_config:
+        return None
+    if args.config is not None:
+        return Path(args.config)
+    from models.environment import Environment
+
+    default = Environment.read().aduan_config
+    return default if default.is_file() else None
 
 
 def _table(args: argparse.Namespace) -> RoutingTable:
@@ -150,6 +167,7 @@ def _classify(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     report = evaluate(read_labelled_csv(args.csv), _table(args))
+    report["config"] = str(args.config) if args.config else None
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
