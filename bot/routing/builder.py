@@ -77,6 +77,8 @@ class TableBuilder:
             address_stops=frozenset(data.address.stop) | self._verbs_in_keywords(),
             place_openers=frozenset(data.landmarks) | frozenset(data.address.prepositions),
             addressing=frozenset(data.addressing),
+            prepositions=frozenset(data.address.prepositions),
+            place_nouns=frozenset(self._phrase_id(self._words(p), p) for p in data.address.place_nouns),
             dictionary=indonesian(),
             phrases=tuple(sorted(self.phrase_ids, key=self.phrase_ids.__getitem__)),
             phrase_labels=tuple(self.labels),

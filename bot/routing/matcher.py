@@ -66,6 +66,8 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
     lead_words = table.settings.lead_words
     addressed = _addressed_positions(words, table) if not table.addressing.isdisjoint(words) else _NO_POSITIONS
     decisive = table.decisive
+    places = table.place_nouns
+    prepositions = table.prepositions
     hits: list[Hit] = []
     for phrase_id, occurrences in spans.items():
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
@@ -89,7 +91,8 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
             start = starts[0]
             if start in address:
                 kind = ADDRESS
-            elif start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks):
+            elif start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks
+                            or phrase_id in places and words[start - 1] in prepositions):
                 kind = LANDMARK
             else:
                 kind = TOPIC
@@ -98,7 +101,8 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
             continue
         placed = [start for start in starts if start not in address] if address else starts
         topical = [start for start in placed
-                   if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks))]
+                   if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks
+                                      or phrase_id in places and words[start - 1] in prepositions))]
         chosen, kind = (topical, TOPIC) if topical else (placed, LANDMARK) if placed else (starts, ADDRESS)
         in_lead = chosen[0] < lead_words or phrase_id in decisive and not addressed.isdisjoint(chosen)
         hits.append(phrase_id << HIT_FACTOR_BITS | in_lead << 4

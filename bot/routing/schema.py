@@ -147,6 +147,9 @@ class AddressModel(_Strict):
     # Prepositions that, like the landmarks, open a place said in passing ("jalan di handil bakti
     # rusak"): a keyword phrase may reach over it.
     prepositions: list[Word] = Field(default_factory=list)
+    # Kinds of place that, right after a preposition, say where it happened, not what ("anak mengemis
+    # di lampu merah" is about begging children, not the traffic light).
+    place_nouns: list[Phrase] = Field(default_factory=list)
 
 
 class RoutingFile(_Strict):

@@ -92,6 +92,8 @@ class RoutingTable:
     address_stops: frozenset[str]  # words that end an address name ("rusak", "yang")
     place_openers: frozenset[str]  # landmarks and prepositions that open a place said in passing
     addressing: frozenset[str]  # "mohon", "kepada": an office named right after is addressed
+    prepositions: frozenset[str]  # "di", "ke": before a place noun, what follows is where, not what
+    place_nouns: frozenset[int]  # phrases naming a kind of place ("lampu merah", "terminal")
     dictionary: Dictionary
     phrases: tuple[tuple[str, ...], ...]  # phrase id -> its normalised words
     phrase_labels: tuple[str, ...]  # phrase id -> keyword as written in the table

@@ -175,3 +175,12 @@ def test_the_office_a_citizen_addresses_counts_like_the_opening_words(table: Rou
     text = ("Pohon besar di taman kota sudah miring dan rantingnya sering patah, kemarin hampir menimpa "
             "motor yang lewat. Mohon DLH pangkas sebelum musim hujan.")
     assert _top(text, table) == "DLH"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ada gepeng ibu2 bawa bayi minta2 di lampu merah jl. a yani tiap hari", "DINSOS"),
+    ("lampu merah di simpang empat mati sejak kemarin, hampir tabrakan", "DISHUB"),
+])
+def test_a_kind_of_place_after_a_preposition_says_where_not_what(text: str, expected: str,
+                                                                  table: RoutingTable) -> None:
+    assert _top(text, table) == expected
