@@ -78,6 +78,8 @@ class TableBuilder:
             place_openers=frozenset(data.landmarks) | frozenset(data.address.prepositions),
             addressing=frozenset(data.addressing),
             prepositions=frozenset(data.address.prepositions),
+            towards=frozenset(data.address.towards),
+            routes=frozenset(data.address.routes),
             place_nouns=frozenset(self._phrase_id(self._words(p), p) for p in data.address.place_nouns),
             dictionary=indonesian(),
             phrases=tuple(sorted(self.phrase_ids, key=self.phrase_ids.__getitem__)),

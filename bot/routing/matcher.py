@@ -68,6 +68,7 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
     decisive = table.decisive
     places = table.place_nouns
     prepositions = table.prepositions
+    towards, routes = table.towards, table.routes  # "jalan ke sekolah": the school is where the road goes
     hits: list[Hit] = []
     for phrase_id, occurrences in spans.items():
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
@@ -92,7 +93,8 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
             if start in address:
                 kind = ADDRESS
             elif start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks
-                            or phrase_id in places and words[start - 1] in prepositions):
+                            or phrase_id in places and words[start - 1] in prepositions
+                            or start > 1 and words[start - 1] in towards and words[start - 2] in routes):
                 kind = LANDMARK
             else:
                 kind = TOPIC
@@ -102,7 +104,8 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
         placed = [start for start in starts if start not in address] if address else starts
         topical = [start for start in placed
                    if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks
-                                      or phrase_id in places and words[start - 1] in prepositions))]
+                                      or phrase_id in places and words[start - 1] in prepositions
+                                      or start > 1 and words[start - 1] in towards and words[start - 2] in routes))]
         chosen, kind = (topical, TOPIC) if topical else (placed, LANDMARK) if placed else (starts, ADDRESS)
         in_lead = chosen[0] < lead_words or phrase_id in decisive and not addressed.isdisjoint(chosen)
         hits.append(phrase_id << HIT_FACTOR_BITS | in_lead << 4

@@ -150,6 +150,10 @@ class AddressModel(_Strict):
     # Kinds of place that, right after a preposition, say where it happened, not what ("anak mengemis
     # di lampu merah" is about begging children, not the traffic light).
     place_nouns: list[Phrase] = Field(default_factory=list)
+    # "jalan ke sekolah rusak": after a route word and one of ``towards``, a keyword is the route's
+    # destination (a landmark), not the problem.
+    routes: list[Word] = Field(default_factory=list)
+    towards: list[Word] = Field(default_factory=list)
 
 
 class RoutingFile(_Strict):

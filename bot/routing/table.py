@@ -94,6 +94,8 @@ class RoutingTable:
     addressing: frozenset[str]  # "mohon", "kepada": an office named right after is addressed
     prepositions: frozenset[str]  # "di", "ke": before a place noun, what follows is where, not what
     place_nouns: frozenset[int]  # phrases naming a kind of place ("lampu merah", "terminal")
+    towards: frozenset[str]  # "ke", "menuju": after a route word, what follows is its destination
+    routes: frozenset[str]  # "jalan", "jembatan": ways that lead somewhere
     dictionary: Dictionary
     phrases: tuple[tuple[str, ...], ...]  # phrase id -> its normalised words
     phrase_labels: tuple[str, ...]  # phrase id -> keyword as written in the table

@@ -184,3 +184,11 @@ def test_the_office_a_citizen_addresses_counts_like_the_opening_words(table: Rou
 def test_a_kind_of_place_after_a_preposition_says_where_not_what(text: str, expected: str,
                                                                   table: RoutingTable) -> None:
     assert _top(text, table) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "jembatan gantung ke sekolah di desa tambak sirang putus talinya sebelah",
+    "jalan menuju puskesmas berlubang besar, ambulans susah lewat",
+])
+def test_where_a_road_or_bridge_leads_is_not_what_is_broken(text: str, table: RoutingTable) -> None:
+    assert _top(text, table) == "PUPR"
