@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.routing.english import to_indonesian
 from bot.routing.matcher import HIDDEN, HIT_FACTOR_BITS, Hit, analyse, find_hits, normalized_words
 from bot.routing.table import WORD_CACHE_LIMIT, RoutingTable, Rule
 
@@ -56,12 +57,15 @@ class RoutingResult:
 
 
 def normalize(text: str, table: RoutingTable) -> str:
-    """The text as the router sees it: NFKC, lower case, words only, slang expanded."""
-    return " ".join(normalized_words(text, table))
+    """The text as the router sees it: NFKC, lower case, words only, English read into Indonesian,
+    slang expanded."""
+    return " ".join(normalized_words(to_indonesian(text), table))
 
 
 def classify(text: str, table: RoutingTable) -> RoutingResult:
-    words, readings = analyse(text, table)
+    # An English or mixed message is read into the table's Indonesian first (english.py); an
+    # Indonesian one comes back as it is.
+    words, readings = analyse(to_indonesian(text), table)
     # Scoring reads only the hit profile, and chat messages repeat the same few profiles: each
     # profile's verdict is computed once (bounded cache on the table).
     verdict = _cached_verdict(find_hits(words, readings, table), table)
