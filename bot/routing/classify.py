@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bot.routing.english import to_indonesian
+from bot.routing.english import read_as_indonesian, to_indonesian
 from bot.routing.matcher import HIDDEN, HIT_FACTOR_BITS, Hit, analyse, find_hits, normalized_words
 from bot.routing.table import WORD_CACHE_LIMIT, RoutingTable, Rule
 
@@ -63,9 +63,12 @@ def normalize(text: str, table: RoutingTable) -> str:
 
 
 def classify(text: str, table: RoutingTable) -> RoutingResult:
-    # An English or mixed message is read into the table's Indonesian first (english.py); an
-    # Indonesian one comes back as it is.
-    words, readings = analyse(to_indonesian(text), table)
+    words, readings = analyse(text, table)
+    # An English or mixed message is read again in the table's Indonesian (english.py); an
+    # Indonesian one costs a set operation.
+    english = read_as_indonesian(text, words)
+    if english is not None:
+        words, readings = analyse(english, table)
     # Scoring reads only the hit profile, and chat messages repeat the same few profiles: each
     # profile's verdict is computed once (bounded cache on the table).
     verdict = _cached_verdict(find_hits(words, readings, table), table)

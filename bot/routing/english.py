@@ -64,6 +64,19 @@ def to_indonesian(text: str, glossary: Glossary | None = None) -> str:
     return " ".join(rewrite(chunks, glossary))
 
 
+def read_as_indonesian(text: str, words: Collection[str]) -> str | None:
+    """The Indonesian reading of ``text`` when it is English, else None. ``words`` are the words the
+    router already made of it (slang applied): a message none of whose words is a marker, nearly
+    every Indonesian one, costs one set operation on words whose hashes are cached, and its text is
+    not cut into words a second time. (Markers the slang rewrites, "to" or "street", only count in
+    a message holding another marker.)"""
+    glossary = english_glossary()
+    if glossary.markers.isdisjoint(words):
+        return None
+    english = to_indonesian(text, glossary)
+    return None if english is text else english
+
+
 def is_english(chunks: list[str], glossary: Glossary) -> bool:
     """Enough of the message's words mark English (a pasted "please" in a long Indonesian report
     does not; "streetlight broken" does)."""
