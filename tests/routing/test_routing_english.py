@@ -55,6 +55,14 @@ ENGLISH = [
     ("my husband beats me and I am afraid for my children", "DP3A"),
     ("the power has been out since last night and the electricity meter shows an error", "EXT_PLN"),
     ("someone stole my motorbike in front of the mosque, I need a police report", "EXT_POLRI"),
+    ("the kelurahan still has not issued my domicile letter after two weeks", "KECAMATAN"),
+    ("the honorary staff at the regional office have not been paid for months", "BKPSDM"),
+    ("my bpjs card was rejected at the hospital even though I pay every month", "EXT_BPJS_KESEHATAN"),
+    ("the gas station ran out of diesel again", "EXT_PERTAMINA"),
+    ("my land certificate has been in process at the land office for two years", "EXT_BPN"),
+    ("the immigration office is asking for documents that are not on the list for my passport", "EXT_IMIGRASI"),
+    ("the road to the harbour is full of holes and very dangerous for motorcycles", "PUPR"),
+    ("someone broke into my house last night", "EXT_POLRI"),
 ]
 
 
@@ -86,6 +94,8 @@ MISCONDUCT = [
     ("staff at the kelurahan office are never there during office hours", "KECAMATAN"),
     ("the nurse at the health center demanded extra money before treating my mother", "DINKES"),
     ("I had to bribe the clerk at the licensing office to get my business permit", "DPMPTSP"),
+    ("the staff at the social office cut 100k from every family's cash assistance", "DINSOS"),
+    ("the officer at the counter of the kecamatan office was rude and shouted at my mother", "KECAMATAN"),
 ]
 
 
