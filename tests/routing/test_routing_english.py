@@ -13,6 +13,7 @@ from bot.routing.dictionary import indonesian
 from bot.routing.english import GLOSSARY_FILE, build_glossary, english_glossary, glossary_words, to_indonesian
 from bot.routing.lexicon import package_slang
 from bot.routing.schema import RoutingTableError
+from bot.routing.similarity import DUPLICATE_THRESHOLD, text_similarity
 
 
 def _routed_to(text: str, table: RoutingTable) -> str | None:
@@ -212,3 +213,9 @@ def test_a_glossary_word_written_twice_or_a_bare_yes_is_refused() -> None:
     with pytest.raises(RoutingTableError, match="detect.min_share"):
         build_glossary({"detect": {"min_share": 2}})
     assert GLOSSARY_FILE.name == "english.yaml"
+
+
+def test_an_english_report_and_its_indonesian_twin_are_duplicates(table: RoutingTable) -> None:
+    english = "the streetlight at gang mawar has been dead for a week"
+    assert text_similarity(english, "lampu jalan di gang mawar mati seminggu", table) >= DUPLICATE_THRESHOLD
+    assert text_similarity(english, "sampah di pasar lama tidak diangkut", table) < DUPLICATE_THRESHOLD
