@@ -47,6 +47,7 @@ class Glossary:
     shared: frozenset[str]  # glossary words that are Indonesian too: English only beside English
     # dropped words that may stand inside a phrase ("not" may not: it has a meaning of its own)
     skippable: frozenset[str]
+    numbered: frozenset[str]  # shared words that name a number ("no 12", "MAN 2"): kept before one
     after_number: Mapping[str, tuple[str, ...]]
     # first word -> (phrase words, Indonesian words), longest phrase first
     phrases: Mapping[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]
@@ -144,6 +145,10 @@ def _phrase_end(phrase: tuple[str, ...], position: int, forms: list[tuple[str, .
 
 
 def _beside_english(position: int, words: list[str], glossary: Glossary) -> bool:
+    """Next to an English word; a word that names a number stays itself before one ("house no 12",
+    "MAN 2")."""
+    if position + 1 < len(words) and words[position + 1].isdigit() and words[position] in glossary.numbered:
+        return False
     markers = glossary.markers
     return (position > 0 and words[position - 1] in markers) or (
         position + 1 < len(words) and words[position + 1] in markers)
@@ -235,6 +240,7 @@ def build_glossary(raw: object, name: str = "english.yaml", indonesian_words: Co
     function_words = _word_list(raw, "function_words", name)
     dropped = _word_list(raw, "drop", name)
     shared = _word_list(raw, "shared", name)
+    numbered = _word_list(raw, "numbered", name)
     glossary = _meanings(raw, "glossary", name)
     after_number = _meanings(raw, "after_number", name)
     unknown = sorted(shared - {phrase[0] for phrase in glossary if len(phrase) == 1})
@@ -254,6 +260,7 @@ def build_glossary(raw: object, name: str = "english.yaml", indonesian_words: Co
         dropped=frozenset(function_words | dropped),
         shared=frozenset(shared),
         skippable=frozenset(function_words | dropped) - {phrase[0] for phrase in glossary if len(phrase) == 1},
+        numbered=numbered,
         after_number={phrase[0]: meaning for phrase, meaning in after_number.items()},
         phrases={first: tuple(sorted(entries, key=lambda entry: -len(entry[0]))) for first, entries in phrases.items()},
         min_words=min_words,

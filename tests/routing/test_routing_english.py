@@ -161,6 +161,8 @@ def test_a_word_both_languages_share_takes_its_english_meaning_beside_english(te
 def test_an_address_number_in_an_english_message_stays_an_address(table: RoutingTable) -> None:
     words = to_indonesian("the light at gang mawar no 3 has been dead for a month").split()
     assert words[words.index("mawar") + 1:words.index("mawar") + 3] == ["no", "3"]
+    words = to_indonesian("the drain in front of my house no 12 is blocked").split()
+    assert words[words.index("rumah") + 1:words.index("rumah") + 3] == ["no", "12"]
 
 
 def test_english_inflections_find_their_base_word() -> None:
