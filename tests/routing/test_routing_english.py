@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.routing import RoutingTable, classify
+from bot.routing.bench import unseen_messages
 from bot.routing.dictionary import indonesian
 from bot.routing.english import GLOSSARY_FILE, build_glossary, english_glossary, glossary_words, to_indonesian
 from bot.routing.lexicon import package_slang
@@ -145,6 +146,14 @@ INDONESIAN = [
 @pytest.mark.parametrize("text", INDONESIAN)
 def test_an_indonesian_message_is_never_rewritten_even_with_words_english_shares(text: str) -> None:
     assert to_indonesian(text) == text
+
+
+def test_generated_indonesian_traffic_is_never_read_as_english(table: RoutingTable) -> None:
+    # The bench's unseen messages: the table's words, dictionary words, places and typos. The table's
+    # slang holds a few English words of its own ("trash", "bridge", "passport"), and a message that
+    # draws two of them is English enough: at most one in a thousand.
+    messages = unseen_messages(table, 2_000, seed=7)
+    assert len([text for text in messages if to_indonesian(text) != text]) <= 2
 
 
 @pytest.mark.parametrize(("text", "meaning", "not_meaning"), [
