@@ -26,7 +26,13 @@ def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[tuple[str, 
     readings: list[tuple[str, ...]] = []
     known_words = table.chunk_words
     known_readings = table.chunk_readings
+    lexicon = table.lexicon
     for chunk in tx.text_chunks(text):
+        reading = lexicon.get(chunk)
+        if reading is not None:  # most chunks: a real word, its readings fixed by the table
+            words.append(chunk)
+            readings.append(reading)
+            continue
         chunk_words = known_words.get(chunk)
         if chunk_words is None:
             chunk_words, chunk_readings = table.analyse_chunk(chunk)
@@ -53,15 +59,36 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
     masking = table.masking_multiword
     blocked: set[int] = set()
     longer: list[tuple[int, int, int]] = []
-    for phrase_id, occurrences in spans.items():
-        if phrase_id in neutral:
-            for start, end in occurrences:
-                blocked.update(range(start, end + 1))
-        if phrase_id in masking:
-            longer += [(start, end, sizes[phrase_id]) for start, end in occurrences]
+    if not (neutral.isdisjoint(spans) and masking.isdisjoint(spans)):  # most messages: neither
+        for phrase_id, occurrences in spans.items():
+            if phrase_id in neutral:
+                for start, end in occurrences:
+                    blocked.update(range(start, end + 1))
+            if phrase_id in masking:
+                longer += [(start, end, sizes[phrase_id]) for start, end in occurrences]
     address = _address_positions(words, longer, table) if not table.address_markers.keys().isdisjoint(words) \
         else _NO_POSITIONS
+    # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two words
+    # after a place preposition ("di depan kantor PDAM") names a place, not the problem, and only
+    # counts if it also appears elsewhere. Position -> how it is placed (most: neither).
     landmarks = table.landmarks
+    placed_as: dict[int, int] = {}
+    if not landmarks.isdisjoint(words):
+        for position, word in enumerate(words):
+            if word in landmarks:
+                placed_as[position + 1] = placed_as[position + 2] = LANDMARK
+    for position in address:
+        placed_as[position] = ADDRESS
+    # Positions at which a one-word phrase lies inside a longer one (``_inside_longer`` for a
+    # phrase of one word): the longer phrase's first and last words, and every word of a gap-free
+    # match.
+    hides_word: set[int] = set()
+    for outer_start, outer_end, outer_size in longer:
+        if outer_end - outer_start + 1 == outer_size:
+            hides_word.update(range(outer_start, outer_end + 1))
+        else:
+            hides_word.add(outer_start)
+            hides_word.add(outer_end)
     lead_words = table.settings.lead_words
     hits: list[Hit] = []
     for phrase_id, occurrences in spans.items():
@@ -69,32 +96,27 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
         # is not a second, separate clue.
         unblocked = [span for span in occurrences if span[0] not in blocked] if blocked else occurrences
         if longer:
-            size = sizes[phrase_id]
-            starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
-        elif len(unblocked) == 1:
-            starts = [unblocked[0][0]]
+            if sizes[phrase_id] == 1:
+                starts = sorted({start for start, _ in unblocked if start not in hides_word})
+            else:
+                size = sizes[phrase_id]
+                starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
+        elif len(unblocked) == 1:  # most phrases: the lists below reduce to this one position
+            start = unblocked[0][0]
+            hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | placed_as.get(start, TOPIC))
+            continue
         else:
             starts = sorted({start for start, _ in unblocked})
         if not starts:
             if unblocked and phrase_id in table.rule_terms:
                 hits.append(phrase_id << HIT_FACTOR_BITS | (unblocked[0][0] < lead_words) << 4 | HIDDEN)
             continue
-        # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two
-        # words after a place preposition ("di depan kantor PDAM") names a place, not the
-        # problem, and only counts if it also appears elsewhere.
-        if len(starts) == 1:  # most phrases: the lists below reduce to this one position
+        if len(starts) == 1:
             start = starts[0]
-            if start in address:
-                kind = ADDRESS
-            elif start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks):
-                kind = LANDMARK
-            else:
-                kind = TOPIC
-            hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | kind)
+            hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | placed_as.get(start, TOPIC))
             continue
         placed = [start for start in starts if start not in address] if address else starts
-        topical = [start for start in placed
-                   if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks))]
+        topical = [start for start in placed if placed_as.get(start) != LANDMARK]
         chosen, kind = (topical, TOPIC) if topical else (placed, LANDMARK) if placed else (starts, ADDRESS)
         hits.append(phrase_id << HIT_FACTOR_BITS | (chosen[0] < lead_words) << 4
                     | min(len(chosen) - 1, MAX_REPEATS) << 2 | kind)  # as ``hit`` packs it
@@ -160,43 +182,42 @@ def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int,
 
 def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int, list[tuple[int, int]]]:
     spans: dict[int, list[tuple[int, int]]] = {}
-    singles = table.single_word_index
-    pair_starts = table.pair_starts
+    starts = table.phrase_starts
     window = table.settings.max_gap + 1
+    count = len(readings)
     for position, candidates in enumerate(readings):
         for candidate in candidates:
-            ids = singles.get(candidate)
-            if ids is not None:
-                for phrase_id in ids:
-                    found = spans.get(phrase_id)
-                    if found is None:
-                        spans[phrase_id] = [(position, position)]
-                    else:
-                        found.append((position, position))
-            if candidate in pair_starts:
-                # Longer phrases are looked up by their first two words, with the second among
-                # the next few words: the cost does not grow with how many phrases start with
-                # "jalan" or "lampu".
-                for phrase_id, end in _phrases_from(candidate, position, readings, window, table):
-                    spans.setdefault(phrase_id, []).append((position, end))
-    return spans
-
-
-def _phrases_from(first: str, position: int, readings: list[tuple[str, ...]], window: int,
-                  table: RoutingTable) -> list[tuple[int, int]]:
-    found: list[tuple[int, int]] = []
-    seen: set[str] = set()
-    pair_index = table.pair_index
-    for following in readings[position + 1: position + 1 + window]:
-        for second in following:
-            if second in seen:
+            entry = starts.get(candidate)
+            if entry is None:  # most readings start no phrase
                 continue
-            seen.add(second)
-            for phrase_id, tail in pair_index.get((first, second), ()):
-                end = _phrase_end(tail, position, readings, window - 1)
-                if end >= 0:
-                    found.append((phrase_id, end))
-    return found
+            ids, following = entry
+            for phrase_id in ids:
+                found = spans.get(phrase_id)
+                if found is None:
+                    spans[phrase_id] = [(position, position)]
+                else:
+                    found.append((position, position))
+            if following is None:
+                continue
+            # Longer phrases are looked up by their first two words, with the second among the
+            # next few words (its first position there): the cost does not grow with how many
+            # phrases start with "jalan" or "lampu".
+            seen: list[str] = []
+            for second_position in range(position + 1, min(count, position + 1 + window)):
+                for second in readings[second_position]:
+                    entries = following.get(second)
+                    if entries is None or second in seen:
+                        continue
+                    seen.append(second)
+                    for phrase_id, rest in entries:
+                        end = _phrase_end(rest, second_position, readings, window - 1) if rest else second_position
+                        if end >= 0:
+                            found = spans.get(phrase_id)
+                            if found is None:
+                                spans[phrase_id] = [(position, end)]
+                            else:
+                                found.append((position, end))
+    return spans
 
 
 def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...]], max_gap: int) -> int:
