@@ -26,7 +26,13 @@ def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[tuple[str, 
     readings: list[tuple[str, ...]] = []
     known_words = table.chunk_words
     known_readings = table.chunk_readings
+    lexicon = table.lexicon
     for chunk in tx.text_chunks(text):
+        reading = lexicon.get(chunk)
+        if reading is not None:  # most chunks: a real word, its readings fixed by the table
+            words.append(chunk)
+            readings.append(reading)
+            continue
         chunk_words = known_words.get(chunk)
         if chunk_words is None:
             chunk_words, chunk_readings = table.analyse_chunk(chunk)
@@ -54,58 +60,88 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
     masking = table.masking_multiword
     blocked: set[int] = set()
     longer: list[tuple[int, int, int]] = []
-    for phrase_id, occurrences in spans.items():
-        if phrase_id in neutral:
-            for start, end in occurrences:
-                blocked.update(range(start, end + 1))
-        if phrase_id in masking:
-            longer += [(start, end, sizes[phrase_id]) for start, end in occurrences]
+    if not (neutral.isdisjoint(spans) and masking.isdisjoint(spans)):  # most messages: neither
+        for phrase_id, occurrences in spans.items():
+            if phrase_id in neutral:
+                for start, end in occurrences:
+                    blocked.update(range(start, end + 1))
+            if phrase_id in masking:
+                longer += [(start, end, sizes[phrase_id]) for start, end in occurrences]
     address = _address_positions(words, longer, table) if not table.address_markers.keys().isdisjoint(words) \
         else _NO_POSITIONS
+    # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two words
+    # after a place preposition ("di depan kantor PDAM") names a place, not the problem, and only
+    # counts if it also appears elsewhere. Position -> how it is placed (most: neither).
     landmarks = table.landmarks
-    lead_words = table.settings.lead_words
+    placed_as: dict[int, int] = {}
+    if not landmarks.isdisjoint(words):
+        for position, word in enumerate(words):
+            if word in landmarks:
+                placed_as[position + 1] = placed_as[position + 2] = LANDMARK
+    # "jalan ke sekolah", "jembatan menuju pasar": where a way leads is a landmark too.
+    towards, routes = table.towards, table.routes
+    if not towards.isdisjoint(words):
+        for position in range(2, len(words)):
+            if words[position - 1] in towards and words[position - 2] in routes:
+                placed_as[position] = LANDMARK
+    for position in address:
+        placed_as[position] = ADDRESS
+    # A kind of place right after a preposition ("mengemis di lampu merah") says where, not what.
+    places = table.place_nouns
+    after_preposition = {position + 1 for position, word in enumerate(words) if word in table.prepositions} \
+        if not places.isdisjoint(spans) else _NO_POSITIONS
+    # An office's decisive keyword right after "mohon", "kepada"... is the office addressed: it
+    # counts as if it stood in the opening words.
     addressed = _addressed_positions(words, table) if not table.addressing.isdisjoint(words) else _NO_POSITIONS
     decisive = table.decisive
-    places = table.place_nouns
-    prepositions = table.prepositions
-    towards, routes = table.towards, table.routes  # "jalan ke sekolah": the school is where the road goes
+    # Positions at which a one-word phrase lies inside a longer one (``_inside_longer`` for a
+    # phrase of one word): the longer phrase's first and last words, and every word of a gap-free
+    # match.
+    hides_word: set[int] = set()
+    for outer_start, outer_end, outer_size in longer:
+        if outer_end - outer_start + 1 == outer_size:
+            hides_word.update(range(outer_start, outer_end + 1))
+        else:
+            hides_word.add(outer_start)
+            hides_word.add(outer_end)
+    lead_words = table.settings.lead_words
+
+    def _placed(phrase_id: int, start: int) -> int:
+        kind = placed_as.get(start, TOPIC)
+        if kind == TOPIC and start in after_preposition and phrase_id in places:
+            return LANDMARK
+        return kind
+
+    def _in_lead(phrase_id: int, start: int) -> bool:
+        return start < lead_words or start in addressed and phrase_id in decisive
+
     hits: list[Hit] = []
     for phrase_id, occurrences in spans.items():
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
         # is not a second, separate clue.
         unblocked = [span for span in occurrences if span[0] not in blocked] if blocked else occurrences
         if longer:
-            size = sizes[phrase_id]
-            starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
-        elif len(unblocked) == 1:
-            starts = [unblocked[0][0]]
+            if sizes[phrase_id] == 1:
+                starts = sorted({start for start, _ in unblocked if start not in hides_word})
+            else:
+                size = sizes[phrase_id]
+                starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
+        elif len(unblocked) == 1:  # most phrases: the lists below reduce to this one position
+            start = unblocked[0][0]
+            hits.append(phrase_id << HIT_FACTOR_BITS | _in_lead(phrase_id, start) << 4 | _placed(phrase_id, start))
+            continue
         else:
             starts = sorted({start for start, _ in unblocked})
         if not starts:
             if unblocked and phrase_id in table.rule_terms:
                 hits.append(phrase_id << HIT_FACTOR_BITS | (unblocked[0][0] < lead_words) << 4 | HIDDEN)
             continue
-        # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two
-        # words after a place preposition ("di depan kantor PDAM") names a place, not the
-        # problem, and only counts if it also appears elsewhere.
-        if len(starts) == 1:  # most phrases: the lists below reduce to this one position
+        if len(starts) == 1:
             start = starts[0]
-            if start in address:
-                kind = ADDRESS
-            elif start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks
-                            or phrase_id in places and words[start - 1] in prepositions
-                            or start > 1 and words[start - 1] in towards and words[start - 2] in routes):
-                kind = LANDMARK
-            else:
-                kind = TOPIC
-            in_lead = start < lead_words or start in addressed and phrase_id in decisive
-            hits.append(phrase_id << HIT_FACTOR_BITS | in_lead << 4 | kind)
+            hits.append(phrase_id << HIT_FACTOR_BITS | _in_lead(phrase_id, start) << 4 | _placed(phrase_id, start))
             continue
         placed = [start for start in starts if start not in address] if address else starts
-        topical = [start for start in placed
-                   if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks
-                                      or phrase_id in places and words[start - 1] in prepositions
-                                      or start > 1 and words[start - 1] in towards and words[start - 2] in routes))]
+        topical = [start for start in placed if _placed(phrase_id, start) != LANDMARK]
         chosen, kind = (topical, TOPIC) if topical else (placed, LANDMARK) if placed else (starts, ADDRESS)
         in_lead = chosen[0] < lead_words or phrase_id in decisive and not addressed.isdisjoint(chosen)
         hits.append(phrase_id << HIT_FACTOR_BITS | in_lead << 4
@@ -123,6 +159,47 @@ def _addressed_positions(words: list[str], table: RoutingTable) -> frozenset[int
     addressing = table.addressing
     return frozenset(position + step for position, word in enumerate(words) if word in addressing
                      for step in (1, 2))
+
+
+def _place_asides(words: list[str], table: RoutingTable) -> list[bool]:
+    """Positions of a place said in passing: "jalan [di handil bakti] rusak", "lampu [dpn sdn 2]
+    mati". A preposition or landmark word opens it and the place name runs to the next word that
+    ends an address (a condition such as "rusak", a verb, "yang"...), at most ``MAX_ASIDE`` words.
+    A phrase may reach over such a place: it does not count as a gap between its words."""
+    asides = [False] * len(words)
+    openers = table.place_openers
+    stops = table.address_stops
+    position = 0
+    while position < len(words):
+        if words[position] not in openers:
+            position += 1
+            continue
+        end = position
+        while end + 1 < len(words) and end - position < MAX_ASIDE and (
+                words[end + 1] in openers or words[end + 1] not in stops):
+            end += 1
+        if end + 1 < len(words):  # something follows the place: it may finish a phrase
+            for inside in range(position, end + 1):
+                asides[inside] = True
+        position = end + 1
+    return asides
+
+
+# Longest place said in passing, in words (preposition included): "di depan sdn 2 handil".
+MAX_ASIDE = 5
+
+
+def _window_end(position: int, window: int, asides: list[bool] | None, count: int) -> int:
+    """End (exclusive) of the ``window`` words after ``position``, a place said in passing not
+    counted among them."""
+    if asides is None:
+        return min(count, position + 1 + window)
+    end = position + 1
+    counted = 0
+    while end < count and counted < window:
+        counted += not asides[end]
+        end += 1
+    return end
 
 
 def hit(phrase_id: int, in_lead: bool, repeats: int, kind: int) -> Hit:
@@ -178,87 +255,46 @@ def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int,
     return False
 
 
-def _place_asides(words: list[str], table: RoutingTable) -> list[bool]:
-    """Positions of a place said in passing: "jalan [di handil bakti] rusak", "lampu [dpn sdn 2]
-    mati". A preposition or landmark word opens it and the place name runs to the next word that
-    ends an address (a condition such as "rusak", a verb, "yang"...), at most ``MAX_ASIDE`` words.
-    A phrase may reach over such a place: it does not count as a gap between its words."""
-    asides = [False] * len(words)
-    openers = table.place_openers
-    stops = table.address_stops
-    position = 0
-    while position < len(words):
-        if words[position] not in openers:
-            position += 1
-            continue
-        end = position
-        while end + 1 < len(words) and end - position < MAX_ASIDE and (
-                words[end + 1] in openers or words[end + 1] not in stops):
-            end += 1
-        if end + 1 < len(words):  # something follows the place: it may finish a phrase
-            for inside in range(position, end + 1):
-                asides[inside] = True
-        position = end + 1
-    return asides
-
-
-# Longest place said in passing, in words (preposition included): "di depan sdn 2 handil".
-MAX_ASIDE = 5
-
-
 def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable,
                asides: list[bool] | None = None) -> dict[int, list[tuple[int, int]]]:
     spans: dict[int, list[tuple[int, int]]] = {}
-    singles = table.single_word_index
-    pair_starts = table.pair_starts
+    starts = table.phrase_starts
     window = table.settings.max_gap + 1
+    count = len(readings)
     for position, candidates in enumerate(readings):
         for candidate in candidates:
-            ids = singles.get(candidate)
-            if ids is not None:
-                for phrase_id in ids:
-                    found = spans.get(phrase_id)
-                    if found is None:
-                        spans[phrase_id] = [(position, position)]
-                    else:
-                        found.append((position, position))
-            if candidate in pair_starts:
-                # Longer phrases are looked up by their first two words, with the second among
-                # the next few words: the cost does not grow with how many phrases start with
-                # "jalan" or "lampu".
-                for phrase_id, end in _phrases_from(candidate, position, readings, window, table, asides):
-                    spans.setdefault(phrase_id, []).append((position, end))
-    return spans
-
-
-def _phrases_from(first: str, position: int, readings: list[tuple[str, ...]], window: int,
-                  table: RoutingTable, asides: list[bool] | None) -> list[tuple[int, int]]:
-    found: list[tuple[int, int]] = []
-    seen: set[str] = set()
-    pair_index = table.pair_index
-    for following in _within(readings, position, window, asides):
-        for second in following:
-            if second in seen:
+            entry = starts.get(candidate)
+            if entry is None:  # most readings start no phrase
                 continue
-            seen.add(second)
-            for phrase_id, tail in pair_index.get((first, second), ()):
-                end = _phrase_end(tail, position, readings, window - 1, asides)
-                if end >= 0:
-                    found.append((phrase_id, end))
-    return found
-
-
-def _within(readings: list[tuple[str, ...]], position: int, window: int,
-            asides: list[bool] | None) -> list[tuple[str, ...]]:
-    """The readings of the next ``window`` words, and of the places said in passing among them."""
-    if asides is None:
-        return readings[position + 1: position + 1 + window]
-    end = position + 1
-    counted = 0
-    while end < len(readings) and counted < window:
-        counted += not asides[end]
-        end += 1
-    return readings[position + 1: end]
+            ids, following = entry
+            for phrase_id in ids:
+                found = spans.get(phrase_id)
+                if found is None:
+                    spans[phrase_id] = [(position, position)]
+                else:
+                    found.append((position, position))
+            if following is None:
+                continue
+            # Longer phrases are looked up by their first two words, with the second among the
+            # next few words (its first position there): the cost does not grow with how many
+            # phrases start with "jalan" or "lampu".
+            seen: list[str] = []
+            for second_position in range(position + 1, _window_end(position, window, asides, count)):
+                for second in readings[second_position]:
+                    entries = following.get(second)
+                    if entries is None or second in seen:
+                        continue
+                    seen.append(second)
+                    for phrase_id, rest in entries:
+                        end = _phrase_end(rest, second_position, readings, window - 1, asides) \
+                            if rest else second_position
+                        if end >= 0:
+                            found = spans.get(phrase_id)
+                            if found is None:
+                                spans[phrase_id] = [(position, end)]
+                            else:
+                                found.append((position, end))
+    return spans
 
 
 def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...]], max_gap: int,
@@ -266,9 +302,10 @@ def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...
     """Position of the phrase's last word when its other words follow in order, else -1."""
     position = start
     for word in tail:
-        for offset, candidates in enumerate(_within(readings, position, max_gap + 1, asides)):
-            if word in candidates:
-                position += offset + 1
+        limit = _window_end(position, max_gap + 1, asides, len(readings))
+        for candidate_position in range(position + 1, limit):
+            if word in readings[candidate_position]:
+                position = candidate_position
                 break
         else:
             return -1

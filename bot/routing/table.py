@@ -109,9 +109,16 @@ class RoutingTable:
     single_word_index: dict[str, tuple[int, ...]] = field(init=False)
     pair_index: dict[tuple[str, str], tuple[tuple[int, tuple[str, ...]], ...]] = field(init=False)
     pair_starts: frozenset[str] = field(init=False)  # first words of phrases of two or more words
+    # word -> (one-word phrases it is, second word -> (phrase id, words after the second) of the
+    # longer phrases it starts, or None): one look-up per reading finds both (matcher._all_spans)
+    phrase_starts: dict[str, tuple[tuple[int, ...], dict[str, tuple[tuple[int, tuple[str, ...]], ...]] | None]] = (
+        field(init=False))
     _exact_words: frozenset[str] = field(init=False)
     _not_typos: frozenset[str] = field(init=False)
     _fuzzy_choices: dict[tuple[str, int], list[str]] = field(init=False)
+    # per bucket of ``_fuzzy_choices`` whose words allow one typo: (h, the choices' first h letters,
+    # their last len - 1 - h letters); see ``_one_typo_halves``
+    _typo_halves: dict[tuple[str, int], tuple[int, frozenset[str], frozenset[str]]] = field(init=False)
     _stem_heads: frozenset[str] = field(init=False)
     # family key -> affixed keyword words (word, is a verb form, names the act)
     _families: dict[str, tuple[tuple[str, bool, bool], ...]] = field(init=False)
@@ -134,6 +141,10 @@ class RoutingTable:
     chunk_words: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     chunk_readings: dict[str, tuple[tuple[str, ...], ...]] = field(init=False, default_factory=dict)
     _readings_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    # Real words (the dictionary's roots, the table's own words) -> the vocabulary words each stands
+    # for, computed once when the table is built: most words of a message are such words, and a
+    # chunk found here needs no cache. Not a cache: fixed by the table, never filled by traffic.
+    lexicon: dict[str, tuple[str, ...]] = field(init=False)
     second_looks: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     # Scoring depends only on which phrases were found and how (see classify.py): chat messages
     # repeat the same few combinations, so the verdict for each is computed once.
@@ -162,6 +173,11 @@ class RoutingTable:
         self.single_word_index = {word: tuple(ids) for word, ids in singles.items()}
         self.pair_index = {pair: tuple(entries) for pair, entries in pairs.items()}
         self.pair_starts = frozenset(first for first, _ in pairs)
+        following: dict[str, dict[str, tuple[tuple[int, tuple[str, ...]], ...]]] = {}
+        for (first, second), entries in self.pair_index.items():
+            following.setdefault(first, {})[second] = tuple((phrase_id, tail[1:]) for phrase_id, tail in entries)
+        self.phrase_starts = {word: (self.single_word_index.get(word, ()), following.get(word))
+                              for word in self.single_word_index.keys() | following.keys()}
         self.rule_triggers = _rule_triggers(self.rules)
         self.rule_terms = frozenset(term for rule in self.rules for term in rule.none_of)
         self.rule_conditions = tuple((frozenset(rule.all_of), frozenset(rule.any_of), frozenset(rule.also_any),
@@ -180,6 +196,7 @@ class RoutingTable:
             | set(self.address_markers)
         )
         self._fuzzy_choices = _fuzzy_buckets(vocabulary, self.settings)
+        self._typo_halves = _one_typo_halves(self._fuzzy_choices, self.settings)
         self._abbreviations = _skeleton_index(vocabulary)
         self._stem_heads = frozenset(word[:MIN_HEAD] for word in vocabulary if len(word) >= tx.MIN_STEM)
         self._families = _word_families(vocabulary, self.dictionary)
@@ -188,6 +205,17 @@ class RoutingTable:
         # Words the table itself knows are never "typo-corrected" into a keyword.
         self._not_typos = frozenset(set(self.slang) | self.stopwords | self.known_words | self.landmarks
                                     | set(self.address_markers))
+        self.lexicon = self._lexicon()
+
+    def _lexicon(self) -> dict[str, tuple[str, ...]]:
+        """Chunks that are a real word standing for itself (not slang, no letter to collapse) ->
+        their readings: what ``analyse_chunk`` gives such a chunk, without its caches."""
+        lexicon: dict[str, tuple[str, ...]] = {}
+        exact = self._exact_words
+        for word in (self.dictionary.roots | self._not_typos | self.vocabulary) - self.slang.keys():
+            if word.isalpha() and (word in exact or not tx.may_repeat(word)):
+                lexicon[word] = self._readings_uncached(word)
+        return lexicon
 
     # --- per-word steps, memoised on the table ------------------------------------------------
     def analyse_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
@@ -291,7 +319,8 @@ class RoutingTable:
         # A root the small stemmer can find starts the word, or follows "di"/"ke": a word whose
         # opening letters start no keyword word has none (most words; one set look-up each).
         heads = self._stem_heads
-        if word[:MIN_HEAD] in heads or word[2:2 + MIN_HEAD] in heads and word.startswith(("di", "ke")):
+        if (word[:MIN_HEAD] in heads or word[2:2 + MIN_HEAD] in heads and word.startswith(("di", "ke"))) \
+                and self._may_stem(word):
             matches = tuple(root for root in tx.stem_candidates(word) if root in self.vocabulary)
             if matches:
                 return matches
@@ -308,6 +337,22 @@ class RoutingTable:
         if guesses and not self.dictionary.is_word(word):
             return tuple(guesses)
         return NOTHING
+
+    def _may_stem(self, word: str) -> bool:
+        """Is a keyword word the stemmer may find in ``word`` there whole, followed only by endings
+        the stemmer takes off (``tx.STEM_TAILS``)? Most words whose opening letters start a keyword
+        word are not its forms ("pelantikan" starts like "pelayanan"): a few string tests instead
+        of the stemmer's readings."""
+        by_head = self._vocabulary_roots[0]
+        tails = tx.STEM_TAILS
+        for root in by_head.get(word[:MIN_HEAD], ()):
+            if word.startswith(root) and word[len(root):] in tails:
+                return True
+        if word.startswith(("di", "ke")):
+            for root in by_head.get(word[2:2 + MIN_HEAD], ()):
+                if word.startswith(root, 2) and word[2 + len(root):] in tails:
+                    return True
+        return False
 
     def second_look(self, word: str) -> tuple[str, ...]:
         """Keyword words ``word`` may stand for under regional or colloquial affixes, for messages
@@ -359,10 +404,17 @@ class RoutingTable:
     def _fuzzy(self, word: str) -> list[str]:
         # Only keyword words with the same first two letters and a length within reach are
         # compared (usually none or a handful): most words of a message cost one dict look-up.
-        choices = self._fuzzy_choices.get((word[:2], len(word)))
+        bucket = (word[:2], len(word))
+        choices = self._fuzzy_choices.get(bucket)
         if choices is None or not word.isalpha():
             return []
         allowed = 2 if len(word) >= self.settings.fuzzy_long_length else 1
+        if allowed == 1:
+            # a word one typo from a choice keeps its opening or its closing letters (most words
+            # keep neither and are not compared at all)
+            split, openings, closings = self._typo_halves[bucket]
+            if word[:split] not in openings and word[split + 1:] not in closings:
+                return []
         # OSA counts a swapped pair ("puskesams") as one typo.
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=allowed)
         if best is None:
@@ -483,6 +535,25 @@ def _skeleton_index(vocabulary: Collection[str]) -> dict[str, str]:
             owners.setdefault(tx.skeleton(word), set()).add(word)
     return {shape: next(iter(words)) for shape, words in owners.items()
             if len(words) == 1 and len(shape) >= MIN_SKELETON}
+
+
+def _one_typo_halves(buckets: Mapping[tuple[str, int], list[str]],
+                     settings: Settings) -> dict[tuple[str, int], tuple[int, frozenset[str], frozenset[str]]]:
+    """A word of n letters one typo (OSA: one letter replaced, dropped, added, or two swapped) from a
+    choice shares with it its first h letters or its last n - 1 - h letters: the typo touches at
+    most two neighbouring letters, and when they lie among the first h, the last n - 1 - h are
+    untouched (a dropped or added letter shifts only what precedes the end). So the word is compared
+    only when one of its two halves is a choice's. h is at least 3, since the bucket already
+    holds words with the same first two letters."""
+    halves: dict[tuple[str, int], tuple[int, frozenset[str], frozenset[str]]] = {}
+    for (head, length), choices in buckets.items():
+        if length >= settings.fuzzy_long_length:
+            continue
+        split = max(3, length // 2)
+        closing = length - 1 - split
+        halves[head, length] = (split, frozenset(choice[:split] for choice in choices),
+                                frozenset(choice[len(choice) - closing:] for choice in choices))
+    return halves
 
 
 def _fuzzy_buckets(vocabulary: Collection[str], settings: Settings) -> dict[tuple[str, int], list[str]]:

@@ -121,6 +121,10 @@ def undouble(word: str) -> str:
 _PARTICLES = ("nya", "lah", "kah", "pun", "ku", "mu")
 _SUFFIXES = ("kan", "an", "i")
 MIN_STEM = 4
+# Everything the stemmer may take off after a root: a suffix, a particle, both or neither. A word
+# whose opening letters (or its letters after "di"/"ke") are a root followed by none of these has no
+# root the stemmer can find.
+STEM_TAILS = frozenset(suffix + particle for suffix in ("", *_SUFFIXES) for particle in ("", *_PARTICLES))
 
 
 def stem_candidates(word: str) -> tuple[str, ...]:
