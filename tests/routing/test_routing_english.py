@@ -120,6 +120,8 @@ REGIONAL_MISCONDUCT = [
     ("pagawai kacamatan kada suah ada di kantor", "KECAMATAN"),  # Banjar
     ("abdi dipenta artos 200 rebu ku petugas kelurahan pikeun KTP", "KECAMATAN"),  # Sundanese
     ("pagawe puskesmas teu kantos aya di tempat", "DINKES"),  # Sundanese
+    ("guru di sakolah manarik duit gasan study tour, padahal kada wajib", "DISDIK"),  # Banjar
+    ("petugas puskesmas teu aya di tempat unggal isuk", "DINKES"),  # Sundanese
 ]
 
 
