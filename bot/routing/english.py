@@ -2,9 +2,10 @@
 
 Expats and young citizens write "there's a huge pothole near the mosque" or "pak, the streetlight
 di gang mawar is dead". The table (routing.yaml) is Indonesian, so such a message reached no
-agency. ``to_indonesian`` first decides cheaply whether a message is English at all (the share of
-English marker words: function words such as the/is/my/near and the glossary's English-only words);
-an Indonesian message comes back untouched, so the glossary can never change its reading. An
+agency. ``read_as_indonesian`` (what ``classify`` calls on the words it already made) and
+``to_indonesian`` first decide cheaply whether a message is English at all (the share of English
+marker words: function words such as the/is/my/near and the glossary's English-only words); an
+Indonesian message comes back untouched, so the glossary can never change its reading. An
 English or mixed one is rewritten word by word through the glossary (``english.yaml`` beside the
 table): "pothole" -> "jalan berlubang", "asked me for" -> "minta", "ID card" -> "ktp"; English
 function words are dropped and Indonesian words pass through. The table's own phrase matching (with
