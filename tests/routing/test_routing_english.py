@@ -169,6 +169,12 @@ def test_a_word_both_languages_share_takes_its_english_meaning_beside_english(te
     assert meaning in words and not_meaning not in words
 
 
+def test_asap_is_smoke_in_indonesian_and_soon_only_in_english_phrases(table: RoutingTable) -> None:
+    assert "asap" not in to_indonesian("the road is broken, please fix asap").split()
+    assert "asap" in to_indonesian("thick asap from the factory every night, the smell is terrible").split()
+    assert _routed_to("there is asap from burning garbage near my house every night", table) == "DLH"
+
+
 def test_an_address_number_in_an_english_message_stays_an_address(table: RoutingTable) -> None:
     words = to_indonesian("the light at gang mawar no 3 has been dead for a month").split()
     assert words[words.index("mawar") + 1:words.index("mawar") + 3] == ["no", "3"]
