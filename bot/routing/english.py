@@ -248,7 +248,8 @@ def build_glossary(raw: object, name: str = "english.yaml", indonesian_words: Co
     if unknown:
         raise RoutingTableError(f"{name}: shared[{unknown[0]!r}]: not a one-word glossary entry")
     singles = {phrase[0] for phrase in glossary if len(phrase) == 1}
-    shared = shared | (singles & frozenset(indonesian_words))
+    # function words were chosen as English markers: a homonym in the dictionary ("not") does not demote one
+    shared = shared | (singles & frozenset(indonesian_words) - function_words)
     english_only = singles - shared
     markers = set(function_words) | english_only
     for word in english_only:
