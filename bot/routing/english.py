@@ -81,10 +81,10 @@ def read_as_indonesian(text: str, words: Collection[str]) -> str | None:
 
 def is_english(chunks: list[str], glossary: Glossary) -> bool:
     """Enough of the message's words mark English (a pasted "please" in a long Indonesian report
-    does not; "streetlight broken" does)."""
+    does not; "streetlight broken" does), or all of them do (a one-word "pothole")."""
     markers = glossary.markers
     found = sum(1 for chunk in chunks if chunk in markers)
-    return found >= glossary.min_words and found >= glossary.min_share * len(chunks)
+    return found == len(chunks) or found >= glossary.min_words and found >= glossary.min_share * len(chunks)
 
 
 def rewrite(chunks: list[str], glossary: Glossary) -> list[str]:

@@ -198,6 +198,11 @@ def test_money_after_a_number_reads_as_rupiah() -> None:
     assert to_indonesian("they asked me for 200k to speed it up").split()[:3] == ["minta", "200", "ribu"]
 
 
+def test_a_one_word_english_complaint_is_read(table: RoutingTable) -> None:
+    assert _routed_to("Pothole!!", table) == "PUPR"
+    assert _routed_to("blackout", table) == "EXT_PLN"
+
+
 def test_a_greeting_alone_is_not_a_complaint(table: RoutingTable) -> None:
     assert classify("good morning", table).decision == "triage"
     assert classify("thank you so much, the road has been fixed already", table).decision == "triage"
