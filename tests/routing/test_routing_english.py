@@ -142,6 +142,9 @@ INDONESIAN = [
     "jalan rusak parah depan SD, mohon diperbaiki",
     "pemuda karang taruna minta lapangan diperbaiki",
     "petugas kelurahan minta uang 50 ribu buat surat pengantar",
+    "sorry min, jalan depan rumah rusak parah, thanks",  # chat's English politeness is not English
+    "hi kak, sampah belum diangkut, pls dicek ya, thanks",
+    "kabut asap tebal banget, please help",
 ]
 
 
