@@ -2,9 +2,10 @@
 
 Expats and young citizens write "there's a huge pothole near the mosque" or "pak, the streetlight
 di gang mawar is dead". The table (routing.yaml) is Indonesian, so such a message reached no
-agency. ``to_indonesian`` first decides cheaply whether a message is English at all (the share of
-English marker words: function words such as the/is/my/near and the glossary's English-only words);
-an Indonesian message comes back untouched, so the glossary can never change its reading. An
+agency. ``read_as_indonesian`` (what ``classify`` calls on the words it already made) and
+``to_indonesian`` first decide cheaply whether a message is English at all (the share of English
+marker words: function words such as the/is/my/near and the glossary's English-only words); an
+Indonesian message comes back untouched, so the glossary can never change its reading. An
 English or mixed one is rewritten word by word through the glossary (``english.yaml`` beside the
 table): "pothole" -> "jalan berlubang", "asked me for" -> "minta", "ID card" -> "ktp"; English
 function words are dropped and Indonesian words pass through. The table's own phrase matching (with
@@ -87,10 +88,10 @@ def read_as_indonesian(text: str, words: Collection[str]) -> str | None:
 
 def is_english(chunks: list[str], glossary: Glossary) -> bool:
     """Enough of the message's words mark English (a pasted "please" in a long Indonesian report
-    does not; "streetlight broken" does)."""
+    does not; "streetlight broken" does), or all of them do (a one-word "pothole")."""
     markers = glossary.markers
     found = sum(1 for chunk in chunks if chunk in markers)
-    return found >= glossary.min_words and found >= glossary.min_share * len(chunks)
+    return found == len(chunks) or found >= glossary.min_words and found >= glossary.min_share * len(chunks)
 
 
 def rewrite(chunks: list[str], glossary: Glossary) -> list[str]:
@@ -254,7 +255,8 @@ def build_glossary(raw: object, name: str = "english.yaml", indonesian_words: Co
     if unknown:
         raise RoutingTableError(f"{name}: shared[{unknown[0]!r}]: not a one-word glossary entry")
     singles = {phrase[0] for phrase in glossary if len(phrase) == 1}
-    shared = shared | (singles & frozenset(indonesian_words))
+    # function words were chosen as English markers: a homonym in the dictionary ("not") does not demote one
+    shared = shared | (singles & frozenset(indonesian_words) - function_words)
     english_only = singles - shared
     markers = set(function_words) | english_only
     for word in english_only:

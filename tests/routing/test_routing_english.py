@@ -120,6 +120,8 @@ REGIONAL_MISCONDUCT = [
     ("pagawai kacamatan kada suah ada di kantor", "KECAMATAN"),  # Banjar
     ("abdi dipenta artos 200 rebu ku petugas kelurahan pikeun KTP", "KECAMATAN"),  # Sundanese
     ("pagawe puskesmas teu kantos aya di tempat", "DINKES"),  # Sundanese
+    ("guru di sakolah manarik duit gasan study tour, padahal kada wajib", "DISDIK"),  # Banjar
+    ("petugas puskesmas teu aya di tempat unggal isuk", "DINKES"),  # Sundanese
 ]
 
 
@@ -140,6 +142,9 @@ INDONESIAN = [
     "jalan rusak parah depan SD, mohon diperbaiki",
     "pemuda karang taruna minta lapangan diperbaiki",
     "petugas kelurahan minta uang 50 ribu buat surat pengantar",
+    "sorry min, jalan depan rumah rusak parah, thanks",  # chat's English politeness is not English
+    "hi kak, sampah belum diangkut, pls dicek ya, thanks",
+    "kabut asap tebal banget, please help",
 ]
 
 
@@ -167,6 +172,12 @@ def test_a_word_both_languages_share_takes_its_english_meaning_beside_english(te
     assert meaning in words and not_meaning not in words
 
 
+def test_asap_is_smoke_in_indonesian_and_soon_only_in_english_phrases(table: RoutingTable) -> None:
+    assert "asap" not in to_indonesian("the road is broken, please fix asap").split()
+    assert "asap" in to_indonesian("thick asap from the factory every night, the smell is terrible").split()
+    assert _routed_to("there is asap from burning garbage near my house every night", table) == "DLH"
+
+
 def test_an_address_number_in_an_english_message_stays_an_address(table: RoutingTable) -> None:
     words = to_indonesian("the light at gang mawar no 3 has been dead for a month").split()
     assert words[words.index("mawar") + 1:words.index("mawar") + 3] == ["no", "3"]
@@ -188,6 +199,11 @@ def test_function_words_between_a_phrase_do_not_break_it_but_a_negation_does() -
 
 def test_money_after_a_number_reads_as_rupiah() -> None:
     assert to_indonesian("they asked me for 200k to speed it up").split()[:3] == ["minta", "200", "ribu"]
+
+
+def test_a_one_word_english_complaint_is_read(table: RoutingTable) -> None:
+    assert _routed_to("Pothole!!", table) == "PUPR"
+    assert _routed_to("blackout", table) == "EXT_PLN"
 
 
 def test_a_greeting_alone_is_not_a_complaint(table: RoutingTable) -> None:
