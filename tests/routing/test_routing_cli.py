@@ -77,3 +77,21 @@ def test_evaluate_measures_the_router_as_the_desk_runs_it_with_its_regions_place
     shipped_only = json.loads(_run("evaluate", str(path), "--json", "--no-config").stdout)
     assert with_region["config"] == "config.yaml"
     assert shipped_only["config"] is None
+
+
+def test_learn_reads_labelled_csv_files_and_writes_nothing_without_approval(tmp_path: Path) -> None:
+    path = tmp_path / "decisions.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "accept"])
+        for number, text in enumerate(["getek ke seberang penuh sesak", "getek terbalik kemarin sore",
+                                       "tarif getek naik sepihak", "getek tidak ada pelampung"]):
+            writer.writerow([f"g{number}", text, "DISHUB"])
+        writer.writerow(["o1", "jalan rusak parah", "PUPR"])
+        writer.writerow(["o2", "halo min", "TRIAGE"])
+    completed = _run("learn", "--from", str(path), "--json", "--no-config")
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert report["examples"] == 5  # the TRIAGE row teaches no office
+    assert ("DISHUB", "getek") in {(p["agency"], p["phrase"]) for p in report["proposals"]}
+    assert "written" not in report
