@@ -116,9 +116,10 @@ class RoutingTable:
     _exact_words: frozenset[str] = field(init=False)
     _not_typos: frozenset[str] = field(init=False)
     _fuzzy_choices: dict[tuple[str, int], list[str]] = field(init=False)
-    # per bucket of ``_fuzzy_choices`` whose words allow one typo: (h, the choices' first h letters,
-    # their last len - 1 - h letters); see ``_one_typo_halves``
-    _typo_halves: dict[tuple[str, int], tuple[int, frozenset[str], frozenset[str]]] = field(init=False)
+    # ``_fuzzy_choices`` by the typed word's length, then its first two letters: (choices, h, the
+    # choices' first h letters, their last length - 1 - h letters) (``_one_typo_halves``; h is 0
+    # where two typos are allowed)
+    _typo_buckets: list[dict[str, tuple[list[str], int, frozenset[str], frozenset[str]]]] = field(init=False)
     _stem_heads: frozenset[str] = field(init=False)
     # family key -> affixed keyword words (word, is a verb form, names the act)
     _families: dict[str, tuple[tuple[str, bool, bool], ...]] = field(init=False)
@@ -135,16 +136,18 @@ class RoutingTable:
     phrase_sizes: tuple[int, ...] = field(init=False)
     masking_multiword: frozenset[int] = field(init=False)  # masking phrases of two or more words
     decisive: frozenset[int] = field(init=False)  # phrases weighing DECISIVE_WEIGHT or more for an office
-    # chunk as written -> its canonical words, and -> the vocabulary words each stands for. Two
-    # dicts with the same keys, so a message whose chunks are all known is assembled by two C-level
-    # passes (matcher.analyse).
-    chunk_words: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
-    chunk_readings: dict[str, tuple[tuple[str, ...], ...]] = field(init=False, default_factory=dict)
+    # chunk as written (one the lexicons below lack) -> (its canonical words, the vocabulary words
+    # each stands for)
+    chunk_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = field(init=False,
+                                                                                       default_factory=dict)
     _readings_cache: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     # Real words (the dictionary's roots, the table's own words) -> the vocabulary words each stands
     # for, computed once when the table is built: most words of a message are such words, and a
     # chunk found here needs no cache. Not a cache: fixed by the table, never filled by traffic.
     lexicon: dict[str, tuple[str, ...]] = field(init=False)
+    # The same for the table's slang and the real words written differently once read ("gk" ->
+    # "tidak"): chunk -> (its words, their readings), as ``analyse_chunk`` gives them.
+    lexicon_rewritten: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = field(init=False)
     second_looks: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     # Scoring depends only on which phrases were found and how (see classify.py): chat messages
     # repeat the same few combinations, so the verdict for each is computed once.
@@ -196,7 +199,7 @@ class RoutingTable:
             | set(self.address_markers)
         )
         self._fuzzy_choices = _fuzzy_buckets(vocabulary, self.settings)
-        self._typo_halves = _one_typo_halves(self._fuzzy_choices, self.settings)
+        self._typo_buckets = _typo_buckets(self._fuzzy_choices, self.settings)
         self._abbreviations = _skeleton_index(vocabulary)
         self._stem_heads = frozenset(word[:MIN_HEAD] for word in vocabulary if len(word) >= tx.MIN_STEM)
         self._families = _word_families(vocabulary, self.dictionary)
@@ -205,24 +208,52 @@ class RoutingTable:
         # Words the table itself knows are never "typo-corrected" into a keyword.
         self._not_typos = frozenset(set(self.slang) | self.stopwords | self.known_words | self.landmarks
                                     | set(self.address_markers))
-        self.lexicon = self._lexicon()
+        self.lexicon, self.lexicon_rewritten = self._lexicon()
 
-    def _lexicon(self) -> dict[str, tuple[str, ...]]:
-        """Chunks that are a real word standing for itself (not slang, no letter to collapse) ->
-        their readings: what ``analyse_chunk`` gives such a chunk, without its caches."""
-        lexicon: dict[str, tuple[str, ...]] = {}
+    def _lexicon(self) -> tuple[dict[str, tuple[str, ...]],
+                                dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]]:
+        """What ``analyse_chunk`` gives each real word and slang word written as one chunk, computed
+        without its caches: words that stand for themselves -> their readings, the others (slang,
+        double letters read away) -> (words, readings). Built with set operations where the answer
+        is plain (a keyword word stands for itself; a real word the stemmer cannot read stands for
+        nothing), so building the table stays cheap."""
         exact = self._exact_words
-        for word in (self.dictionary.roots | self._not_typos | self.vocabulary) - self.slang.keys():
-            if word.isalpha() and (word in exact or not tx.may_repeat(word)):
+        slang = self.slang.keys()
+        # such chunks are split first (analyse_chunk); slang and double letters are read first (words_for)
+        real = {word for word in self.dictionary.roots | exact if word.isalpha()}
+        as_written = {word for word in real - slang if word in exact or not tx.may_repeat(word)}
+        lexicon = dict.fromkeys(as_written, NOTHING)
+        vocabulary = self.vocabulary
+        heads = self._stem_heads
+        for word in as_written:
+            if word in vocabulary:
+                lexicon[word] = (word,)
+            # not a keyword word, but a real one (a root or the table's own): only the stemmer
+            # can read it, when its opening letters allow (as in _readings_uncached)
+            elif word[:MIN_HEAD] in heads or word[2:2 + MIN_HEAD] in heads:
                 lexicon[word] = self._readings_uncached(word)
-        return lexicon
+        rewritten: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = {}
+        for word in real - as_written:
+            words = self.words_for(word)
+            readings = tuple(lexicon[each] if each in lexicon else self._readings_uncached(each) for each in words)
+            if words == (word,):
+                lexicon[word] = readings[0]
+            else:
+                rewritten[word] = (words, readings)
+        return lexicon, rewritten
 
     # --- per-word steps, memoised on the table ------------------------------------------------
     def analyse_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
         """Canonical words of one alphanumeric chunk and the vocabulary words each stands for."""
-        known = self.chunk_words.get(chunk)
-        if known is not None:
-            return known, self.chunk_readings[chunk]
+        reading = self.lexicon.get(chunk)
+        if reading is not None:
+            return (chunk,), (reading,)
+        known = self.lexicon_rewritten.get(chunk) or self.chunk_cache.get(chunk)
+        return known if known is not None else self.read_chunk(chunk)
+
+    def read_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """``analyse_chunk`` of a chunk that neither the lexicons nor the cache hold (it is then
+        cached)."""
         if chunk.isalpha():
             words = self.words_for(chunk)
         else:
@@ -232,11 +263,10 @@ class RoutingTable:
             readings = (self._readings_uncached(words[0]),)
         else:
             readings = tuple(self.readings(word) for word in words)
-        if len(self.chunk_words) >= WORD_CACHE_LIMIT:
-            self.chunk_words.clear()
-            self.chunk_readings.clear()
-        self.chunk_words[chunk] = words
-        self.chunk_readings[chunk] = readings
+        cache = self.chunk_cache
+        if len(cache) >= WORD_CACHE_LIMIT:
+            cache.clear()
+        cache[chunk] = words, readings
         return words, readings
 
     def words_for(self, raw: str) -> tuple[str, ...]:
@@ -246,7 +276,7 @@ class RoutingTable:
             return known
         # "pppk" is a word, not an elongation; without a character twice in a row (most words) the
         # steps below change nothing
-        if raw in self._exact_words or not tx.may_repeat(raw):
+        if raw in self._exact_words or tx.repeated_character(raw) is None:
             return (raw,)
         word = tx.collapse_elongation(raw)
         if word not in self._exact_words:
@@ -285,8 +315,7 @@ class RoutingTable:
     def with_empty_caches(self) -> RoutingTable:
         """The same table with every cache empty (for timing cold starts; indexes are shared)."""
         fresh = copy.copy(self)
-        fresh.chunk_words = {}
-        fresh.chunk_readings = {}
+        fresh.chunk_cache = {}
         fresh._readings_cache = {}
         fresh.second_looks = {}
         fresh.verdict_cache = {}
@@ -309,7 +338,7 @@ class RoutingTable:
 
     def cache_sizes(self) -> dict[str, int]:
         return {
-            "chunks": len(self.chunk_words),
+            "chunks": len(self.chunk_cache),
             "readings": len(self._readings_cache),
         }
 
@@ -361,7 +390,7 @@ class RoutingTable:
         if cached is None:
             cached = NOTHING
             if len(word) >= MIN_RELATIVE - 1 and word.isalpha() and word not in self.vocabulary \
-                    and _may_hold_root(word, self._vocabulary_roots, _REGIONAL_ROOT_STARTS, _REGIONAL_NASAL_STARTS):
+                    and _may_hold_root(word, self._vocabulary_roots, _REGIONAL_PLACES):
                 vocabulary = self.vocabulary
                 for root in regional_roots(word):
                     if root in vocabulary and len(root) >= MIN_HEAD:
@@ -377,7 +406,7 @@ class RoutingTable:
         if len(word) < MIN_RELATIVE or not self._families:
             return NOTHING
         if not (word.endswith("an") or word.startswith(_VERB_OR_ACT)) or not _may_hold_root(
-                word, self._family_roots, _ROOT_STARTS, _NASAL_ROOT_STARTS):
+                word, self._family_roots, _ROOT_PLACES):
             return NOTHING
         analysis = self.dictionary.analyse(word)
         if analysis is None or not (analysis[0] or analysis[2]):
@@ -395,6 +424,8 @@ class RoutingTable:
     def _abbreviation(self, word: str) -> list[str]:
         """Chat shorthand drops vowels ("smph", "sklh", "kshtan"): a word with at most one vowel
         stands for the one keyword word with the same consonants in the same order."""
+        if tx.two_vowels(word) is not None:  # most words: the skeleton is not needed
+            return []
         consonants = tx.skeleton(word)
         if len(word) - len(consonants) > 1 or not word.isalpha():
             return []
@@ -404,17 +435,17 @@ class RoutingTable:
     def _fuzzy(self, word: str) -> list[str]:
         # Only keyword words with the same first two letters and a length within reach are
         # compared (usually none or a handful): most words of a message cost one dict look-up.
-        bucket = (word[:2], len(word))
-        choices = self._fuzzy_choices.get(bucket)
-        if choices is None or not word.isalpha():
+        length = len(word)
+        by_length = self._typo_buckets
+        entry = by_length[length].get(word[:2]) if length < len(by_length) else None
+        if entry is None or not word.isalpha():
             return []
-        allowed = 2 if len(word) >= self.settings.fuzzy_long_length else 1
-        if allowed == 1:
-            # a word one typo from a choice keeps its opening or its closing letters (most words
-            # keep neither and are not compared at all)
-            split, openings, closings = self._typo_halves[bucket]
-            if word[:split] not in openings and word[split + 1:] not in closings:
-                return []
+        choices, split, openings, closings = entry
+        # a word one typo from a choice keeps its opening or its closing letters (most words keep
+        # neither and are not compared at all); ``split`` is 0 where two typos are allowed
+        if split and word[:split] not in openings and word[split + 1:] not in closings:
+            return []
+        allowed = 2 if length >= self.settings.fuzzy_long_length else 1
         # OSA counts a swapped pair ("puskesams") as one typo.
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=allowed)
         if best is None:
@@ -427,12 +458,17 @@ class RoutingTable:
 
 
 def _may_hold_root(word: str, roots: tuple[Mapping[str, tuple[str, ...]], Mapping[str, tuple[str, ...]]],
-                   starts: tuple[int, ...], swallowed_at: tuple[int, ...]) -> bool:
-    """Does one of ``roots`` sit whole in ``word`` at one of ``starts`` (after prefixes), or without
-    its first letter at one of ``swallowed_at`` (a nasal prefix swallowed it: "memukul" holds
-    "ukul" of "pukul" at 3)? ``roots`` groups them by their first letters and by the letters after
-    their first one: a few string tests, so most words are never analysed."""
+                   places: Places) -> bool:
+    """Does one of ``roots`` sit whole in ``word`` at one of the places' starts (after prefixes), or
+    without its first letter at one of their swallowed starts (a nasal prefix swallowed it:
+    "memukul" holds "ukul" of "pukul" at 3)? ``roots`` groups them by their first letters and by the
+    letters after their first one: a few string tests, so most words are never analysed."""
     by_head, by_second = roots
+    starts, swallowed_at, head_slices, second_slices = places
+    # most words: none of the letters at those places start a root (two C-level passes)
+    if by_head.keys().isdisjoint(map(word.__getitem__, head_slices)) and by_second.keys().isdisjoint(
+            map(word.__getitem__, second_slices)):
+        return False
     for start in starts:
         for root in by_head.get(word[start:start + MIN_HEAD], ()):
             if word.startswith(root, start):
@@ -442,6 +478,16 @@ def _may_hold_root(word: str, roots: tuple[Mapping[str, tuple[str, ...]], Mappin
             if word.startswith(root[1:], start):
                 return True
     return False
+
+
+# (starts, swallowed starts, slices of a root's first letters at the starts, slices of the letters
+# after its first one at the swallowed starts)
+Places = tuple[tuple[int, ...], tuple[int, ...], tuple[slice, ...], tuple[slice, ...]]
+
+
+def _places(starts: tuple[int, ...], swallowed_at: tuple[int, ...]) -> Places:
+    return (starts, swallowed_at, tuple(slice(start, start + MIN_HEAD) for start in starts),
+            tuple(slice(start, start + MIN_HEAD - 1) for start in swallowed_at))
 
 
 RootIndex = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
@@ -520,6 +566,8 @@ _ROOT_STARTS = (0, 2, 3, 4, 5, 6)
 _NASAL_ROOT_STARTS = (3, 4)
 _REGIONAL_ROOT_STARTS = (0, 1, 2, 3, 4)
 _REGIONAL_NASAL_STARTS = (1, 2, 3, 4)
+_ROOT_PLACES = _places(_ROOT_STARTS, _NASAL_ROOT_STARTS)
+_REGIONAL_PLACES = _places(_REGIONAL_ROOT_STARTS, _REGIONAL_NASAL_STARTS)
 # Shapes of the words that have relatives: verbs (di-, me-, ter-) and act nouns (pe-...-an, -an).
 _VERB_OR_ACT = ("di", "me", "ter", "pe")
 NOTHING: tuple[str, ...] = ()  # what most words stand for
@@ -535,6 +583,18 @@ def _skeleton_index(vocabulary: Collection[str]) -> dict[str, str]:
             owners.setdefault(tx.skeleton(word), set()).add(word)
     return {shape: next(iter(words)) for shape, words in owners.items()
             if len(words) == 1 and len(shape) >= MIN_SKELETON}
+
+
+def _typo_buckets(buckets: Mapping[tuple[str, int], list[str]],
+                  settings: Settings) -> list[dict[str, tuple[list[str], int, frozenset[str], frozenset[str]]]]:
+    """``buckets`` indexed by length (a list) and first letters, each with its halves."""
+    halves = _one_typo_halves(buckets, settings)
+    by_length: list[dict[str, tuple[list[str], int, frozenset[str], frozenset[str]]]] = [
+        {} for _ in range(max((length for _, length in buckets), default=0) + 1)]
+    for (head, length), choices in buckets.items():
+        split, openings, closings = halves.get((head, length), (0, frozenset(), frozenset()))
+        by_length[length][head] = (choices, split, openings, closings)
+    return by_length
 
 
 def _one_typo_halves(buckets: Mapping[tuple[str, int], list[str]],

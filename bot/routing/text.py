@@ -106,6 +106,13 @@ def may_repeat(word: str) -> bool:
     return _ANY_DOUBLE.search(word) is not None
 
 
+# ``may_repeat`` as a C-level callable (a match or None), for the per-word paths that run on every
+# new word: no Python frame of its own.
+repeated_character = _ANY_DOUBLE.search
+# Two vowels anywhere: such a word is no vowel-less shorthand (table._abbreviation).
+two_vowels = re.compile(r"[aeiou].*[aeiou]", re.DOTALL).search
+
+
 def undouble(word: str) -> str:
     """"sampahh" -> "sampah": tried only when the word with its double letters is unknown."""
     return _DOUBLE.sub(_FIRST_GROUP, word)
