@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # ruff: noqa: E402  (path set up above so the script runs from anywhere)
 from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql
 
 from bench.support import analyze, bulk_insert, postgres_admin_url, private_postgres_database, progress_printer
 from models.config import Settings, load_settings
@@ -49,7 +50,7 @@ from models.desk import calendar_for
 from models.environment import Environment
 from models.escalation import sweep
 from models.runtime import Database, prepare_database
-from models.tables import Complaint, ComplaintEvent, Notification, Reporter
+from models.tables import Base, Complaint, ComplaintEvent, Notification, Reporter
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # Wednesday 08:00 WITA, office hours
@@ -262,16 +263,17 @@ def values_statement(postgres: bool, name: str, columns: list[str], count: int) 
 
 
 TABLES = {"events": "complaint_events", "notifications": "notifications", "updates": "complaints"}
-JSON_TYPES = {"complaint_id": "integer", "level": "integer", "attempts": "integer", "escalation_level": "integer",
-              "id": "integer", "payload": "json", "data": "json", "at": "timestamp", "next_attempt_at": "timestamp",
-              "lease_until": "timestamp", "created_at": "timestamp", "sent_at": "timestamp",
-              "delivered_at": "timestamp", "next_escalation_at": "timestamp", "updated_at": "timestamp"}
+
+
+def postgres_type(name: str, column: str) -> str:
+    """The column's own PostgreSQL type (json_to_recordset needs each one: text is not boolean or integer)."""
+    return str(Base.metadata.tables[TABLES[name]].c[column].type.compile(dialect=postgresql.dialect()))
 
 
 def document_statement(postgres: bool, name: str, columns: list[str]) -> str:
     """One statement whose rows arrive as one JSON array: json_to_recordset on PostgreSQL, json_each on SQLite."""
     if postgres:
-        spec = ", ".join(f'"{column}" {JSON_TYPES.get(column, "text")}' for column in columns)
+        spec = ", ".join(f'"{column}" {postgres_type(name, column)}' for column in columns)
         source = f"json_to_recordset(%s::json) AS x({spec})"
     else:
         fields = ", ".join(f"json_extract(value, '$.{column}') AS \"{column}\"" for column in columns)
