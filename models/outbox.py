@@ -69,8 +69,10 @@ def outbox_row(
     not_before: datetime | None = None,
     status: str = NotificationStatus.QUEUED,
     urgent: bool = False,
+    checked: bool = False,
 ) -> dict[str, Any]:
-    """The column values of one queued message (for writers that insert many rows at once)."""
+    """The column values of one queued message (for writers that insert many rows at once). `checked`: the
+    payload came from `as_payload` already and is stored as it is (one object for several rows)."""
     return {
         "complaint_id": complaint_id,
         "dedup_key": dedup_key[:300],
@@ -81,7 +83,7 @@ def outbox_row(
         "purpose": purpose,
         "level": level,
         "urgent": urgent,
-        "payload": as_payload(payload),
+        "payload": payload if checked else as_payload(payload),
         "status": NotificationStatus(status),
         "attempts": 0,
         "next_attempt_at": not_before or now,
