@@ -84,7 +84,7 @@ def outbox_row(
         "level": level,
         "urgent": urgent,
         "payload": payload if checked else as_payload(payload),
-        "status": NotificationStatus(status),
+        "status": status if isinstance(status, NotificationStatus) else NotificationStatus(status),
         "attempts": 0,
         "next_attempt_at": not_before or now,
         "callback_token": secrets.token_urlsafe(24),
