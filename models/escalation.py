@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import DateTime, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import bundles
@@ -47,7 +47,7 @@ from models.desk import Desk, may_hear_about
 from models.lifecycle import Status
 from models.notices import local_date_text, official_alert, summary, triage_alert
 from models.notification import as_payload
-from models.outbox import Recipient, outbox_row
+from models.outbox import CallbackTokens, Recipient, outbox_row
 from models.permissions import SYSTEM
 from models.tables import Complaint, ComplaintEvent, Notification, Official, OfficialContact, Reporter
 from models.workdays import WorkingCalendar
@@ -183,13 +183,15 @@ def _collecting_cycles_afterwards() -> Iterator[None]:
 
 def _claim(session: Session, ladder: Ladder, limit: int) -> list[Due]:
     # Range scan on ix_complaints_next_escalation: only due rows are ever read. The SLA comes as its text,
-    # decoded once per distinct policy (a region has a handful), not once per row.
+    # decoded once per distinct policy (a region has a handful), not once per row; the instants come naive
+    # and are made aware (UTC, as stored) below, in the loop that builds the rows anyway.
     query = (
         select(Complaint.id, Complaint.code, Complaint.kind, Complaint.status, Complaint.text, Complaint.agency_code,
                Complaint.anonymous, Complaint.confidential, Complaint.misconduct, Complaint.subject_agency_code,
-               Complaint.masked_text, Complaint.location_text, Complaint.latitude,
-               Complaint.longitude, Complaint.created_at, Complaint.verify_due_at, Complaint.ack_due_at,
-               Complaint.answer_due_at, cast(Complaint.sla, Text), Complaint.escalation_level, Reporter.name,
+               Complaint.masked_text, Complaint.location_text, Complaint.latitude, Complaint.longitude,
+               *(type_coerce(column, DateTime()) for column in (Complaint.created_at, Complaint.verify_due_at,
+                                                                Complaint.ack_due_at, Complaint.answer_due_at)),
+               cast(Complaint.sla, Text), Complaint.escalation_level, Reporter.name,
                Reporter.provider_id, Complaint.emergency)
         .join(Reporter, Reporter.id == Complaint.reporter_id)
         .where(Complaint.next_escalation_at <= ladder.now)
@@ -204,8 +206,10 @@ def _claim(session: Session, ladder: Ladder, limit: int) -> list[Due]:
     rows: Any = session.connection().execute(query).all()  # one fetchall, not a fetch per row
     sla_of = ladder.sla_of
     return [Due(id_, code, kind, STATUSES.get(status) or Status(status), text, agency, anonymous, confidential,
-                misconduct, subject, masked, place, latitude, longitude, created, verify_due, ack_due, answer_due,
-                sla_of(sla), level, ReporterName(name, provider), bool(emergency))
+                misconduct, subject, masked, place, latitude, longitude, created.replace(tzinfo=UTC),
+                verify_due and verify_due.replace(tzinfo=UTC), ack_due and ack_due.replace(tzinfo=UTC),
+                answer_due and answer_due.replace(tzinfo=UTC), sla_of(sla), level, ReporterName(name, provider),
+                bool(emergency))
             for (id_, code, kind, status, text, agency, anonymous, confidential, misconduct, subject, masked, place,
                  latitude, longitude, created, verify_due, ack_due, answer_due, sla, level, name, provider,
                  emergency) in rows]
@@ -255,6 +259,7 @@ class Ladder:
         self.agency_names = {agency.code: agency.name for agency in settings.agencies}
         self._office: dict[datetime, datetime] = {}
         self._reminders: dict[tuple[date, int], datetime] = {}
+        self._reminder_after: dict[tuple[datetime, int], datetime] = {}
         self._elapsed: dict[date, int] = {}
         self._policies: dict[str, dict[str, Any]] = {}
 
@@ -333,11 +338,15 @@ class Ladder:
         if sla.get("emergency"):
             day = calendar.add_working_days(calendar.local_date(last), every)
             return datetime.combine(day, calendar.local(last).time(), calendar.zone).astimezone(UTC)
+        moment = self._reminder_after.get((last, every))  # the same instant again (a shared deadline)
+        if moment is not None:
+            return moment
         key = (calendar.local_date(last), every)
         moment = self._reminders.get(key)
         if moment is None:
             day = calendar.add_working_days(key[0], every)
             moment = self._reminders[key] = calendar.next_office_moment(datetime.combine(day, time(0), calendar.zone))
+        self._reminder_after[(last, every)] = moment
         return moment
 
     def working_days_since(self, day: date) -> int:
@@ -467,6 +476,7 @@ class BatchWrites:
         self.left_due: list[int] = []
         self._data: dict[tuple[int, str, datetime, int], dict[str, Any]] = {}
         self._deadline_keys: dict[datetime, str] = {}
+        self._tokens = CallbackTokens()
 
     def add(self, rung: Rung, report: SweepReport) -> None:
         due = rung.due
@@ -529,7 +539,8 @@ class BatchWrites:
                 key = f"{prefix}{official_id}:{recipient.channel}:{deadline_key}"
                 self.messages.append(outbox_row(recipient=recipient, purpose=step.purpose, payload=payload,
                                                 dedup_key=key, now=self.now, complaint_id=due.id, level=step.level,
-                                                urgent=due.emergency, checked=True))
+                                                urgent=due.emergency, checked=True,
+                                                callback_token=self._tokens()))
 
     def _payload(self, due: Due, step: Step) -> dict[str, Any]:
         zone = self.ladder.calendar.zone
