@@ -295,10 +295,12 @@ class Ladder:
         for _ in range(STEPS_PER_PASS):
             step = self.next_step(due, sla, level, last)
             if step is None or step.deadline > self.now:
+                following = step  # the rung not reached yet is the next trigger's
                 break
             steps.append(step)
             level, last = step.level, self.now
-        following = self.next_step(due, sla, level, last)
+        else:
+            following = self.next_step(due, sla, level, last)
         next_at = self.escalation_moment(following.deadline, sla) if following else None
         return Rung(due, tuple(steps), level, next_at)
 
