@@ -2,6 +2,7 @@
 
     python bench/escalation.py [--due 10000] [--large 1000000] [--backends sqlite,postgresql] [--json]
     python bench/escalation.py --due 5000 --large 0 --profile 30      # cProfile of one sweep, top 30 entries
+    python bench/escalation.py --due 5000 --large 0 --statements     # per batch: statements, commits, Python
 
 For each backend (SQLite always; PostgreSQL in a private database when one answers on 127.0.0.1:5432 or
 DATABASE_URL_TEST is set) it builds with bulk inserts databases holding the same `--due` overdue complaints:
@@ -40,7 +41,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # ruff: noqa: E402  (path set up above so the script runs from anywhere)
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.dialects import postgresql
 
 from bench.support import analyze, bulk_insert, postgres_admin_url, private_postgres_database, progress_printer
 from models.config import Settings, load_settings
@@ -49,7 +51,7 @@ from models.desk import calendar_for
 from models.environment import Environment
 from models.escalation import sweep
 from models.runtime import Database, prepare_database
-from models.tables import Complaint, ComplaintEvent, Notification, Reporter
+from models.tables import Base, Complaint, ComplaintEvent, Notification, Reporter
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # Wednesday 08:00 WITA, office hours
@@ -129,23 +131,84 @@ def build(database: Database, settings: Settings, due: int, total: int) -> float
 
 
 def time_sweep(database: Database, settings: Settings, profile: int = 0,
-               say: Callable[..., None] = print) -> dict[str, Any]:
+               say: Callable[..., None] = print, statements: bool = False) -> dict[str, Any]:
     calendar = calendar_for(settings)
     calendar.next_office_moment(NOW)  # the holiday tables load once per process, not per sweep
     profiler = cProfile.Profile() if profile else None
-    started = time.perf_counter()
+    clock = StatementClock(database) if statements else None
+    started, cpu_started = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
     report = sweep(database.sessions, settings, calendar, NOW, batch_size=BATCH)
     if profiler:
         profiler.disable()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     if profiler:
         say(top_entries(profiler, profile))
+    if clock:
+        clock.stop()
+        say(clock.summary(elapsed))
     with database.sessions() as session:
         queued = session.scalar(select(func.count(Notification.id)))
         events = session.scalar(select(func.count(ComplaintEvent.id)).where(ComplaintEvent.action == "escalate"))
-    return {"seconds": elapsed, "escalated": report.escalated, "notifications": queued, "escalate_events": events}
+    # The process's CPU time moves less with other work on the machine than the wall clock (SQLite's work is
+    # in it; PostgreSQL's server is not).
+    return {"seconds": elapsed, "cpu_seconds": cpu, "escalated": report.escalated, "notifications": queued,
+            "escalate_events": events}
+
+
+class StatementClock:
+    """Where one sweep's time goes, batch by batch: each statement's round trip (from the cursor's execute to
+    its return; SQLite's rows are stepped in the fetch, inside the Python share), each commit, and the rest:
+    the Python between the round trips."""
+
+    def __init__(self, database: Database) -> None:
+        self.engine, self.sessions = database.engine, database.sessions
+        self.spent: dict[str, list[float]] = {}  # statement's first words -> [count, seconds]
+        self.commits = [0, 0.0]
+        self._started = 0.0
+        self._committing = 0.0
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+        event.listen(self.engine, "commit", self._commit)
+        event.listen(self.sessions, "after_commit", self._committed)
+
+    def stop(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+        event.remove(self.engine, "commit", self._commit)
+        event.remove(self.sessions, "after_commit", self._committed)
+
+    def _before(self, *_: Any) -> None:
+        self._started = time.perf_counter()
+
+    def _after(self, _connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        kind = " ".join(statement.replace('"', "").split()[:3])[:60]
+        entry = self.spent.setdefault(kind, [0, 0.0])
+        entry[0] += 1
+        entry[1] += time.perf_counter() - self._started
+
+    def _commit(self, *_: Any) -> None:
+        self._committing = time.perf_counter()
+
+    def _committed(self, *_: Any) -> None:
+        if self._committing:
+            self.commits[0] += 1
+            self.commits[1] += time.perf_counter() - self._committing
+            self._committing = 0.0
+
+    def summary(self, elapsed: float) -> str:
+        # Each batch ends with one UPDATE moving every claimed complaint's trigger.
+        batches = max(1, self.spent.get("UPDATE complaints SET", [1])[0])
+        in_statements = sum(seconds for _, seconds in self.spent.values())
+        python = elapsed - in_statements - self.commits[1]
+        lines = [f"{batches} batches of {BATCH}: {sum(c for c, _ in self.spent.values()) / batches:.1f} statements "
+                 f"and {self.commits[0] / batches:.2f} commits per batch; of {elapsed * 1000:.0f} ms, statements "
+                 f"{in_statements * 1000:.0f} ms, commits {self.commits[1] * 1000:.0f} ms, Python between the round "
+                 f"trips {python * 1000:.0f} ms ({python * 1000 / batches:.1f} ms per batch)"]
+        for kind, (count, seconds) in sorted(self.spent.items(), key=lambda item: -item[1][1]):
+            lines.append(f"  {count:5d} x {kind:60s} {seconds * 1000:8.1f} ms")
+        return "\n".join(lines)
 
 
 def top_entries(profiler: cProfile.Profile, count: int) -> str:
@@ -262,16 +325,17 @@ def values_statement(postgres: bool, name: str, columns: list[str], count: int) 
 
 
 TABLES = {"events": "complaint_events", "notifications": "notifications", "updates": "complaints"}
-JSON_TYPES = {"complaint_id": "integer", "level": "integer", "attempts": "integer", "escalation_level": "integer",
-              "id": "integer", "payload": "json", "data": "json", "at": "timestamp", "next_attempt_at": "timestamp",
-              "lease_until": "timestamp", "created_at": "timestamp", "sent_at": "timestamp",
-              "delivered_at": "timestamp", "next_escalation_at": "timestamp", "updated_at": "timestamp"}
+
+
+def postgres_type(name: str, column: str) -> str:
+    """The column's own PostgreSQL type (json_to_recordset needs each one: text is not boolean or integer)."""
+    return str(Base.metadata.tables[TABLES[name]].c[column].type.compile(dialect=postgresql.dialect()))
 
 
 def document_statement(postgres: bool, name: str, columns: list[str]) -> str:
     """One statement whose rows arrive as one JSON array: json_to_recordset on PostgreSQL, json_each on SQLite."""
     if postgres:
-        spec = ", ".join(f'"{column}" {JSON_TYPES.get(column, "text")}' for column in columns)
+        spec = ", ".join(f'"{column}" {postgres_type(name, column)}' for column in columns)
         source = f"json_to_recordset(%s::json) AS x({spec})"
     else:
         fields = ", ".join(f"json_extract(value, '$.{column}') AS \"{column}\"" for column in columns)
@@ -313,13 +377,14 @@ def run_backend(name: str, urls: dict[str, str], settings: Settings, args: argpa
     try:
         built = {label: build(databases[label], settings, args.due, args.due) for label in (*smalls, *FLOOR_FORMS)}
         settle(databases[smalls[-1]])
-        runs = [time_sweep(databases[label], settings, args.profile if label == smalls[0] else 0, say)
-                for label in smalls]
+        runs = [time_sweep(databases[label], settings, args.profile if label == smalls[0] else 0, say,
+                           args.statements and label == smalls[0]) for label in smalls]
         small = sorted(runs, key=lambda run: run["seconds"])[len(runs) // 2]
         per_due = small["seconds"] * 1000 / args.due
         say(f"{name}: sweep, {args.due:,} due among {args.due:,}: {small['seconds']:.2f} s ({per_due:.3f} ms per due "
             f"complaint, median of {len(runs)}: " + ", ".join(f"{run['seconds']:.2f}" for run in runs)
-            + f" s), {small['escalate_events']:,} escalation events, {small['notifications']:,} outbox rows")
+            + f" s; this process's CPU {small['cpu_seconds']:.2f} s), {small['escalate_events']:,} escalation events, "
+            f"{small['notifications']:,} outbox rows")
         written = written_rows(databases[smalls[0]])
         forms = time_floor(databases, written)
         floor = min(forms.values())
@@ -328,6 +393,7 @@ def run_backend(name: str, urls: dict[str, str], settings: Settings, args: argpa
             + f" ({floor * 1000 / args.due:.3f} ms per due complaint); sweep/floor {small['seconds'] / floor:.2f}")
         result: dict[str, Any] = {
             "small_seconds": round(small["seconds"], 3), "small_runs": [round(run["seconds"], 3) for run in runs],
+            "small_cpu_seconds": round(small["cpu_seconds"], 3),
             "floor_seconds": round(floor, 3), "floor_forms": {form: round(sec, 3) for form, sec in forms.items()},
             "ms_per_due": round(per_due, 4), "floor_ms_per_due": round(floor * 1000 / args.due, 4),
             "floor_ratio": round(small["seconds"] / floor, 2), "escalate_events": small["escalate_events"],
@@ -374,6 +440,9 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile the small sweep with cProfile and print its top N entries")
+    parser.add_argument("--statements", action="store_true",
+                        help="for the first small sweep: statements and commits per batch, time in each, and the "
+                             "Python between the round trips")
     parser.add_argument("--json", action="store_true", help="print one JSON object (progress goes to stderr)")
     args = parser.parse_args()
     say = progress_printer(args.json)

@@ -66,31 +66,25 @@ def _document(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def _driver_rows(table: Table, columns: tuple[str, ...], rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Rows in column order, converted as the column types would (SQLite: instants and JSON as text)."""
-    out = [list(row.values()) for row in rows]
-    instants, texts = _Instants(), _JsonTexts()
+    """Rows in column order, converted as the column types would (SQLite: instants and JSON as text).
+
+    Done column by column: each distinct instant is formatted once and each distinct JSON object (an alert
+    sent on two channels is one object) encoded once, and the rows are rebuilt with map and zip, so no
+    Python code runs per value."""
+    values = [list(column) for column in zip(*(row.values() for row in rows), strict=True)]
     for position, name in enumerate(columns):
-        kind = table.c[name].type
-        convert = instants if isinstance(kind, UTCDateTime) else texts if isinstance(kind, JSON) else None
-        if convert is not None:
-            for row in out:
-                row[position] = convert(row[position])
-    return [tuple(row) for row in out]
-
-
-class _JsonTexts:
-    """JSON values as text; one object shared by several rows (an alert sent on two channels) encoded once."""
-
-    def __init__(self) -> None:
-        self.seen: dict[int, tuple[Any, str]] = {}
-
-    def __call__(self, value: Any) -> str | None:
-        if value is None:
-            return None
-        known = self.seen.get(id(value))
-        if known is None:  # the value is kept with its text, so its id cannot be reused meanwhile
-            known = self.seen[id(value)] = (value, json.dumps(value, separators=(",", ":")))
-        return known[1]
+        kind, column = table.c[name].type, values[position]
+        if isinstance(kind, UTCDateTime):
+            instants = _Instants()
+            texts = {value: instants(value) for value in set(column)}
+            values[position] = list(map(texts.__getitem__, column))
+        elif isinstance(kind, JSON):
+            # By identity: the objects live in `column` meanwhile, so no id is reused.
+            distinct = {id(value): value for value in column}
+            encoded = {key: None if value is None else json.dumps(value, separators=(",", ":"))
+                       for key, value in distinct.items()}
+            values[position] = list(map(encoded.__getitem__, map(id, column)))
+    return list(zip(*values, strict=True))
 
 
 class _Instants:

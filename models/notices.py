@@ -84,11 +84,12 @@ def local_date_text(instant: datetime | None, zone: Any) -> str:
 def official_alert(complaint: AlertSubject, agency_name: str, heading: str, zone: Any,
                    link: str | None = None) -> dict[str, Any]:
     """Payload for an agency admin/head or a regional official; `link` is the signed page link."""
+    shown = shown_text(complaint)  # masking a hidden reporter's name runs regular expressions: once
     lines = [
         f"{heading} {complaint.code}",
         f"Instansi: {agency_name}",
         f"Jenis: {KIND_LABELS[Kind(complaint.kind)]}",
-        f"Isi: {summary(shown_text(complaint))}",
+        f"Isi: {summary(shown)}",
         reporter_line(complaint),
         f"Batas jawaban: {local_date_text(complaint.answer_due_at, zone)}",
     ]
@@ -100,7 +101,7 @@ def official_alert(complaint: AlertSubject, agency_name: str, heading: str, zone
     if tracking_id:  # the answer must reach LAPOR! too (docs/LAPOR.md)
         lines.append(f"SP4N-LAPOR!: {tracking_id}")
     return _with_link(lines, OFFICIAL_COMMANDS.format(code=complaint.code), link, _has_photo(complaint), {
-        "code": complaint.code, "agency": agency_name, "summary": summary(shown_text(complaint), 120)})
+        "code": complaint.code, "agency": agency_name, "summary": summary(shown, 120)})
 
 
 def _has_photo(complaint: AlertSubject) -> bool:

@@ -7,6 +7,7 @@ SQLite and PostgreSQL alike, without aborting the surrounding transaction.
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -69,8 +70,12 @@ def outbox_row(
     not_before: datetime | None = None,
     status: str = NotificationStatus.QUEUED,
     urgent: bool = False,
+    checked: bool = False,
+    callback_token: str | None = None,
 ) -> dict[str, Any]:
-    """The column values of one queued message (for writers that insert many rows at once)."""
+    """The column values of one queued message (for writers that insert many rows at once). `checked`: the
+    payload came from `as_payload` already and is stored as it is (one object for several rows);
+    `callback_token`: one drawn by `CallbackTokens`, else a new one."""
     return {
         "complaint_id": complaint_id,
         "dedup_key": dedup_key[:300],
@@ -81,13 +86,33 @@ def outbox_row(
         "purpose": purpose,
         "level": level,
         "urgent": urgent,
-        "payload": as_payload(payload),
-        "status": NotificationStatus(status),
+        "payload": payload if checked else as_payload(payload),
+        "status": status if isinstance(status, NotificationStatus) else NotificationStatus(status),
         "attempts": 0,
         "next_attempt_at": not_before or now,
-        "callback_token": secrets.token_urlsafe(24),
+        "callback_token": callback_token or secrets.token_urlsafe(24),
         "created_at": now,
     }
+
+
+class CallbackTokens:
+    """`secrets.token_urlsafe(24)` for writers of many rows: the same 24 random bytes per token from the
+    same source, drawn for 256 tokens in one call (24 bytes are exactly 32 URL-safe base64 characters, so
+    the tokens are the slices of one encoded block)."""
+
+    PER_DRAW = 256
+
+    def __init__(self) -> None:
+        self._block = ""
+        self._at = 0
+
+    def __call__(self) -> str:
+        if self._at >= len(self._block):
+            self._block = base64.urlsafe_b64encode(secrets.token_bytes(24 * self.PER_DRAW)).decode("ascii")
+            self._at = 0
+        token = self._block[self._at:self._at + 32]
+        self._at += 32
+        return token
 
 
 def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> Insert:
