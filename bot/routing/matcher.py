@@ -7,8 +7,6 @@ keyword table.
 
 from __future__ import annotations
 
-from typing import cast
-
 from bot.routing import text as tx
 from bot.routing.table import ADDRESS, HIDDEN, HIT_FACTOR_BITS, LANDMARK, MAX_REPEATS, TOPIC, RoutingTable
 
@@ -24,28 +22,22 @@ Hit = int
 
 def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[tuple[str, ...]]]:
     """Normalised words of ``text`` and, for each, the vocabulary words it stands for."""
-    words = tx.text_chunks(text)
-    # Most chunks are real words standing for themselves, read from the table's lexicon in one
-    # C-level pass; only the others (slang, names, typos, numbers) are read one by one.
-    readings: list[tuple[str, ...] | None] = list(map(table.lexicon.get, words))
-    misses = readings.count(None)
-    if misses:
-        rewritten = table.lexicon_rewritten
-        cache = table.chunk_cache
-        position = -1
-        for _ in range(misses):
-            position = readings.index(None, position + 1)
-            chunk = words[position]
-            known = rewritten.get(chunk) or cache.get(chunk) or table.read_chunk(chunk)
-            chunk_words, chunk_readings = known
-            if len(chunk_words) == 1:
-                words[position] = chunk_words[0]
-                readings[position] = chunk_readings[0]
-            else:  # "gpp" -> "tidak apa apa", "3kg" -> "3 kg": the later chunks move
-                words[position:position + 1] = chunk_words
-                readings[position:position + 1] = chunk_readings
-                position += len(chunk_words) - 1
-    return words, cast(list[tuple[str, ...]], readings)
+    words: list[str] = []
+    readings: list[tuple[str, ...]] = []
+    lexicon = table.lexicon
+    rewritten = table.lexicon_rewritten
+    cache = table.chunk_cache
+    for chunk in tx.text_chunks(text):
+        reading = lexicon.get(chunk)
+        if reading is not None:  # most chunks: a real word, its readings fixed by the table
+            words.append(chunk)
+            readings.append(reading)
+            continue
+        # slang (fixed by the table as well), a chunk seen before, or a new one
+        chunk_words, chunk_readings = rewritten.get(chunk) or cache.get(chunk) or table.read_chunk(chunk)
+        words += chunk_words
+        readings += chunk_readings
+    return words, readings
 
 
 def normalized_words(text: str, table: RoutingTable) -> list[str]:
