@@ -63,17 +63,7 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
                 longer += [(start, end, sizes[phrase_id]) for start, end in occurrences]
     address = _address_positions(words, longer, table) if not table.address_markers.keys().isdisjoint(words) \
         else _NO_POSITIONS
-    # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two words
-    # after a place preposition ("di depan kantor PDAM") names a place, not the problem, and only
-    # counts if it also appears elsewhere. Position -> how it is placed (most: neither).
     landmarks = table.landmarks
-    placed_as: dict[int, int] = {}
-    if not landmarks.isdisjoint(words):
-        for position, word in enumerate(words):
-            if word in landmarks:
-                placed_as[position + 1] = placed_as[position + 2] = LANDMARK
-    for position in address:
-        placed_as[position] = ADDRESS
     # Positions at which a one-word phrase lies inside a longer one (``_inside_longer`` for a
     # phrase of one word): the longer phrase's first and last words, and every word of a gap-free
     # match.
@@ -96,22 +86,30 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
             else:
                 size = sizes[phrase_id]
                 starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
-        elif len(unblocked) == 1:  # most phrases: the lists below reduce to this one position
-            start = unblocked[0][0]
-            hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | placed_as.get(start, TOPIC))
-            continue
+        elif len(unblocked) == 1:  # most phrases: one position
+            starts = [unblocked[0][0]]
         else:
             starts = sorted({start for start, _ in unblocked})
         if not starts:
             if unblocked and phrase_id in table.rule_terms:
                 hits.append(phrase_id << HIT_FACTOR_BITS | (unblocked[0][0] < lead_words) << 4 | HIDDEN)
             continue
-        if len(starts) == 1:
+        # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two
+        # words after a place preposition ("di depan kantor PDAM") names a place, not the
+        # problem, and only counts if it also appears elsewhere.
+        if len(starts) == 1:  # most phrases: the lists below reduce to this one position
             start = starts[0]
-            hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | placed_as.get(start, TOPIC))
+            if start in address:
+                kind = ADDRESS
+            elif start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks):
+                kind = LANDMARK
+            else:
+                kind = TOPIC
+            hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | kind)
             continue
         placed = [start for start in starts if start not in address] if address else starts
-        topical = [start for start in placed if placed_as.get(start) != LANDMARK]
+        topical = [start for start in placed
+                   if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks))]
         chosen, kind = (topical, TOPIC) if topical else (placed, LANDMARK) if placed else (starts, ADDRESS)
         hits.append(phrase_id << HIT_FACTOR_BITS | (chosen[0] < lead_words) << 4
                     | min(len(chosen) - 1, MAX_REPEATS) << 2 | kind)  # as ``hit`` packs it
