@@ -18,7 +18,7 @@ import argparse
 import dataclasses
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ from bot.routing.loader import CALIBRATION_FILE, SHIPPED_TABLE
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        args.config = _region_config(args)
         return int(args.handler(args))
     except RoutingTableError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -73,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     folds.add_argument("--inspect", default="", help="comma-separated folds whose wrong rows to print (for tuning)")
     folds.add_argument("--max-ask", type=float, default=MAX_ASK_RATE)
     folds.add_argument("--min-accuracy", type=float, default=MIN_ACCURACY)
+    folds.add_argument("--learn", action="store_true",
+                       help="route each fold with the keywords `learn --from` proposes on the other folds")
+    folds.add_argument("--learn-limit", type=int, default=200, help="most proposals per fold with --learn")
     folds.set_defaults(handler=_cross_validate)
 
     fit = commands.add_parser("calibrate", help="fit the confidence calibration on labelled CSVs and save it")
@@ -85,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
 
     learn = commands.add_parser("learn", help="propose keyword changes from officials' decisions")
     learn.add_argument("--database", default=None, help="database URL (default: DATABASE_URL)")
+    learn.add_argument("--from", dest="labelled", type=Path, nargs="+", default=None, metavar="CSV",
+                       help="learn from labelled CSV files (columns text, accept) instead of the database")
     learn.add_argument("--write", action="store_true", help="write the proposals into --config's routing section")
     learn.set_defaults(handler=_learn)
 
@@ -104,9 +110,25 @@ def _parser() -> argparse.ArgumentParser:
 
     for sub in (one, many, folds, fit, learn, speed, pairs):
         sub.add_argument("--table", type=Path, default=SHIPPED_TABLE, help="routing table to use")
-        sub.add_argument("--config", type=Path, default=None, help="config.yaml with the region's additions")
+        sub.add_argument("--config", type=Path, default=None,
+                         help="config.yaml with the region's additions (default: the desk's own, ADUAN_CONFIG or "
+                              "./config.yaml, when it exists)")
+        sub.add_argument("--no-config", action="store_true", help="the shipped table alone, without a region")
         sub.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
+
+
+def _region_config(args: argparse.Namespace) -> Path | None:
+    """The config.yaml whose region the router runs with: the one given, else the desk's own (the
+    router as deployed, with the region's places, slang and words), none with --no-config."""
+    if args.no_config:
+        return None
+    if args.config is not None:
+        return Path(args.config)
+    from models.environment import Environment
+
+    default = Environment.read().aduan_config
+    return default if default.is_file() else None
 
 
 def _table(args: argparse.Namespace) -> RoutingTable:
@@ -145,6 +167,7 @@ def _classify(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> int:
     report = evaluate(read_labelled_csv(args.csv), _table(args))
+    report["config"] = str(args.config) if args.config else None
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
         return 0
@@ -160,7 +183,8 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _cross_validate(args: argparse.Namespace) -> int:
     table = _table(args)
     sets = {path.stem: read_labelled_csv(path) for path in args.csv}
-    report = cross_validate(sets, table, args.folds, args.max_ask, args.min_accuracy)
+    learner = _fold_learner(args, table) if args.learn else None
+    report = cross_validate(sets, table, args.folds, args.max_ask, args.min_accuracy, learner)
     inspect = {int(part) for part in args.inspect.split(",") if part.strip()}
     if inspect:
         report["errors"] = {name: fold_errors(rows, table, args.folds, inspect) for name, rows in sets.items()}
@@ -172,6 +196,8 @@ def _cross_validate(args: argparse.Namespace) -> int:
     for entry in report["per_fold"]:
         cells = "  ".join(f"{name}: {entry[name]['accuracy']:.3f}/{entry[name]['ask_rate']:.3f}" for name in sets)
         print(f"  fold {entry['fold']} (threshold {entry['route_threshold']:.2f})  accuracy/ask  {cells}")
+        if "learned_keywords" in entry:
+            print(f"    {entry['learned_keywords']}")
     for name, rows in report.get("errors", {}).items():
         print(f"--- wrong rows of {name} in folds {sorted(inspect)} ({len(rows)})")
         for row in rows:
@@ -201,12 +227,21 @@ def _calibrate(args: argparse.Namespace) -> int:
 
 
 def _learn(args: argparse.Namespace) -> int:
-    from bot.routing.learn import learn_command
-    from models.db import database_url
-    from models.environment import Environment
+    from bot.routing.learn import examples_from_database, examples_from_rows, learn_command
 
-    database = database_url(Environment.read(), args.database)
     table = _table(args)
+    if args.labelled:
+        examples = examples_from_rows([row for path in args.labelled for row in read_labelled_csv(path)], table)
+    else:
+        from models.db import database_url
+        from models.environment import Environment
+
+        examples = examples_from_database(database_url(Environment.read(), args.database))
+    return learn_command(table, examples, args.config, args.write, args.json, _rebuild(args))
+
+
+def _rebuild(args: argparse.Namespace) -> Callable[[dict[str, dict[str, float]]], RoutingTable]:
+    """The table with learned weights added as the region's own (``routing.keywords``)."""
     region = _region(args)
 
     def rebuild(weights: dict[str, dict[str, float]]) -> RoutingTable:
@@ -214,7 +249,22 @@ def _learn(args: argparse.Namespace) -> int:
         return load_table(args.table, region=dataclasses.replace(region, keyword_weights={
             **region.keyword_weights, **merged}))
 
-    return learn_command(table, database, args.config, args.write, args.json, rebuild)
+    return rebuild
+
+
+def _fold_learner(args: argparse.Namespace, table: RoutingTable) -> Callable[[list[Any]], RoutingTable]:
+    """For ``cross-validate --learn``: the table ``learn --from`` would make from a fold's training rows."""
+    from bot.routing.learn import as_weights, examples_from_rows, propose
+
+    rebuild = _rebuild(args)
+
+    def learned(rows: list[Any]) -> RoutingTable:
+        proposals = propose(examples_from_rows(rows, table), table, limit=args.learn_limit, rebuild=rebuild)
+        made = rebuild(as_weights(proposals))
+        made.source = f"{len(proposals)} learned: " + ", ".join(f"{p.agency}:{p.phrase}" for p in proposals)
+        return made
+
+    return learned
 
 
 def _bench(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +21,11 @@ from models.config import Settings, load_settings
 from models.db import make_engine, make_session_factory, transaction, upgrade_schema
 from models.directory import sync_directory
 from models.tables import Base
+
+# Property tests run the same generated examples on every run (CI must not turn red by chance, and
+# a failure found once must be found again); each test's own @settings still sets its size.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None)
+hypothesis_settings.load_profile("repeatable")
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

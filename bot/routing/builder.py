@@ -15,6 +15,9 @@ from bot.routing.lexicon import base_slang
 from bot.routing.schema import RoutingFile, RoutingTableError, RuleModel, words_of
 from bot.routing.table import ALL_CODES, RoutingTable, Rule, Settings
 
+# Verb prefixes: a word formed with one of them ends a place name (see _verbs_in_keywords).
+_VERB_PREFIXES = frozenset(("di", "me", "ter", "ber"))
+
 
 @dataclass(frozen=True)
 class RegionRouting:
@@ -71,7 +74,13 @@ class TableBuilder:
             known_words=frozenset(data.known_words),
             landmarks=frozenset(data.landmarks),
             address_markers=dict(data.address.markers),
-            address_stops=frozenset(data.address.stop),
+            address_stops=frozenset(data.address.stop) | self._verbs_in_keywords(),
+            place_openers=frozenset(data.landmarks) | frozenset(data.address.prepositions),
+            addressing=frozenset(data.addressing),
+            prepositions=frozenset(data.address.prepositions),
+            towards=frozenset(data.address.towards),
+            routes=frozenset(data.address.routes),
+            place_nouns=frozenset(self._phrase_id(self._words(p), p) for p in data.address.place_nouns),
             dictionary=indonesian(),
             phrases=tuple(sorted(self.phrase_ids, key=self.phrase_ids.__getitem__)),
             phrase_labels=tuple(self.labels),
@@ -80,6 +89,19 @@ class TableBuilder:
             neutral=frozenset(neutral) | frozenset(places),
             rules=rules,
         )
+
+    def _verbs_in_keywords(self) -> frozenset[str]:
+        """Keyword words that are verbs (di-, me-, ter-, ber- forms): a street or a village is not
+        named "tergenang" or "berlubang", so such a word ends a place name ("jalan tergenang air"
+        is a flooded road, not an address)."""
+        dictionary = indonesian()
+        verbs = set()
+        for words in self.phrase_ids:
+            for word in words:
+                reading = dictionary.analyse(word) if word not in dictionary.roots else None
+                if reading is not None and reading[0].split("+")[0] in _VERB_PREFIXES:
+                    verbs.add(word)
+        return frozenset(verbs)
 
     def _table_words(self, data: RoutingFile) -> set[str]:
         """Every word the table and the region name: never rewritten by the package's slang."""

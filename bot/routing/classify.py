@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.routing.english import read_as_indonesian, to_indonesian
 from bot.routing.matcher import HIDDEN, HIT_FACTOR_BITS, Hit, analyse, find_hits, normalized_words
 from bot.routing.table import WORD_CACHE_LIMIT, RoutingTable, Rule
 
@@ -56,12 +57,18 @@ class RoutingResult:
 
 
 def normalize(text: str, table: RoutingTable) -> str:
-    """The text as the router sees it: NFKC, lower case, words only, slang expanded."""
-    return " ".join(normalized_words(text, table))
+    """The text as the router sees it: NFKC, lower case, words only, English read into Indonesian,
+    slang expanded."""
+    return " ".join(normalized_words(to_indonesian(text), table))
 
 
 def classify(text: str, table: RoutingTable) -> RoutingResult:
     words, readings = analyse(text, table)
+    # An English or mixed message is read again in the table's Indonesian (english.py); an
+    # Indonesian one costs a set operation.
+    english = read_as_indonesian(text, words)
+    if english is not None:
+        words, readings = analyse(english, table)
     # Scoring reads only the hit profile, and chat messages repeat the same few profiles: each
     # profile's verdict is computed once (bounded cache on the table).
     verdict = _cached_verdict(find_hits(words, readings, table), table)

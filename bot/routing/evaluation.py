@@ -11,7 +11,7 @@ import csv
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -271,13 +271,20 @@ def threshold_figures(items: Sequence[tuple[Scored, float]], threshold: float) -
 FOLD_KEYS = ("accuracy", "resolved_accuracy", "top3_accuracy", "ask_rate", "triage_rate", "routed_accuracy")
 
 
+# Makes a fold's table from the fold's training rows (``learn``: keywords learned from them).
+FoldTable = Callable[[list[LabelledText]], RoutingTable]
+
+
 def cross_validate(sets: Mapping[str, Sequence[LabelledText]], table: RoutingTable, folds: int = 5,
-                   max_ask_rate: float = MAX_ASK_RATE, min_accuracy: float = MIN_ACCURACY) -> dict[str, Any]:
+                   max_ask_rate: float = MAX_ASK_RATE, min_accuracy: float = MIN_ACCURACY,
+                   fold_table: FoldTable | None = None) -> dict[str, Any]:
     """For each fold: calibration fitted on the other folds of every set (its threshold chosen by
     cross-validation inside them, see ``fit_calibration``), figures on this fold.
 
-    The keyword table itself is not fitted here; a tuning change is judged by how these held-out
-    figures move (and by folds whose rows were not read while making it)."""
+    The keyword table itself is not fitted here unless ``fold_table`` is given: then each fold's
+    rows are routed by the table it makes from the other folds' rows (what ``learn --from`` would
+    add), so a learning procedure is judged on rows it never saw. Otherwise a tuning change is judged
+    by how these held-out figures move (and by folds whose rows were not read while making it)."""
     scored = score_sets(sets, table, folds)
     per_fold: list[dict[str, Any]] = []
     pooled: dict[str, list[tuple[LabelledText, RoutingResult]]] = {name: [] for name in sets}
@@ -285,8 +292,14 @@ def cross_validate(sets: Mapping[str, Sequence[LabelledText]], table: RoutingTab
         training = {name: [item for item in items if item.fold != fold] for name, items in scored.items()}
         calibration = fit_calibration(training, max_ask_rate, min_accuracy)
         entry: dict[str, Any] = {"fold": fold, "route_threshold": calibration.route_threshold}
+        learned = fold_table([item.row for items in training.values() for item in items]) if fold_table else None
+        if learned is not None:
+            entry["learned_keywords"] = learned.source
         for name, items in scored.items():
             held = [item for item in items if item.fold == fold]
+            if learned is not None:
+                with learned.calibrated(None):
+                    held = [replace(item, result=classify(item.row.text, learned)) for item in held]
             results = [decide(item.result, calibration) for item in held]
             pooled[name].extend(zip((item.row for item in held), results, strict=True))
             figures = summarise([item.row for item in held], results, 0.0)

@@ -30,12 +30,14 @@ from typing import Any
 import yaml
 
 from bot.routing.classify import classify
+from bot.routing.evaluation import EXTERNAL_WILDCARD, LabelledText, is_triage_row
 from bot.routing.suggest import _terms
 from bot.routing.table import RoutingTable
 
 OFFICIAL_DECISIONS = ("dispatch", "reroute", "forward")
 MIN_SUPPORT = 3  # complaints that must share a term before it is proposed
 MIN_LIFT = 1.0  # smoothed log-odds of the term in the agency's complaints versus all others
+MIN_PRECISION = 0.6  # share of the complaints carrying the term that officials gave the agency
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,13 @@ class Example:
     complaint_id: int
     text: str
     agency: str  # where an official decided it belongs
+    also: frozenset[str] = frozenset()  # other offices that would be right too (labelled files)
+
+    def right(self, routed: str | None) -> bool:
+        return routed == self.agency or routed in self.also
+
+
+Rebuild = Callable[[dict[str, dict[str, float]]], RoutingTable]
 
 
 @dataclass(frozen=True)
@@ -61,13 +70,18 @@ class Change:
     before: str | None
     after: str | None
 
+    right: frozenset[str] = frozenset()  # every office that counts as right (the label at least)
+
     @property
     def fixed(self) -> bool:
-        return self.after == self.label and self.before != self.label
+        return self._is_right(self.after) and not self._is_right(self.before)
 
     @property
     def broken(self) -> bool:
-        return self.before == self.label and self.after != self.label
+        return self._is_right(self.before) and not self._is_right(self.after)
+
+    def _is_right(self, agency: str | None) -> bool:
+        return agency == self.label or agency in self.right
 
 
 def labelled_examples(session: Any) -> list[Example]:
@@ -90,31 +104,99 @@ def labelled_examples(session: Any) -> list[Example]:
     return list(decided.values())
 
 
+def examples_from_rows(rows: Sequence[LabelledText], table: RoutingTable) -> list[Example]:
+    """Labelled CSV rows as examples (a region's exported decisions, or a tuning set): TRIAGE rows
+    teach no office; ``EXT_*`` accepts every outside body the table knows."""
+    outside = frozenset(code for code in table.agencies if code.startswith("EXT_"))
+    examples = []
+    for number, row in enumerate(rows):
+        if is_triage_row(row.accept):
+            continue
+        codes = sorted(code for code in row.accept if code != EXTERNAL_WILDCARD)
+        also = frozenset(codes) | (outside if EXTERNAL_WILDCARD in row.accept else frozenset())
+        label = codes[0] if codes else min(also, default=None)
+        if label is not None:
+            examples.append(Example(number, row.text, label, also))
+    return examples
+
+
 def propose(examples: Sequence[Example], table: RoutingTable, min_support: int = MIN_SUPPORT,
-            limit: int = 20) -> list[Proposal]:
-    """Terms over-represented in the complaints officials gave an agency the router missed."""
-    missed: dict[str, list[Example]] = defaultdict(list)
-    for example in examples:
-        top = classify(example.text, table).top()
-        if top is None or top.agency != example.agency:
-            missed[example.agency].append(example)
-    documents = {example.complaint_id: set(_terms(example.text, table)) for example in examples}
-    proposals: list[Proposal] = []
-    for agency, moved in missed.items():
-        inside = Counter(term for example in moved for term in documents[example.complaint_id])
-        others = [ids for cid, ids in documents.items() if cid not in {e.complaint_id for e in moved}]
-        outside = Counter(term for terms in others for term in terms)
-        for term, count in inside.items():
-            if count < min_support or _already_keyword(term, agency, table):
+            limit: int = 20, rebuild: Rebuild | None = None) -> list[Proposal]:
+    """Terms that would route complaints officials gave an agency the router missed, and break
+    fewer than they fix.
+
+    A term is a candidate when at least ``min_support`` missed complaints of the agency carry it,
+    it is over-represented in the agency's complaints against every other agency's (smoothed
+    log-odds >= ``MIN_LIFT``) and most complaints carrying it belong to the agency
+    (``MIN_PRECISION``): "jalan" or "kelurahan" appear in everyone's complaints and are never
+    proposed. Each candidate, strongest first, is then tried on the labelled complaints that carry
+    it, with the candidates already kept: it is kept only when it fixes at least ``min_support - 1``
+    more of them than it breaks (``rebuild`` makes the trial table; the shipped table with the
+    weights as a region's keywords by default).
+    """
+    rebuild = rebuild or _shipped_with
+    documents = [frozenset(_terms(example.text, table)) for example in examples]
+    routed = [_routed(example.text, table) for example in examples]
+    candidates = _candidates(examples, documents, routed, table, min_support)
+    kept: list[Proposal] = []
+    current = list(routed)
+    for proposal in candidates:
+        carrying = [i for i, terms in enumerate(documents) if proposal.phrase in terms]
+        trial = rebuild(as_weights([*kept, proposal]))
+        after = {i: _routed(examples[i].text, trial) for i in carrying}
+        gained = sum(examples[i].right(after[i]) - examples[i].right(current[i]) for i in carrying)
+        if gained >= max(1, min_support - 1):
+            kept.append(proposal)
+            for i, agency in after.items():
+                current[i] = agency
+            if len(kept) >= limit:
+                break
+    return kept
+
+
+def _candidates(examples: Sequence[Example], documents: Sequence[frozenset[str]], routed: Sequence[str | None],
+                table: RoutingTable, min_support: int) -> list[Proposal]:
+    frequency: dict[str, Counter[str]] = defaultdict(Counter)  # agency -> term -> complaints
+    missed: dict[str, Counter[str]] = defaultdict(Counter)
+    sizes: Counter[str] = Counter()
+    for example, terms, agency in zip(examples, documents, routed, strict=True):
+        sizes[example.agency] += 1
+        frequency[example.agency].update(terms)
+        if not example.right(agency):
+            missed[example.agency].update(terms)
+    everywhere: Counter[str] = Counter()
+    for counts in frequency.values():
+        everywhere.update(counts)
+    total = len(examples)
+    found: list[Proposal] = []
+    for agency, counts in missed.items():
+        inside_size, outside_size = sizes[agency], total - sizes[agency]
+        for term, count in counts.items():
+            if count < min_support or not _may_be_keyword(term, table) or _already_keyword(term, agency, table):
                 continue
-            share_in = (count + 0.5) / (len(moved) + 1.0)
-            share_out = (outside.get(term, 0) + 0.5) / (len(others) + 1.0)
-            lift = math.log(share_in / share_out)
+            inside = frequency[agency][term]
+            outside = everywhere[term] - inside
+            if inside / (inside + outside) < MIN_PRECISION:
+                continue
+            lift = math.log(((inside + 0.5) / (inside_size + 1.0)) / ((outside + 0.5) / (outside_size + 1.0)))
             if lift >= MIN_LIFT:
                 weight = float(min(4.0, max(1.0, round(lift * 2) / 2)))
-                proposals.append(Proposal(agency, term, weight, count, round(lift, 3)))
-    proposals.sort(key=lambda p: (-p.support * p.lift, p.agency, p.phrase))
-    return proposals[:limit]
+                found.append(Proposal(agency, term, weight, count, round(lift, 3)))
+    found.sort(key=lambda p: (-p.support * p.lift, p.agency, p.phrase))
+    return found
+
+
+def _may_be_keyword(term: str, table: RoutingTable) -> bool:
+    """Place words (address markers, landmarks) and numbers name where, not what."""
+    places = table.address_markers.keys() | table.landmarks
+    return not any(word in places or word.isdigit() for word in term.split())
+
+
+def _shipped_with(weights: dict[str, dict[str, float]]) -> RoutingTable:
+    from bot.routing.builder import RegionRouting
+    from bot.routing.loader import load_table
+
+    return load_table(region=RegionRouting(keyword_weights=weights))
 
 
 def _already_keyword(term: str, agency: str, table: RoutingTable) -> bool:
@@ -130,7 +212,7 @@ def simulate(examples: Sequence[Example], before: RoutingTable, after: RoutingTa
     for example in examples:
         old, new = _routed(example.text, before), _routed(example.text, after)
         if old != new:
-            changes.append(Change(example.complaint_id, example.agency, old, new))
+            changes.append(Change(example.complaint_id, example.agency, old, new, example.also))
     return changes
 
 
@@ -178,23 +260,27 @@ def _with_routing_keywords(text: str, keywords: dict[str, dict[str, float]]) -> 
     return "".join(lines[:old]) + block + "".join(lines[stop:])
 
 
-def learn_command(table: RoutingTable, database_url: str, config_path: Path | None, write: bool,
-                  as_json: bool, rebuild: Callable[[dict[str, dict[str, float]]], RoutingTable] | None = None,
-                  ) -> int:
-    """CLI: print proposals and the rows they would change; with ``write``, add them to config.yaml."""
+def examples_from_database(database_url: str) -> list[Example]:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
     engine = create_engine(database_url)
     try:
         with Session(engine) as session:
-            examples = labelled_examples(session)
+            return labelled_examples(session)
     finally:
         engine.dispose()
-    proposals = propose(examples, table)
+
+
+def learn_command(table: RoutingTable, examples: Sequence[Example], config_path: Path | None, write: bool,
+                  as_json: bool, rebuild: Callable[[dict[str, dict[str, float]]], RoutingTable] | None = None,
+                  ) -> int:
+    """CLI: print proposals and the rows they would change; with ``write``, add them to config.yaml."""
+    proposals = propose(examples, table, rebuild=rebuild)
     changes = simulate(examples, table, rebuild(as_weights(proposals))) if rebuild and proposals else []
     report = {"examples": len(examples), "proposals": [asdict(p) for p in proposals],
-              "changes": [asdict(c) | {"fixed": c.fixed, "broken": c.broken} for c in changes]}
+              "changes": [asdict(c) | {"right": sorted(c.right), "fixed": c.fixed, "broken": c.broken}
+                          for c in changes]}
     if write:
         if config_path is None:
             raise ValueError("--write needs --config: the proposals go into that file's routing section")

@@ -46,7 +46,8 @@ def normalized_words(text: str, table: RoutingTable) -> list[str]:
 
 def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingTable) -> tuple[Hit, ...]:
     """Every table phrase present in ``words`` (neutral phrases mask the words they cover), sorted."""
-    spans = _all_spans(readings, table)
+    asides = _place_asides(words, table) if not table.place_openers.isdisjoint(words) else None
+    spans = _all_spans(readings, table, asides)
     if not spans:
         return ()
     sizes = table.phrase_sizes
@@ -64,6 +65,27 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
     address = _address_positions(words, longer, table) if not table.address_markers.keys().isdisjoint(words) \
         else _NO_POSITIONS
     landmarks = table.landmarks
+    placed_as: dict[int, int] = {}
+    if not landmarks.isdisjoint(words):
+        for position, word in enumerate(words):
+            if word in landmarks:
+                placed_as[position + 1] = placed_as[position + 2] = LANDMARK
+    # "jalan ke sekolah", "jembatan menuju pasar": where a way leads is a landmark too.
+    towards, routes = table.towards, table.routes
+    if not towards.isdisjoint(words):
+        for position in range(2, len(words)):
+            if words[position - 1] in towards and words[position - 2] in routes:
+                placed_as[position] = LANDMARK
+    for position in address:
+        placed_as[position] = ADDRESS
+    # A kind of place right after a preposition ("mengemis di lampu merah") says where, not what.
+    places = table.place_nouns
+    after_preposition = {position + 1 for position, word in enumerate(words) if word in table.prepositions} \
+        if not places.isdisjoint(spans) else _NO_POSITIONS
+    # An office's decisive keyword right after "mohon", "kepada"... is the office addressed: it
+    # counts as if it stood in the opening words.
+    addressed = _addressed_positions(words, table) if not table.addressing.isdisjoint(words) else _NO_POSITIONS
+    decisive = table.decisive
     # Positions at which a one-word phrase lies inside a longer one (``_inside_longer`` for a
     # phrase of one word): the longer phrase's first and last words, and every word of a gap-free
     # match.
@@ -75,6 +97,16 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
             hides_word.add(outer_start)
             hides_word.add(outer_end)
     lead_words = table.settings.lead_words
+
+    def _placed(phrase_id: int, start: int) -> int:
+        kind = placed_as.get(start, TOPIC)
+        if kind == TOPIC and start in after_preposition and phrase_id in places:
+            return LANDMARK
+        return kind
+
+    def _in_lead(phrase_id: int, start: int) -> bool:
+        return start < lead_words or start in addressed and phrase_id in decisive
+
     hits: list[Hit] = []
     for phrase_id, occurrences in spans.items():
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
@@ -86,8 +118,10 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
             else:
                 size = sizes[phrase_id]
                 starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
-        elif len(unblocked) == 1:  # most phrases: one position
-            starts = [unblocked[0][0]]
+        elif len(unblocked) == 1:  # most phrases: the lists below reduce to this one position
+            start = unblocked[0][0]
+            hits.append(phrase_id << HIT_FACTOR_BITS | _in_lead(phrase_id, start) << 4 | _placed(phrase_id, start))
+            continue
         else:
             starts = sorted({start for start, _ in unblocked})
         if not starts:
@@ -99,25 +133,68 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
         # problem, and only counts if it also appears elsewhere.
         if len(starts) == 1:  # most phrases: the lists below reduce to this one position
             start = starts[0]
-            if start in address:
-                kind = ADDRESS
-            elif start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks):
-                kind = LANDMARK
-            else:
-                kind = TOPIC
-            hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | kind)
+            hits.append(phrase_id << HIT_FACTOR_BITS | _in_lead(phrase_id, start) << 4 | _placed(phrase_id, start))
             continue
         placed = [start for start in starts if start not in address] if address else starts
-        topical = [start for start in placed
-                   if not (start and (words[start - 1] in landmarks or start > 1 and words[start - 2] in landmarks))]
+        topical = [start for start in placed if _placed(phrase_id, start) != LANDMARK]
         chosen, kind = (topical, TOPIC) if topical else (placed, LANDMARK) if placed else (starts, ADDRESS)
-        hits.append(phrase_id << HIT_FACTOR_BITS | (chosen[0] < lead_words) << 4
+        in_lead = chosen[0] < lead_words or phrase_id in decisive and not addressed.isdisjoint(chosen)
+        hits.append(phrase_id << HIT_FACTOR_BITS | in_lead << 4
                     | min(len(chosen) - 1, MAX_REPEATS) << 2 | kind)  # as ``hit`` packs it
     hits.sort()
     return tuple(hits)
 
 
 _NO_POSITIONS: frozenset[int] = frozenset()
+
+
+def _addressed_positions(words: list[str], table: RoutingTable) -> frozenset[int]:
+    """Positions right after an addressing word ("mohon DLH", "kepada dinas pu"), one word apart
+    at most ("mohon kiranya dinas ...")."""
+    addressing = table.addressing
+    return frozenset(position + step for position, word in enumerate(words) if word in addressing
+                     for step in (1, 2))
+
+
+def _place_asides(words: list[str], table: RoutingTable) -> list[bool]:
+    """Positions of a place said in passing: "jalan [di handil bakti] rusak", "lampu [dpn sdn 2]
+    mati". A preposition or landmark word opens it and the place name runs to the next word that
+    ends an address (a condition such as "rusak", a verb, "yang"...), at most ``MAX_ASIDE`` words.
+    A phrase may reach over such a place: it does not count as a gap between its words."""
+    asides = [False] * len(words)
+    openers = table.place_openers
+    stops = table.address_stops
+    position = 0
+    while position < len(words):
+        if words[position] not in openers:
+            position += 1
+            continue
+        end = position
+        while end + 1 < len(words) and end - position < MAX_ASIDE and (
+                words[end + 1] in openers or words[end + 1] not in stops):
+            end += 1
+        if end + 1 < len(words):  # something follows the place: it may finish a phrase
+            for inside in range(position, end + 1):
+                asides[inside] = True
+        position = end + 1
+    return asides
+
+
+# Longest place said in passing, in words (preposition included): "di depan sdn 2 handil".
+MAX_ASIDE = 5
+
+
+def _window_end(position: int, window: int, asides: list[bool] | None, count: int) -> int:
+    """End (exclusive) of the ``window`` words after ``position``, a place said in passing not
+    counted among them."""
+    if asides is None:
+        return min(count, position + 1 + window)
+    end = position + 1
+    counted = 0
+    while end < count and counted < window:
+        counted += not asides[end]
+        end += 1
+    return end
 
 
 def hit(phrase_id: int, in_lead: bool, repeats: int, kind: int) -> Hit:
@@ -173,7 +250,8 @@ def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int,
     return False
 
 
-def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int, list[tuple[int, int]]]:
+def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable,
+               asides: list[bool] | None = None) -> dict[int, list[tuple[int, int]]]:
     spans: dict[int, list[tuple[int, int]]] = {}
     starts = table.phrase_starts
     window = table.settings.max_gap + 1
@@ -196,14 +274,15 @@ def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int
             # next few words (its first position there): the cost does not grow with how many
             # phrases start with "jalan" or "lampu".
             seen: list[str] = []
-            for second_position in range(position + 1, min(count, position + 1 + window)):
+            for second_position in range(position + 1, _window_end(position, window, asides, count)):
                 for second in readings[second_position]:
                     entries = following.get(second)
                     if entries is None or second in seen:
                         continue
                     seen.append(second)
                     for phrase_id, rest in entries:
-                        end = _phrase_end(rest, second_position, readings, window - 1) if rest else second_position
+                        end = _phrase_end(rest, second_position, readings, window - 1, asides) \
+                            if rest else second_position
                         if end >= 0:
                             found = spans.get(phrase_id)
                             if found is None:
@@ -213,11 +292,12 @@ def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable) -> dict[int
     return spans
 
 
-def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...]], max_gap: int) -> int:
+def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...]], max_gap: int,
+                asides: list[bool] | None = None) -> int:
     """Position of the phrase's last word when its other words follow in order, else -1."""
     position = start
     for word in tail:
-        limit = min(len(readings), position + max_gap + 2)
+        limit = _window_end(position, max_gap + 1, asides, len(readings))
         for candidate_position in range(position + 1, limit):
             if word in readings[candidate_position]:
                 position = candidate_position

@@ -144,6 +144,16 @@ class AddressModel(_Strict):
     markers: dict[Word, StrictInt] = {}
     # Words that end a span early: what follows them is the complaint again ("di jl x yang rusak").
     stop: list[Word] = Field(default_factory=list)
+    # Prepositions that, like the landmarks, open a place said in passing ("jalan di handil bakti
+    # rusak"): a keyword phrase may reach over it.
+    prepositions: list[Word] = Field(default_factory=list)
+    # Kinds of place that, right after a preposition, say where it happened, not what ("anak mengemis
+    # di lampu merah" is about begging children, not the traffic light).
+    place_nouns: list[Phrase] = Field(default_factory=list)
+    # "jalan ke sekolah rusak": after a route word and one of ``towards``, a keyword is the route's
+    # destination (a landmark), not the problem.
+    routes: list[Word] = Field(default_factory=list)
+    towards: list[Word] = Field(default_factory=list)
 
 
 class RoutingFile(_Strict):
@@ -156,6 +166,9 @@ class RoutingFile(_Strict):
     # Real words the dictionary lacks (acronyms, regional words) that must never be "corrected".
     known_words: list[Word] = Field(default_factory=list)
     landmarks: list[Word] = Field(default_factory=list)
+    # Words a citizen uses to address an office ("mohon DLH pangkas", "kepada Dinas PU"): an office's
+    # decisive keyword right after one counts as if it stood in the opening words.
+    addressing: list[Word] = Field(default_factory=list)
     address: AddressModel = AddressModel()
     neutral: list[Phrase] = Field(default_factory=list)
     agencies: dict[Code, AgencyModel]

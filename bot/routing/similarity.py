@@ -7,6 +7,7 @@ import math
 from rapidfuzz import fuzz
 
 from bot.routing.classify import classify
+from bot.routing.english import to_indonesian
 from bot.routing.matcher import normalized_words
 from bot.routing.table import RoutingTable
 
@@ -19,7 +20,8 @@ EARTH_RADIUS_M = 6_371_008.8
 def content_words(text: str, table: RoutingTable) -> list[str]:
     """Words that carry meaning, with typos and inflections mapped onto table vocabulary."""
     words: list[str] = []
-    for word in normalized_words(text, table):
+    # an English report and its Indonesian twin share the words the router reads (english.py)
+    for word in normalized_words(to_indonesian(text), table):
         if word in table.stopwords:
             continue
         resolved = table.resolve(word)

@@ -37,6 +37,8 @@ WORD_CACHE_LIMIT = 200_000
 # scored, but rules still see it in their 'none' conditions, so "sudah ... tidak diangkut" is never
 # read as a thank-you).
 TOPIC, LANDMARK, ADDRESS, HIDDEN = 0, 1, 2, 3
+# An office's own name or a programme only it runs (routing.yaml: weights 4-6 are decisive).
+DECISIVE_WEIGHT = 5.0
 MAX_REPEATS = 2  # further mentions of a phrase that add to its score
 # A hit packs (phrase id, in the opening words, further mentions, kind) in one int (matcher.hit);
 # its low bits index ``RoutingTable.hit_factors``.
@@ -88,6 +90,12 @@ class RoutingTable:
     landmarks: frozenset[str]  # place prepositions: what follows them is a landmark
     address_markers: Mapping[str, int]  # "jalan", "desa", "rt" ... -> words of the name after them
     address_stops: frozenset[str]  # words that end an address name ("rusak", "yang")
+    place_openers: frozenset[str]  # landmarks and prepositions that open a place said in passing
+    addressing: frozenset[str]  # "mohon", "kepada": an office named right after is addressed
+    prepositions: frozenset[str]  # "di", "ke": before a place noun, what follows is where, not what
+    place_nouns: frozenset[int]  # phrases naming a kind of place ("lampu merah", "terminal")
+    towards: frozenset[str]  # "ke", "menuju": after a route word, what follows is its destination
+    routes: frozenset[str]  # "jalan", "jembatan": ways that lead somewhere
     dictionary: Dictionary
     phrases: tuple[tuple[str, ...], ...]  # phrase id -> its normalised words
     phrase_labels: tuple[str, ...]  # phrase id -> keyword as written in the table
@@ -127,6 +135,7 @@ class RoutingTable:
     hit_factors: tuple[float, ...] = field(init=False)
     phrase_sizes: tuple[int, ...] = field(init=False)
     masking_multiword: frozenset[int] = field(init=False)  # masking phrases of two or more words
+    decisive: frozenset[int] = field(init=False)  # phrases weighing DECISIVE_WEIGHT or more for an office
     # chunk as written (one the lexicons below lack) -> (its canonical words, the vocabulary words
     # each stands for)
     chunk_cache: dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = field(init=False,
@@ -183,6 +192,8 @@ class RoutingTable:
         self.hit_factors = _hit_factors(self.settings)
         self.phrase_sizes = tuple(len(phrase) for phrase in self.phrases)
         self.masking_multiword = frozenset(i for i in self.masking if self.phrase_sizes[i] > 1)
+        self.decisive = frozenset(i for i, weights in enumerate(self.phrase_weights)
+                                  if any(weight >= DECISIVE_WEIGHT for _, weight in weights))
         self._exact_words = frozenset(
             vocabulary | set(self.slang) | self.stopwords | self.known_words | self.landmarks
             | set(self.address_markers)

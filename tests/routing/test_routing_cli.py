@@ -64,3 +64,34 @@ def test_bench_reports_router_and_baseline_rates() -> None:
     assert report["router_cold_per_second"] > 0
     assert report["baseline_per_second"] > 0
     assert "speedup_cold" in report
+
+
+def test_evaluate_measures_the_router_as_the_desk_runs_it_with_its_regions_places(tmp_path: Path) -> None:
+    # config.yaml names "Anjir Pasar" as a village: with the region, its "pasar" is a place, not a market.
+    path = tmp_path / "places.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "accept"])
+        writer.writerow(["1", "pohon tumbang di anjir pasar menutup jalan, belum dipotong", "DLH|PERKIM|PUPR|BPBD"])
+    with_region = json.loads(_run("evaluate", str(path), "--json").stdout)
+    shipped_only = json.loads(_run("evaluate", str(path), "--json", "--no-config").stdout)
+    assert with_region["config"] == "config.yaml"
+    assert shipped_only["config"] is None
+
+
+def test_learn_reads_labelled_csv_files_and_writes_nothing_without_approval(tmp_path: Path) -> None:
+    path = tmp_path / "decisions.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "accept"])
+        for number, text in enumerate(["getek ke seberang penuh sesak", "getek terbalik kemarin sore",
+                                       "tarif getek naik sepihak", "getek tidak ada pelampung"]):
+            writer.writerow([f"g{number}", text, "DISHUB"])
+        writer.writerow(["o1", "jalan rusak parah", "PUPR"])
+        writer.writerow(["o2", "halo min", "TRIAGE"])
+    completed = _run("learn", "--from", str(path), "--json", "--no-config")
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert report["examples"] == 5  # the TRIAGE row teaches no office
+    assert ("DISHUB", "getek") in {(p["agency"], p["phrase"]) for p in report["proposals"]}
+    assert "written" not in report

@@ -185,6 +185,8 @@ EXAMPLES: list[tuple[str, str]] = [
     ("kdrt di rumah tetangga", "DP3A"),
     ("ada kekerasan anak oleh ayah tirinya", "DP3A"),
     ("pernikahan dini di kampung kami", "DP3A"),
+    ("tetangga menikahkan anaknya yang baru lulus sd", "DP3A"),
+    ("anak kelas 2 smp dinikahkan di bawah umur", "DP3A"),
     ("alat kontrasepsi kb habis", "DP3A"),
     ("perundungan siswa sampai trauma", "DP3A"),
     # KECAMATAN - front office
@@ -405,3 +407,14 @@ def test_a_misconduct_report_names_the_office_it_accuses_as_its_subject(table: R
 def test_classification_is_deterministic(table: RoutingTable) -> None:
     text = "jln rsk dkt pasar, sampah numpuk, lampu mati"
     assert classify(text, table) == classify(text, table)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("guru ngaji tpa di langgar kampung kami sudah 2 tahun tidak dapat insentif", "EXT_KEMENAG"),
+    ("sampah di tpa menumpuk dan dibakar tiap malam", "DLH"),
+    ("sapi peliharaan warga lepas di jalan raya tiap malam, motor nabrak sapi", "SATPOLPP"),
+    ("sapi saya kena penyakit mulut dan kuku", "DISTAN"),
+])
+def test_a_word_two_offices_use_is_read_by_what_surrounds_it(text: str, expected: str, table: RoutingTable) -> None:
+    top = classify(text, table).top()
+    assert top is not None and top.agency == expected

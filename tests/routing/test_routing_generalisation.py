@@ -137,3 +137,58 @@ def test_confidence_is_a_probability_and_asks_when_low(table: RoutingTable) -> N
         assert 0.0 <= result.confidence <= 1.0
         if result.decision == "ask":
             assert result.confidence < table.calibration.route_threshold
+
+
+@pytest.mark.parametrize("text", [
+    "musim hujan jalan tergenang air di kec. gambut",
+    "jalan bergelombang parah, banyak pengendara jatuh",
+    "jalan berlubang dimana mana, motor sering jatuh",
+])
+def test_a_verb_after_jalan_is_the_complaint_not_a_street_name(text: str, table: RoutingTable) -> None:
+    # Streets are named after nouns (Pemuda, Irigasi); nobody lives on "Jalan Tergenang".
+    assert _top(text, table) == "PUPR"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("jalan di handil bakti rusak banar, balubang ganal", "PUPR"),
+    ("jalan ka pahumaan di Handil 12 rusak, gerobak padi kada kawa lewat", "PUPR"),
+    ("lampu di gang mawar mati sudah seminggu", "PERKIM"),
+    ("air di rumah kami mati tiga hari", "PDAM"),
+])
+def test_a_place_said_in_passing_does_not_split_the_problem(text: str, expected: str, table: RoutingTable) -> None:
+    # "jalan [di handil bakti] rusak" is a broken road: the place between the thing and its state
+    # is an aside, not a gap that breaks the phrase.
+    assert _top(text, table) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("kulo ngurus KK teng kantor desa, dijaluki duit 100 ewu kalih perangkat desa", "INSPEKTORAT"),
+    ("angin gedhe wingi sore, payon omah-omah nang RT 6 mabur kabeh", "BPBD"),
+    ("jalan ka lembur abdi ruksak pisan, pinuh ku liang", "PUPR"),
+    ("musim kemarau sumur kering barataan, banyu kadada", "BPBD"),
+])
+def test_everyday_regional_words_of_the_fourth_round(text: str, expected: str, table: RoutingTable) -> None:
+    assert _top(text, table) == expected
+
+
+def test_the_office_a_citizen_addresses_counts_like_the_opening_words(table: RoutingTable) -> None:
+    text = ("Pohon besar di taman kota sudah miring dan rantingnya sering patah, kemarin hampir menimpa "
+            "motor yang lewat. Mohon DLH pangkas sebelum musim hujan.")
+    assert _top(text, table) == "DLH"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ada gepeng ibu2 bawa bayi minta2 di lampu merah jl. a yani tiap hari", "DINSOS"),
+    ("lampu merah di simpang empat mati sejak kemarin, hampir tabrakan", "DISHUB"),
+])
+def test_a_kind_of_place_after_a_preposition_says_where_not_what(text: str, expected: str,
+                                                                  table: RoutingTable) -> None:
+    assert _top(text, table) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "jembatan gantung ke sekolah di desa tambak sirang putus talinya sebelah",
+    "jalan menuju puskesmas berlubang besar, ambulans susah lewat",
+])
+def test_where_a_road_or_bridge_leads_is_not_what_is_broken(text: str, table: RoutingTable) -> None:
+    assert _top(text, table) == "PUPR"

@@ -33,7 +33,9 @@ GOLDEN_FILE = HERE / "data" / "golden" / "verdicts.json"
 SHARED = HERE.parents[2] / "shared" / "data"
 DEV_SETS = {"lapor": SHARED / "lapor2017_dev.csv", "chat": SHARED / "chat_dev.csv"}
 COMMITTED = {"blind_chat": HERE / "data" / "blind_chat_odd_sample.csv",
-             "blind_lapor": HERE / "data" / "blind_lapor_odd_sample.csv"}
+             "blind_lapor": HERE / "data" / "blind_lapor_odd_sample.csv",
+             # the fourth round's blind-written sets, both halves (only their verdicts' hashes are kept)
+             **{f"blind4:{path.stem}": path for path in sorted((HERE / "data" / "blind").glob("*.csv"))}}
 UNSEEN_COUNT = 1_500
 
 

@@ -108,3 +108,33 @@ def test_writing_twice_merges_instead_of_duplicating(tmp_path: Path, table: Rout
     raw = yaml.safe_load(config.read_text(encoding="utf-8"))
     assert list(raw["routing"]).count("keywords") == 1
     assert raw["routing"]["keywords"]["DISHUB"]["getek"] > 0
+
+
+def test_a_word_every_office_sees_is_never_proposed(tmp_path: Path, table: RoutingTable) -> None:
+    # The ferry complaints all say "kemarin", but so do the road, waste and water complaints.
+    ferry = [f"{text} sejak kemarin" for text in FERRY]
+    others = [f"{text} dari kemarin" for text in OTHERS] + ["sampah tidak diangkut sejak kemarin",
+                                                              "jalan minta diaspal kemarin"]
+    labels = ["PUPR", "DLH", "PDAM", "DISDUKCAPIL", "DLH", "PUPR"]
+    url = _database(tmp_path, [(t, "official", "DISHUB") for t in ferry]
+                    + [(t, "official", a) for t, a in zip(others, labels, strict=True)])
+    proposed = {p.phrase for p in propose(_examples(url), table)}
+    assert "getek" in proposed
+    assert not any("kemarin" in phrase.split() for phrase in proposed)
+
+
+def test_learning_from_labelled_rows_never_lowers_their_accuracy(table: RoutingTable) -> None:
+    from bot.routing.learn import Example
+
+    rows = [Example(i, text, "DISHUB") for i, text in enumerate(FERRY)]
+    rows += [Example(10 + i, text, agency) for i, (text, agency) in
+             enumerate(zip(OTHERS, ["PUPR", "DLH", "PDAM", "DISDUKCAPIL"], strict=True))]
+    learned = load_table(region=RegionRouting(keyword_weights=as_weights(propose(rows, table))))
+    before = sum(row.right(_top(row.text, table)) for row in rows)
+    after = sum(row.right(_top(row.text, learned)) for row in rows)
+    assert after >= before
+
+
+def _top(text: str, table: RoutingTable) -> str | None:
+    top = classify(text, table).top()
+    return top.agency if top is not None else None

@@ -198,3 +198,29 @@ def test_words_in_the_gap_of_a_phrase_still_count() -> None:
     table = build_table(copy.deepcopy(ALSO_TABLE))
     agencies = {c.agency for c in classify("kartu kks kis", table).candidates}
     assert {"DINSOS", "EXT_BPJS_KETENAGAKERJAAN"} <= agencies
+
+
+def test_the_shipped_table_never_lists_a_key_twice_in_one_mapping() -> None:
+    # YAML keeps the last of two equal keys without a word: a second "odol" would silently
+    # override the first weight.
+    import collections
+
+    import yaml
+
+    from bot.routing.loader import SHIPPED_TABLE
+
+    repeated: list[tuple[int, list[object]]] = []
+
+    class _Checking(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[object, object]:
+        keys = [loader.construct_object(key) for key, _ in node.value]
+        twice = [key for key, count in collections.Counter(keys).items() if count > 1]
+        if twice:
+            repeated.append((node.start_mark.line + 1, twice))
+        return yaml.SafeLoader.construct_mapping(loader, node)
+
+    _Checking.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    yaml.load(SHIPPED_TABLE.read_text(encoding="utf-8"), Loader=_Checking)  # noqa: S506 - a SafeLoader
+    assert repeated == []
