@@ -107,6 +107,7 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
     def _in_lead(phrase_id: int, start: int) -> bool:
         return start < lead_words or start in addressed and phrase_id in decisive
 
+    plain = not after_preposition and not addressed  # most messages
     hits: list[Hit] = []
     for phrase_id, occurrences in spans.items():
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
@@ -120,7 +121,11 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
                 starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
         elif len(unblocked) == 1:  # most phrases: the lists below reduce to this one position
             start = unblocked[0][0]
-            hits.append(phrase_id << HIT_FACTOR_BITS | _in_lead(phrase_id, start) << 4 | _placed(phrase_id, start))
+            if plain:  # as _in_lead and _placed give it when no position is addressed or after a preposition
+                hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | placed_as.get(start, TOPIC))
+            else:
+                hits.append(phrase_id << HIT_FACTOR_BITS | _in_lead(phrase_id, start) << 4
+                            | _placed(phrase_id, start))
             continue
         else:
             starts = sorted({start for start, _ in unblocked})
@@ -274,7 +279,13 @@ def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable,
             # next few words (its first position there): the cost does not grow with how many
             # phrases start with "jalan" or "lampu".
             seen: list[str] = []
-            for second_position in range(position + 1, _window_end(position, window, asides, count)):
+            if asides is None:  # most messages: no place said in passing, the window as it is
+                stop = position + 1 + window
+                if stop > count:
+                    stop = count
+            else:
+                stop = _window_end(position, window, asides, count)
+            for second_position in range(position + 1, stop):
                 for second in readings[second_position]:
                     entries = following.get(second)
                     if entries is None or second in seen:
