@@ -7,8 +7,6 @@ keyword table.
 
 from __future__ import annotations
 
-from typing import cast
-
 from bot.routing import text as tx
 from bot.routing.table import ADDRESS, HIDDEN, HIT_FACTOR_BITS, LANDMARK, MAX_REPEATS, TOPIC, RoutingTable
 
@@ -24,28 +22,22 @@ Hit = int
 
 def analyse(text: str, table: RoutingTable) -> tuple[list[str], list[tuple[str, ...]]]:
     """Normalised words of ``text`` and, for each, the vocabulary words it stands for."""
-    words = tx.text_chunks(text)
-    # Most chunks are real words standing for themselves, read from the table's lexicon in one
-    # C-level pass; only the others (slang, names, typos, numbers) are read one by one.
-    readings: list[tuple[str, ...] | None] = list(map(table.lexicon.get, words))
-    misses = readings.count(None)
-    if misses:
-        rewritten = table.lexicon_rewritten
-        cache = table.chunk_cache
-        position = -1
-        for _ in range(misses):
-            position = readings.index(None, position + 1)
-            chunk = words[position]
-            known = rewritten.get(chunk) or cache.get(chunk) or table.read_chunk(chunk)
-            chunk_words, chunk_readings = known
-            if len(chunk_words) == 1:
-                words[position] = chunk_words[0]
-                readings[position] = chunk_readings[0]
-            else:  # "gpp" -> "tidak apa apa", "3kg" -> "3 kg": the later chunks move
-                words[position:position + 1] = chunk_words
-                readings[position:position + 1] = chunk_readings
-                position += len(chunk_words) - 1
-    return words, cast(list[tuple[str, ...]], readings)
+    words: list[str] = []
+    readings: list[tuple[str, ...]] = []
+    lexicon = table.lexicon
+    rewritten = table.lexicon_rewritten
+    cache = table.chunk_cache
+    for chunk in tx.text_chunks(text):
+        reading = lexicon.get(chunk)
+        if reading is not None:  # most chunks: a real word, its readings fixed by the table
+            words.append(chunk)
+            readings.append(reading)
+            continue
+        # slang (fixed by the table as well), a chunk seen before, or a new one
+        chunk_words, chunk_readings = rewritten.get(chunk) or cache.get(chunk) or table.read_chunk(chunk)
+        words += chunk_words
+        readings += chunk_readings
+    return words, readings
 
 
 def normalized_words(text: str, table: RoutingTable) -> list[str]:
@@ -72,9 +64,6 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
                 longer += [(start, end, sizes[phrase_id]) for start, end in occurrences]
     address = _address_positions(words, longer, table) if not table.address_markers.keys().isdisjoint(words) \
         else _NO_POSITIONS
-    # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two words
-    # after a place preposition ("di depan kantor PDAM") names a place, not the problem, and only
-    # counts if it also appears elsewhere. Position -> how it is placed (most: neither).
     landmarks = table.landmarks
     placed_as: dict[int, int] = {}
     if not landmarks.isdisjoint(words):
@@ -118,6 +107,7 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
     def _in_lead(phrase_id: int, start: int) -> bool:
         return start < lead_words or start in addressed and phrase_id in decisive
 
+    plain = not after_preposition and not addressed  # most messages
     hits: list[Hit] = []
     for phrase_id, occurrences in spans.items():
         # Longest match wins: "jalan" inside "lampu jalan" or "bpjs" inside "bpjs kesehatan"
@@ -131,7 +121,11 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
                 starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
         elif len(unblocked) == 1:  # most phrases: the lists below reduce to this one position
             start = unblocked[0][0]
-            hits.append(phrase_id << HIT_FACTOR_BITS | _in_lead(phrase_id, start) << 4 | _placed(phrase_id, start))
+            if plain:  # as _in_lead and _placed give it when no position is addressed or after a preposition
+                hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | placed_as.get(start, TOPIC))
+            else:
+                hits.append(phrase_id << HIT_FACTOR_BITS | _in_lead(phrase_id, start) << 4
+                            | _placed(phrase_id, start))
             continue
         else:
             starts = sorted({start for start, _ in unblocked})
@@ -139,7 +133,10 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
             if unblocked and phrase_id in table.rule_terms:
                 hits.append(phrase_id << HIT_FACTOR_BITS | (unblocked[0][0] < lead_words) << 4 | HIDDEN)
             continue
-        if len(starts) == 1:
+        # "jalan rusak depan SD" is about the road: a keyword inside an address or one or two
+        # words after a place preposition ("di depan kantor PDAM") names a place, not the
+        # problem, and only counts if it also appears elsewhere.
+        if len(starts) == 1:  # most phrases: the lists below reduce to this one position
             start = starts[0]
             hits.append(phrase_id << HIT_FACTOR_BITS | _in_lead(phrase_id, start) << 4 | _placed(phrase_id, start))
             continue
@@ -282,7 +279,13 @@ def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable,
             # next few words (its first position there): the cost does not grow with how many
             # phrases start with "jalan" or "lampu".
             seen: list[str] = []
-            for second_position in range(position + 1, _window_end(position, window, asides, count)):
+            if asides is None:  # most messages: no place said in passing, the window as it is
+                stop = position + 1 + window
+                if stop > count:
+                    stop = count
+            else:
+                stop = _window_end(position, window, asides, count)
+            for second_position in range(position + 1, stop):
                 for second in readings[second_position]:
                     entries = following.get(second)
                     if entries is None or second in seen:

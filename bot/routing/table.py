@@ -253,12 +253,21 @@ class RoutingTable:
 
     def read_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
         """``analyse_chunk`` of a chunk that neither the lexicons nor the cache hold (it is then
-        cached)."""
+        cached). Only for such chunks: the lexicons hold every real and slang word written as one
+        chunk, so one of letters only and without a letter twice in a row is a new word as written."""
+        words: tuple[str, ...]
+        readings: tuple[tuple[str, ...], ...]
+        if chunk.isalpha() and tx.repeated_character(chunk) is None:  # most new chunks
+            words, readings = (chunk,), (self._new_word_readings(chunk),)
+            cache = self.chunk_cache
+            if len(cache) >= WORD_CACHE_LIMIT:
+                cache.clear()
+            cache[chunk] = words, readings
+            return words, readings
         if chunk.isalpha():
             words = self.words_for(chunk)
         else:
             words = tuple(word for piece in tx.split_chunk(chunk) for word in self.words_for(piece))
-        readings: tuple[tuple[str, ...], ...]
         if len(words) == 1:  # most chunks: one word, whose readings need no cache of their own
             readings = (self._readings_uncached(words[0]),)
         else:
@@ -345,24 +354,46 @@ class RoutingTable:
     def _readings_uncached(self, word: str) -> tuple[str, ...]:
         if word in self.vocabulary:
             return (word,)
-        # A root the small stemmer can find starts the word, or follows "di"/"ke": a word whose
-        # opening letters start no keyword word has none (most words; one set look-up each).
+        # A real word is never "corrected" into a keyword: "musim" stays "musim", "mbok" is not
+        # "mabuk". Root words and the table's own words are a set look-up; only the stemmer reads them.
+        if word in self._not_typos or word in self.dictionary.roots:
+            return self._stemmed(word) or NOTHING
+        return self._new_word_readings(word)
+
+    def _stemmed(self, word: str) -> tuple[str, ...]:
+        """Keyword words the small stemmer finds in ``word`` (empty for most words)."""
+        # A root the stemmer can find starts the word, or follows "di"/"ke": a word whose opening
+        # letters start no keyword word has none (most words; one set look-up each).
+        heads = self._stem_heads
+        if (word[:MIN_HEAD] in heads or word[2:2 + MIN_HEAD] in heads and word.startswith(("di", "ke"))) \
+                and self._may_stem(word):
+            return tuple(root for root in tx.stem_candidates(word) if root in self.vocabulary)
+        return NOTHING
+
+    def _new_word_readings(self, word: str) -> tuple[str, ...]:
+        """Readings of a word that is neither a keyword word nor a real one (nor the table's own):
+        its stems, else its family's keyword words, else a typo or shorthand guess the affix
+        analysis does not rule out. The pre-checks of each step are written out here, since most
+        new words pass none of them (a call each would cost more than the checks)."""
         heads = self._stem_heads
         if (word[:MIN_HEAD] in heads or word[2:2 + MIN_HEAD] in heads and word.startswith(("di", "ke"))) \
                 and self._may_stem(word):
             matches = tuple(root for root in tx.stem_candidates(word) if root in self.vocabulary)
             if matches:
                 return matches
-        # A real word is never "corrected" into a keyword: "musim" stays "musim", "mbok" is not
-        # "mabuk". Root words and the table's own words are a set look-up; an affixed real word
-        # may stand for its family's keywords; the affix analysis guards a typo guess only when
-        # one exists.
-        if word in self._not_typos or word in self.dictionary.roots:
-            return NOTHING
-        relatives = self._relatives(word)
-        if relatives:
-            return relatives
-        guesses = self._fuzzy(word) or self._abbreviation(word)
+        # An affixed real word may stand for its family's keywords (``_relatives``: only verbs and
+        # act nouns of six or more letters have some).
+        if len(word) >= MIN_RELATIVE and (word.endswith("an") or word.startswith(_VERB_OR_ACT)):
+            relatives = self._relatives(word)
+            if relatives:
+                return relatives
+        # The affix analysis guards a typo guess only when one exists (``_fuzzy`` and its buckets).
+        length = len(word)
+        by_length = self._typo_buckets
+        entry = by_length[length].get(word[:2]) if length < len(by_length) else None
+        guesses = self._closest(word, entry) if entry is not None and word.isalpha() else []
+        if not guesses and tx.two_vowels(word) is None:
+            guesses = self._abbreviation(word)
         if guesses and not self.dictionary.is_word(word):
             return tuple(guesses)
         return NOTHING
@@ -440,7 +471,12 @@ class RoutingTable:
         entry = by_length[length].get(word[:2]) if length < len(by_length) else None
         if entry is None or not word.isalpha():
             return []
+        return self._closest(word, entry)
+
+    def _closest(self, word: str, entry: tuple[list[str], int, frozenset[str], frozenset[str]]) -> list[str]:
+        """``_fuzzy`` once the word's bucket is found."""
         choices, split, openings, closings = entry
+        length = len(word)
         # a word one typo from a choice keeps its opening or its closing letters (most words keep
         # neither and are not compared at all); ``split`` is 0 where two typos are allowed
         if split and word[:split] not in openings and word[split + 1:] not in closings:

@@ -1,0 +1,70 @@
+"""The matcher's shortcuts (issue 17/18, fourth round) give what the general path gives: the lexicons
+built with the table, the shortcut for new words, and the pre-checks in front of the stemmer and the
+typo comparison. The golden test checks whole verdicts on samples; these check the shortcuts on
+every word they cover."""
+
+from __future__ import annotations
+
+from bot.routing import RoutingTable
+from bot.routing import text as tx
+from bot.routing.bench import unseen_messages
+
+
+def _read_afresh(table: RoutingTable, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """What reading a chunk gives without lexicons or caches: its words, then each word's readings."""
+    pieces = [chunk] if chunk.isalpha() else tx.split_chunk(chunk)
+    words = tuple(word for piece in pieces for word in table.words_for(piece))
+    return words, tuple(table._readings_uncached(word) for word in words)
+
+
+def _one_typo(word: str) -> set[str]:
+    letters = "aeiknrstu"
+    found = {word[:i] + word[i + 1:] for i in range(len(word))}
+    found |= {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in letters}
+    found |= {word[:i] + c + word[i + 1:] for i in range(len(word)) for c in letters}
+    found |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+    return found
+
+
+def test_every_real_and_slang_word_in_the_lexicons_reads_as_it_reads_afresh(table: RoutingTable) -> None:
+    wrong = [word for word, reading in table.lexicon.items() if _read_afresh(table, word) != ((word,), (reading,))]
+    wrong += [word for word, read in table.lexicon_rewritten.items() if _read_afresh(table, word) != read]
+    assert not wrong, wrong[:10]
+
+
+def test_new_chunks_of_unseen_messages_read_as_they_read_afresh(table: RoutingTable) -> None:
+    cold = table.with_empty_caches()
+    chunks = {chunk for message in unseen_messages(table, 2_000, seed=77) for chunk in tx.text_chunks(message)}
+    chunks |= {"rusakkk", "gorong2", "3kg", "sdn2", "puskesams", "jalam", "smph", "dipungut", "kerusakan"}
+    wrong = [chunk for chunk in sorted(chunks) if cold.analyse_chunk(chunk) != _read_afresh(table, chunk)]
+    assert not wrong, wrong[:10]
+
+
+def test_a_word_one_typo_from_a_keyword_word_is_still_compared_with_it(table: RoutingTable) -> None:
+    # the halves pre-check may only skip comparisons that could not succeed
+    keywords = sorted(word for word in table.vocabulary if word.isalpha() and 5 <= len(word) < 10)[::7]
+    missed = [typo for keyword in keywords for typo in sorted(_one_typo(keyword))
+              if table._fuzzy(typo) != _fuzzy_without_pre_check(table, typo)]
+    assert not missed, missed[:10]
+
+
+def test_the_stemmer_pre_check_lets_every_stemmable_form_through(table: RoutingTable) -> None:
+    roots = sorted(word for word in table.vocabulary if word.isalpha() and len(word) >= tx.MIN_STEM)
+    forms = {prefix + root + tail for root in roots for prefix in ("", "di", "ke") for tail in tx.STEM_TAILS}
+    missed = [form for form in sorted(forms)
+              if any(root in table.vocabulary for root in tx.stem_candidates(form)) and not table._may_stem(form)]
+    assert not missed, missed[:10]
+
+
+def _fuzzy_without_pre_check(table: RoutingTable, word: str) -> list[str]:
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    choices = table._fuzzy_choices.get((word[:2], len(word)))
+    if choices is None or not word.isalpha():
+        return []
+    allowed = 2 if len(word) >= table.settings.fuzzy_long_length else 1
+    best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=allowed)
+    if best is None or best[1] > 1 and best[0][:3] != word[:3]:
+        return []
+    return [best[0]]
