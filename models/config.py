@@ -367,6 +367,10 @@ class NotifierConfig(_Strict):
     self_check_minutes: int = Field(default=30, ge=1, le=24 * 60)
     # A row still queued or sending after this long counts as stuck in the operators' summary.
     stuck_after_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    # Most sends of one channel in flight at once (notifier/lanes.py widens a slow provider's channel up
+    # to this). It is also the most a notifier killed mid-send can re-send per channel: 1 keeps the
+    # strict one-re-send-per-crash bound at the cost of throughput to slow providers.
+    max_in_flight: int = Field(default=32, ge=1, le=64)
 
 
 class DeputyConfig(_Strict):

@@ -90,7 +90,8 @@ class Dispatcher:
         self.clock = clock
         self.rng = rng or random.Random()
         self.limiter = limiter or RateLimiter({})
-        self.lanes = Lanes({channel: limits.per_second for channel, limits in self.limiter.limits.items()})
+        self.lanes = Lanes({channel: limits.per_second for channel, limits in self.limiter.limits.items()},
+                           max_in_flight=config.max_in_flight)
         self._claim_size = config.batch_size
         # One pass at a time per notifier: the scheduler's wake and dispatch jobs may both call run_pass,
         # and the running pass claims whatever arrives meanwhile (urgent rows first).

@@ -92,3 +92,17 @@ def test_a_fast_provider_and_a_channel_without_a_rate_limit_keep_one_lane() -> N
     lanes.observe("whatsapp", 0.004)  # on our own network: a crash must cost at most one re-send
     lanes.observe("email", 2.0)  # no limit known: one message at a time
     assert lanes.width("whatsapp") == 1 and lanes.width("email") == 1
+
+
+def test_a_region_that_caps_sends_in_flight_never_overlaps_more(sessions, settings: Settings,
+                                                                clock: FixedClock) -> None:
+    # notifier.max_in_flight is also the most a killed notifier can re-send per channel.
+    queue(sessions, clock, ["new_complaint"] * 12)
+    provider = SlowProvider(latency=0.1)
+    capped = settings.notifier.model_copy(update={"max_in_flight": 1})
+    dispatcher = Dispatcher(sessions, {"telegram": provider}, LogTransport(io.StringIO()), capped, "n1", clock,
+                            limiter=RateLimiter({"telegram": Limits(per_second=100)}))
+    report = dispatcher.run_pass()
+    dispatcher.lanes.close()
+    assert report.sent == 12
+    assert provider.most_open == 1

@@ -44,9 +44,13 @@ SUNDAY_MORNING = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 
 
 def write_config(tmp_path: Path) -> Path:
-    """The shipped config with WhatsApp's bucket raised: 2,000 sends at Twilio's 80/s would take 25 s alone."""
+    """The shipped config with WhatsApp's bucket raised (2,000 sends at Twilio's 80/s would take 25 s
+    alone) and one send in flight: on a loaded machine the local fake answers slower than the lanes'
+    widening threshold, and at 5,000/s a widened channel would keep up to 32 sends in flight, each a
+    re-send when the notifier is killed. The bound this test checks is the one-lane bound."""
     raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     raw["notifier"]["rate_limits"]["whatsapp"] = {"per_second": 5000}
+    raw["notifier"]["max_in_flight"] = 1
     raw["intake"]["media_dir"] = str(tmp_path / "media")
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
