@@ -166,22 +166,22 @@ def _place_asides(words: list[str], table: RoutingTable) -> list[bool]:
     mati". A preposition or landmark word opens it and the place name runs to the next word that
     ends an address (a condition such as "rusak", a verb, "yang"...), at most ``MAX_ASIDE`` words.
     A phrase may reach over such a place: it does not count as a gap between its words."""
-    asides = [False] * len(words)
+    count = len(words)
+    asides = [False] * count
     openers = table.place_openers
     stops = table.address_stops
-    position = 0
-    while position < len(words):
-        if words[position] not in openers:
-            position += 1
+    covered = -1
+    # Only the openers' positions are visited (a few per message), not every word.
+    for position in [index for index, word in enumerate(words) if word in openers]:
+        if position <= covered:
             continue
         end = position
-        while end + 1 < len(words) and end - position < MAX_ASIDE and (
+        while end + 1 < count and end - position < MAX_ASIDE and (
                 words[end + 1] in openers or words[end + 1] not in stops):
             end += 1
-        if end + 1 < len(words):  # something follows the place: it may finish a phrase
-            for inside in range(position, end + 1):
-                asides[inside] = True
-        position = end + 1
+        if end + 1 < count:  # something follows the place: it may finish a phrase
+            asides[position:end + 1] = [True] * (end + 1 - position)
+        covered = end
     return asides
 
 
