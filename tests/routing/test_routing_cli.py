@@ -16,6 +16,14 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, check=False)
 
 
+def _labelled_csv(path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "accept"])
+        writer.writerows(rows)
+    return path
+
+
 def test_classify_prints_json_with_decision_and_candidates() -> None:
     completed = _run("classify", "air pdam gk ngalir", "--json")
     assert completed.returncode == 0, completed.stderr
@@ -33,13 +41,8 @@ def test_classify_prints_a_readable_ranking() -> None:
 
 
 def test_evaluate_prints_one_json_object_with_contract_keys(tmp_path: Path) -> None:
-    path = tmp_path / "mini.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "text", "accept"])
-        writer.writerow(["1", "jalan rusak parah", "PUPR"])
-        writer.writerow(["2", "paspor lama jadi", "EXT_*"])
-        writer.writerow(["3", "halo", "PUPR|PERKIM"])
+    path = _labelled_csv(tmp_path / "mini.csv", [("1", "jalan rusak parah", "PUPR"), ("2", "paspor lama jadi", "EXT_*"),
+                                                  ("3", "halo", "PUPR|PERKIM")])
     completed = _run("evaluate", str(path), "--json")
     assert completed.returncode == 0, completed.stderr
     report = json.loads(completed.stdout)
@@ -68,11 +71,8 @@ def test_bench_reports_router_and_baseline_rates() -> None:
 
 def test_evaluate_measures_the_router_as_the_desk_runs_it_with_its_regions_places(tmp_path: Path) -> None:
     # config.yaml names "Anjir Pasar" as a village: with the region, its "pasar" is a place, not a market.
-    path = tmp_path / "places.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "text", "accept"])
-        writer.writerow(["1", "pohon tumbang di anjir pasar menutup jalan, belum dipotong", "DLH|PERKIM|PUPR|BPBD"])
+    path = _labelled_csv(tmp_path / "places.csv", [
+        ("1", "pohon tumbang di anjir pasar menutup jalan, belum dipotong", "DLH|PERKIM|PUPR|BPBD")])
     with_region = json.loads(_run("evaluate", str(path), "--json").stdout)
     shipped_only = json.loads(_run("evaluate", str(path), "--json", "--no-config").stdout)
     assert with_region["config"] == "config.yaml"
@@ -80,15 +80,11 @@ def test_evaluate_measures_the_router_as_the_desk_runs_it_with_its_regions_place
 
 
 def test_learn_reads_labelled_csv_files_and_writes_nothing_without_approval(tmp_path: Path) -> None:
-    path = tmp_path / "decisions.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "text", "accept"])
-        for number, text in enumerate(["getek ke seberang penuh sesak", "getek terbalik kemarin sore",
-                                       "tarif getek naik sepihak", "getek tidak ada pelampung"]):
-            writer.writerow([f"g{number}", text, "DISHUB"])
-        writer.writerow(["o1", "jalan rusak parah", "PUPR"])
-        writer.writerow(["o2", "halo min", "TRIAGE"])
+    ferry = ["getek ke seberang penuh sesak", "getek terbalik kemarin sore", "tarif getek naik sepihak",
+             "getek tidak ada pelampung"]
+    path = _labelled_csv(tmp_path / "decisions.csv", [(f"g{number}", text, "DISHUB") for number, text in
+                                                      enumerate(ferry)]
+                         + [("o1", "jalan rusak parah", "PUPR"), ("o2", "halo min", "TRIAGE")])
     completed = _run("learn", "--from", str(path), "--json", "--no-config")
     assert completed.returncode == 0, completed.stderr
     report = json.loads(completed.stdout)
