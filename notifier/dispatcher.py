@@ -4,7 +4,8 @@ Claiming is a conditional UPDATE ... RETURNING on SQLite (whose writers are
 serialised by BEGIN IMMEDIATE) and SELECT ... FOR UPDATE SKIP LOCKED on
 PostgreSQL, so several notifiers never take the same row. A crash between send
 and record leaves the row leased; it is retried when the lease runs out, which
-re-sends at most the messages that were in flight: one, unless the provider is
+re-sends at most the messages that were sent and not yet recorded. A lane is held
+until its send is recorded, so that is one per channel, unless the provider is
 slow enough for its channel to widen (notifier/lanes.py; then at most the lane
 width, about rate x latency: 12 for Telegram answering in 300 ms).
 
@@ -110,9 +111,9 @@ class Dispatcher:
         report = PassReport()
         if not self._passing.acquire(blocking=False):
             return report
+        outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
+        in_flight: list[Future[Outcome]] = []
         try:
-            outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
-            in_flight: list[Future[Outcome]] = []
             while True:
                 # No new claims once the interpreter is exiting (the lanes can start no threads).
                 batch = [] if self.lanes.stopped else self.claim(self.clock())
@@ -127,8 +128,22 @@ class Dispatcher:
                     return report
                 # The last sends' outcomes may queue more (a fallback to e-mail): claim once more after them.
                 self._record(finished, report)
+        except BaseException:
+            self._settle(in_flight, outcomes, report)
+            raise
         finally:
             self._passing.release()
+
+    def _settle(self, in_flight: list[Future[Outcome]], outcomes: queue.SimpleQueue[Outcome],
+                report: PassReport) -> None:
+        """A pass that failed (the database went away mid-pass) still waits for its sends and frees
+        their lanes, recording them if it can; the next pass starts with every lane free."""
+        for future in in_flight:
+            future.result()
+        try:
+            self._record(_drain(outcomes), report)
+        except Exception:
+            log.exception("outcomes of a failed pass not recorded; their rows are retried after the lease")
 
     def _deliver_batch(self, batch: list[Claimed], outcomes: queue.SimpleQueue[Outcome],
                        in_flight: list[Future[Outcome]], report: PassReport) -> list[Future[Outcome]]:
@@ -138,6 +153,9 @@ class Dispatcher:
             if time.monotonic() > box_ends:
                 break
             channel = claimed.message.channel
+            while not self.lanes.has_room(channel):
+                # A lane is free again only once its send is recorded (see notifier/lanes.py).
+                self._record([outcomes.get()] + _drain(outcomes), report)
             try:
                 in_flight.append(self.lanes.submit(channel, functools.partial(self._send, claimed, outcomes)))
             except RuntimeError:  # the interpreter is exiting (no new threads): the rest goes back unsent
@@ -188,8 +206,12 @@ class Dispatcher:
         return list(session.scalars(query))
 
     def _send(self, claimed: Claimed, outcomes: queue.SimpleQueue[Outcome]) -> Outcome:
-        """In a lane's thread: the send only; the dispatcher records what it puts in `outcomes`."""
-        outcome = self._attempt(claimed)
+        """In a lane's thread: the send only; the dispatcher records what it puts in `outcomes` (always
+        something: the dispatcher waits for it to free the lane)."""
+        try:
+            outcome = self._attempt(claimed)
+        except BaseException as error:
+            outcome = Outcome(claimed, error=TransportError(f"unexpected: {error!r}"))
         outcomes.put(outcome)
         return outcome
 
@@ -216,6 +238,15 @@ class Dispatcher:
         return Outcome(claimed, provider_id=result.provider_message_id)
 
     def _record(self, outcomes: list[Outcome], report: PassReport) -> None:
+        """Write the outcomes, then free their lanes (also when writing failed: the rows stay leased and
+        are retried after the lease, but the channel must not stay blocked in a long-running notifier)."""
+        try:
+            self._write_outcomes(outcomes, report)
+        finally:
+            for outcome in outcomes:
+                self.lanes.release(outcome.claimed.message.channel)
+
+    def _write_outcomes(self, outcomes: list[Outcome], report: PassReport) -> None:
         sent = [outcome for outcome in outcomes if outcome.error is None and outcome.defer_seconds is None]
         if sent:
             self._record_sent(sent)

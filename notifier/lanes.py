@@ -8,11 +8,13 @@ not configured: it starts at one and follows the observed latency (`observe`) (a
 its server tolerates, and the token buckets pace nothing there.
 
 The width is also what a crash can cost: a notifier killed with `width` sends in flight re-sends those
-when their leases run out. So a channel widens only when its provider is far away (answers slower than
-WIDEN_AFTER_SECONDS): then the network wait is what limits a lane, and overlapping sends buys the
-provider's whole limit. A provider that answers faster is on our network (a relay, a test's fake); a
-lane there is bound by our own CPU, more threads would mostly queue for the interpreter, and a crash
-keeps costing at most one re-send.
+when their leases run out. A send holds its lane until its outcome is recorded (`release`), not only
+until the provider answered: otherwise the next send could leave while the last one's record is still
+being written, and a kill in that moment would re-send both. So a channel widens only when its
+provider is far away (answers slower than WIDEN_AFTER_SECONDS): then the network wait is what limits
+a lane, and overlapping sends buys the provider's whole limit. A provider that answers faster is on
+our network (a relay, a test's fake); a lane there is bound by our own CPU, more threads would mostly
+queue for the interpreter, and a crash keeps costing at most one re-send.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ Result = TypeVar("Result")
 
 
 class Lanes:
-    """Per-channel bounded concurrency. `submit` blocks while the channel's lanes are all busy."""
+    """Per-channel bounded concurrency. The caller checks `has_room`, `submit`s (which takes a lane) and
+    `release`s the lane once it has recorded what the work returned."""
 
     def __init__(self, rates: Mapping[str, float], max_in_flight: int = MAX_IN_FLIGHT) -> None:
         self.rates = dict(rates)
@@ -43,7 +46,7 @@ class Lanes:
         self.latency: dict[str, float] = {}
         self._in_flight: dict[str, int] = {}
         self._pools: dict[str, ThreadPoolExecutor] = {}
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self.stopped = False
 
     def width(self, channel: str) -> int:
@@ -54,24 +57,31 @@ class Lanes:
         needed = math.ceil(rate * latency * HEADROOM)
         return max(1, min(self.max_in_flight, needed))
 
+    def has_room(self, channel: str) -> bool:
+        with self._lock:
+            return self._in_flight.get(channel, 0) < self.width(channel)
+
     def submit(self, channel: str, work: Callable[[], Result]) -> Future[Result]:
-        with self._changed:
-            while self._in_flight.get(channel, 0) >= self.width(channel):
-                self._changed.wait()
+        """Run `work` in one of the channel's lanes, which stays taken until `release`."""
+        with self._lock:
             self._in_flight[channel] = self._in_flight.get(channel, 0) + 1
             pool = self._pools.get(channel)
             if pool is None:
                 pool = self._pools[channel] = ThreadPoolExecutor(self.max_in_flight, f"send-{channel}")
         try:
-            return pool.submit(self._run, channel, work)
+            return pool.submit(work)
         except RuntimeError:  # the interpreter is shutting its thread pools down
-            with self._changed:
+            with self._lock:
                 self._in_flight[channel] -= 1
                 self.stopped = True
             raise
 
+    def release(self, channel: str) -> None:
+        with self._lock:
+            self._in_flight[channel] -= 1
+
     def idle(self) -> bool:
-        with self._changed:
+        with self._lock:
             return not any(self._in_flight.values())
 
     def close(self) -> None:
@@ -81,15 +91,6 @@ class Lanes:
 
     def observe(self, channel: str, seconds: float) -> None:
         """One request's answer time (the provider's part only: pacing waits are not latency)."""
-        with self._changed:
+        with self._lock:
             previous = self.latency.get(channel)
             self.latency[channel] = seconds if previous is None else previous + SMOOTHING * (seconds - previous)
-            self._changed.notify_all()
-
-    def _run(self, channel: str, work: Callable[[], Result]) -> Result:
-        try:
-            return work()
-        finally:
-            with self._changed:
-                self._in_flight[channel] -= 1
-                self._changed.notify_all()

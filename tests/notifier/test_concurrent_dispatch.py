@@ -106,3 +106,37 @@ def test_a_region_that_caps_sends_in_flight_never_overlaps_more(sessions, settin
     dispatcher.lanes.close()
     assert report.sent == 12
     assert provider.most_open == 1
+
+
+class RecordCheckingProvider:
+    """Counts, at each request, how many earlier requests are not yet recorded as sent in the outbox:
+    what a notifier killed at that moment would send twice."""
+
+    name = "telegram"
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+        self.requests = 0
+        self.most_unrecorded = 0
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        with self.sessions() as session:
+            recorded = len(list(session.scalars(select(Notification.id).where(Notification.status == "sent"))))
+        self.most_unrecorded = max(self.most_unrecorded, self.requests - recorded)
+        self.requests += 1
+        return SendResult(f"tg-{message.notification_id}")
+
+
+def test_with_one_lane_a_send_leaves_only_after_the_one_before_it_is_recorded(
+        sessions, settings: Settings, clock: FixedClock) -> None:
+    # Otherwise a kill between the provider's answer and its record re-sends two messages, not one.
+    queue(sessions, clock, ["new_complaint"] * 30)
+    provider = RecordCheckingProvider(sessions)
+    capped = settings.notifier.model_copy(update={"max_in_flight": 1})
+    dispatcher = Dispatcher(sessions, {"telegram": provider}, LogTransport(io.StringIO()), capped, "n1", clock,
+                            limiter=RateLimiter({"telegram": Limits(per_second=1000)}))
+    report = dispatcher.run_pass()
+    dispatcher.lanes.close()
+    assert report.sent == 30
+    assert provider.most_unrecorded == 0
+    assert dispatcher.lanes.idle()
