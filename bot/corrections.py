@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +25,8 @@ def corrections(session: Session) -> list[tuple[str, str, str]]:
     )
     found: list[tuple[str, str, str]] = []
     first_owner: dict[int, str] = {}
-    for complaint_id, action, raw_data, text in session.execute(query).tuples():
+    rows = cast(Iterable[tuple[int, str, Any, str]], session.execute(query))
+    for complaint_id, action, raw_data, text in rows:
         data: dict[str, Any] = raw_data or {}
         if action == "bukan_wewenang":
             first_owner.setdefault(complaint_id, str(data.get("from")))
