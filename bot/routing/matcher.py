@@ -215,7 +215,11 @@ def _address_positions(words: list[str], longer: list[tuple[int, int, int]], tab
     indah lampu jalan mati": "lampu jalan" is the complaint again).
     """
     markers = table.address_markers
-    keyword_starts = {start for start, _, _ in longer}
+    # A phrase read over a gap that ends on a marker opening a place name is two addresses, not a
+    # keyword: "jalan pendidikan desa pasar lama" names a street and a village, it is not "jalan desa"
+    # ("jalan poros desa ke kecamatan" still is).
+    keyword_starts = {start for start, end, size in longer
+                      if end - start + 1 == size or not _opens_place(words, end, table)}
     found: set[int] = set()
     for position in [i for i, word in enumerate(words) if word in markers and i not in keyword_starts]:
         name = _place_name(words, position, markers[words[position]], keyword_starts, table)
@@ -223,6 +227,11 @@ def _address_positions(words: list[str], longer: list[tuple[int, int, int]], tab
             found.add(position)
             found.update(name)
     return found
+
+
+def _opens_place(words: list[str], position: int, table: RoutingTable) -> bool:
+    marker_length = table.address_markers.get(words[position])
+    return marker_length is not None and bool(_place_name(words, position, marker_length, set(), table))
 
 
 def _place_name(words: list[str], marker: int, length: int, keyword_starts: set[int],
