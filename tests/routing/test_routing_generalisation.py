@@ -192,3 +192,30 @@ def test_a_kind_of_place_after_a_preposition_says_where_not_what(text: str, expe
 ])
 def test_where_a_road_or_bridge_leads_is_not_what_is_broken(text: str, table: RoutingTable) -> None:
     assert _top(text, table) == "PUPR"
+
+
+@pytest.mark.parametrize("text", [
+    "Pelayanan di kantor kecamatan cepat, surat selesai satu jam dan tidak dipungut biaya apa pun. Terima kasih",
+    "alhamdulillah bikin kk di dukcapil sekarang tanpa pungli, petugasnya ramah",
+])
+def test_a_levy_the_citizen_says_was_not_asked_accuses_nobody(text: str, table: RoutingTable) -> None:
+    result = classify(text, table)
+    assert _top(text, table) != "INSPEKTORAT"
+    assert not result.confidential
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("guru pns di sd kami jarang masuk, cuma datang senin kamis", "INSPEKTORAT"),
+    ("jam 1 siang di kantor dinas meja kosong semua, pegawai pulang setelah absen", "INSPEKTORAT"),
+    ("jalan neng rt 4 wis ancur ora karuan", "PUPR"),
+    ("jalan ka kampung ulun rusak parah sudah lawas", "PUPR"),
+])
+def test_absent_officers_and_regional_function_words_of_the_eighth_round(text: str, expected: str,
+                                                                         table: RoutingTable) -> None:
+    assert _top(text, table) == expected
+
+
+def test_a_street_and_a_village_named_in_one_address_are_not_a_village_road(table: RoutingTable) -> None:
+    result = classify("lampu jalan mati sepanjang jalan pendidikan desa pasar lama, gelap total", table)
+    top = result.top()
+    assert top is not None and "jalan desa" not in top.keywords and top.agency != "PUPR"
