@@ -231,6 +231,8 @@ def fit_calibration(sets: Mapping[str, Sequence[Scored]], policy: AskPolicy | No
     threshold = choose_threshold(short, policy.max_ask_rate, policy.min_accuracy, policy.max_accuracy_drop, sizes)
     long_threshold = choose_threshold(long, policy.max_ask_rate, policy.min_accuracy,
                                       policy.long_max_accuracy_drop, sizes)
+    if long_threshold == threshold:  # one threshold for all: no word count per message
+        return Calibration(weights, threshold, names)
     return Calibration(weights, threshold, names, policy.long_words, long_threshold)
 
 
