@@ -22,11 +22,11 @@ from bot.routing.evaluation import LabelledText, Scored, choose_threshold
 from bot.routing.loader import CALIBRATION_FILE, SHIPPED_TABLE
 
 SHIPPED_CALIBRATION = SHIPPED_TABLE.with_name(CALIBRATION_FILE)
-FLOODS = {"PUPR": {"banjir": 3, "saluran": 3}, "BPBD": {"banjir": 3, "bpbd": 6, "pengungsi": 3},
+FLOODS: dict[str, Any] = {"PUPR": {"banjir": 3, "saluran": 3}, "BPBD": {"banjir": 3, "bpbd": 6, "pengungsi": 3},
           "DINKES": {"puskesmas": 3}}
 
 
-def _table(keywords: dict[str, dict[str, float]], calibration: Calibration | None = None, **extra: Any) -> RoutingTable:
+def _table(keywords: dict[str, Any], calibration: Calibration | None = None, **extra: Any) -> RoutingTable:
     table = build_table({"agencies": {code: {"keywords": words} for code, words in keywords.items()}, **extra})
     table.calibration = calibration
     return table
