@@ -27,7 +27,7 @@ import yaml
 from bot.routing import DUPLICATE_THRESHOLD, RoutingTable, RoutingTableError, classify, load_table, text_similarity
 from bot.routing.bench import bench
 from bot.routing.builder import RegionRouting, region_from_settings
-from bot.routing.calibration import FEATURE_FUNCTIONS, save_calibration
+from bot.routing.calibration import KNOWN_FEATURES, save_calibration
 from bot.routing.evaluation import (
     AskPolicy,
     cross_validate,
@@ -130,14 +130,14 @@ def _policy_options(parser: argparse.ArgumentParser) -> None:
                         help="routed accuracy asking may cost on long posts")
     parser.add_argument("--features", default=",".join(default.features),
                         help=f"comma-separated features of the confidence model, 'bias' first; known: "
-                             f"{', '.join(FEATURE_FUNCTIONS)}")
+                             f"{', '.join(KNOWN_FEATURES)}")
 
 
 def _policy(args: argparse.Namespace) -> AskPolicy:
     names = tuple(name.strip() for name in args.features.split(",") if name.strip())
-    unknown = [name for name in names if name not in FEATURE_FUNCTIONS]
+    unknown = [name for name in names if name not in KNOWN_FEATURES]
     if unknown or not names or names[0] != "bias":
-        raise ValueError(f"--features: 'bias' first, then any of {', '.join(FEATURE_FUNCTIONS)}; got {args.features}")
+        raise ValueError(f"--features: 'bias' first, then any of {', '.join(KNOWN_FEATURES)}; got {args.features}")
     return AskPolicy(args.max_ask, args.min_accuracy, args.max_accuracy_drop, args.long_words,
                      args.long_max_accuracy_drop, names)
 

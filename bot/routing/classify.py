@@ -191,38 +191,45 @@ def _ranking(candidates: tuple[Candidate, ...], agencies: int, profile: tuple[Hi
     raised it raise the runner-up too, whether they were only seen as a place."""
     top = candidates[0]
     runner_up = candidates[1] if len(candidates) > 1 else None
+    top_agency = top.agency
+    runner_agency = runner_up.agency if runner_up is not None else ""
     factors = table.hit_factors
+    phrase_weights = table.phrase_weights
     points = shared = placed = lead = 0.0
     top_decisive, runner_up_decisive, address_hit = bool(top.rules), bool(runner_up and runner_up.rules), False
     runner_up_in_lead = False
     for hit in profile:
-        weights = table.phrase_weights[hit >> HIT_FACTOR_BITS]
-        if len(weights) == 0:
-            continue
         kind = hit & _KIND
-        factor = factors[hit & _FACTOR_MASK]
+        if kind == HIDDEN:  # scores nothing for anyone
+            continue
         own = runner = 0.0
-        for agency, weight in weights:
-            if agency == top.agency:
+        for agency, weight in phrase_weights[hit >> HIT_FACTOR_BITS]:
+            if agency == top_agency:
                 own = weight
-            elif runner_up is not None and agency == runner_up.agency:
+            elif agency == runner_agency:
                 runner = weight
         if runner and kind == TOPIC:
             runner_up_decisive = runner_up_decisive or runner >= DECISIVE_WEIGHT
             runner_up_in_lead = runner_up_in_lead or bool(hit & _IN_LEAD)
         if not own:
             continue
-        address_hit = address_hit or kind == ADDRESS
-        top_decisive = top_decisive or kind == TOPIC and own >= DECISIVE_WEIGHT
-        points += own * factor
-        shared += own * factor if runner else 0.0
-        placed += own * factor if kind == LANDMARK else 0.0
-        lead += own * factor if hit & _IN_LEAD else 0.0
+        if kind == ADDRESS:
+            address_hit = True
+        elif kind == TOPIC and own >= DECISIVE_WEIGHT:
+            top_decisive = True
+        scored = own * factors[hit & _FACTOR_MASK]
+        points += scored
+        if runner:
+            shared += scored
+        if kind == LANDMARK:
+            placed += scored
+        if hit & _IN_LEAD:
+            lead += scored
+    if points:
+        shared, placed, lead = shared / points, placed / points, lead / points
     return Ranking(top.score, runner_up.score if runner_up else 0.0,
                    candidates[2].score if len(candidates) > 2 else 0.0, len(top.keywords), agencies,
-                   top_decisive, runner_up_decisive, shared / points if points else 0.0,
-                   placed / points if points else 0.0, address_hit, lead / points if points else 0.0,
-                   runner_up_in_lead)
+                   top_decisive, runner_up_decisive, shared, placed, address_hit, lead, runner_up_in_lead)
 
 
 def _evidence(agency: str, profile: tuple[Hit, ...], table: RoutingTable) -> list[tuple[float, str]]:

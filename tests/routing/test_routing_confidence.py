@@ -15,6 +15,7 @@ from bot.routing.calibration import (
     ORIGINAL_FEATURES,
     Calibration,
     Ranking,
+    features,
     load_calibration,
     save_calibration,
 )
@@ -129,3 +130,14 @@ def test_the_ask_threshold_costs_no_more_routed_accuracy_than_the_policy_allows(
     held_out = {"set": _held_out(rows)}
     assert choose_threshold(held_out, max_ask_rate=0.2, min_accuracy=0.5, max_accuracy_drop=0.2) == pytest.approx(0.51)
     assert choose_threshold(held_out, max_ask_rate=0.2, min_accuracy=0.5, max_accuracy_drop=0.05) == 0.0
+
+
+@pytest.mark.parametrize("ranking", [
+    _ranking(), _ranking(top=0.0, runner_up=0.0, agencies=0), _ranking(top_decisive=True, address_hit=True),
+    _ranking(third=5.5, shared_share=0.25, placed_share=0.5, lead_share=0.0, runner_up_in_lead=False),
+])
+def test_the_routers_written_out_probability_is_the_fitted_models_sum_of_features(ranking: Ranking) -> None:
+    calibration = _shipped()
+    terms = sum(weight * value for weight, value in zip(calibration.weights, features(ranking, calibration.features),
+                                                         strict=True))
+    assert calibration.probability(ranking) == pytest.approx(1 / (1 + math.exp(-terms)))
