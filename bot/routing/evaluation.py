@@ -343,7 +343,7 @@ def cross_validate(sets: Mapping[str, Sequence[LabelledText]], table: RoutingTab
         training = {name: [item for item in items if item.fold != fold] for name, items in scored.items()}
         calibration = fit_calibration(training, policy)
         entry: dict[str, Any] = {"fold": fold, "route_threshold": calibration.route_threshold,
-                                 "long_route_threshold": calibration.long_route_threshold}
+                                 "long_route_threshold": calibration.threshold_for(calibration.long_words)}
         learned = fold_table([item.row for items in training.values() for item in items]) if fold_table else None
         if learned is not None:
             entry["learned_keywords"] = learned.source
