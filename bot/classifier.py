@@ -27,10 +27,9 @@ import yaml
 from bot.routing import DUPLICATE_THRESHOLD, RoutingTable, RoutingTableError, classify, load_table, text_similarity
 from bot.routing.bench import bench
 from bot.routing.builder import RegionRouting, region_from_settings
-from bot.routing.calibration import save_calibration
+from bot.routing.calibration import KNOWN_FEATURES, save_calibration
 from bot.routing.evaluation import (
-    MAX_ASK_RATE,
-    MIN_ACCURACY,
+    AskPolicy,
     cross_validate,
     decide_probability,
     evaluate,
@@ -72,8 +71,6 @@ def _parser() -> argparse.ArgumentParser:
     folds.add_argument("csv", type=Path, nargs="+")
     folds.add_argument("--folds", type=int, default=5)
     folds.add_argument("--inspect", default="", help="comma-separated folds whose wrong rows to print (for tuning)")
-    folds.add_argument("--max-ask", type=float, default=MAX_ASK_RATE)
-    folds.add_argument("--min-accuracy", type=float, default=MIN_ACCURACY)
     folds.add_argument("--learn", action="store_true",
                        help="route each fold with the keywords `learn --from` proposes on the other folds")
     folds.add_argument("--learn-limit", type=int, default=200, help="most proposals per fold with --learn")
@@ -82,8 +79,6 @@ def _parser() -> argparse.ArgumentParser:
     fit = commands.add_parser("calibrate", help="fit the confidence calibration on labelled CSVs and save it")
     fit.add_argument("csv", type=Path, nargs="+")
     fit.add_argument("--output", type=Path, default=None, help=f"default: {CALIBRATION_FILE} beside the table")
-    fit.add_argument("--max-ask", type=float, default=MAX_ASK_RATE)
-    fit.add_argument("--min-accuracy", type=float, default=MIN_ACCURACY)
     fit.add_argument("--folds", type=int, default=5)
     fit.set_defaults(handler=_calibrate)
 
@@ -108,6 +103,8 @@ def _parser() -> argparse.ArgumentParser:
     pairs.add_argument("--threshold", type=float, default=DUPLICATE_THRESHOLD)
     pairs.set_defaults(handler=_duplicates)
 
+    for sub in (folds, fit):
+        _policy_options(sub)
     for sub in (one, many, folds, fit, learn, speed, pairs):
         sub.add_argument("--table", type=Path, default=SHIPPED_TABLE, help="routing table to use")
         sub.add_argument("--config", type=Path, default=None,
@@ -116,6 +113,33 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--no-config", action="store_true", help="the shipped table alone, without a region")
         sub.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
+
+
+def _policy_options(parser: argparse.ArgumentParser) -> None:
+    """What the confidence model reads and what its ask thresholds are chosen for (AskPolicy)."""
+    default = AskPolicy()
+    parser.add_argument("--max-ask", type=float, default=default.max_ask_rate,
+                        help="most citizens any labelled set may be asked (share)")
+    parser.add_argument("--min-accuracy", type=float, default=default.min_accuracy,
+                        help="least routed accuracy, where never asking reaches it")
+    parser.add_argument("--max-accuracy-drop", type=float, default=default.max_accuracy_drop,
+                        help="routed accuracy asking may cost on short (chat) messages")
+    parser.add_argument("--long-words", type=int, default=default.long_words,
+                        help="from this many words a message is a LAPOR!-style post with its own threshold (0: none)")
+    parser.add_argument("--long-max-accuracy-drop", type=float, default=default.long_max_accuracy_drop,
+                        help="routed accuracy asking may cost on long posts")
+    parser.add_argument("--features", default=",".join(default.features),
+                        help=f"comma-separated features of the confidence model, 'bias' first; known: "
+                             f"{', '.join(KNOWN_FEATURES)}")
+
+
+def _policy(args: argparse.Namespace) -> AskPolicy:
+    names = tuple(name.strip() for name in args.features.split(",") if name.strip())
+    unknown = [name for name in names if name not in KNOWN_FEATURES]
+    if unknown or not names or names[0] != "bias":
+        raise ValueError(f"--features: 'bias' first, then any of {', '.join(KNOWN_FEATURES)}; got {args.features}")
+    return AskPolicy(args.max_ask, args.min_accuracy, args.max_accuracy_drop, args.long_words,
+                     args.long_max_accuracy_drop, names)
 
 
 def _region_config(args: argparse.Namespace) -> Path | None:
@@ -184,7 +208,7 @@ def _cross_validate(args: argparse.Namespace) -> int:
     table = _table(args)
     sets = {path.stem: read_labelled_csv(path) for path in args.csv}
     learner = _fold_learner(args, table) if args.learn else None
-    report = cross_validate(sets, table, args.folds, args.max_ask, args.min_accuracy, learner)
+    report = cross_validate(sets, table, args.folds, _policy(args), learner)
     inspect = {int(part) for part in args.inspect.split(",") if part.strip()}
     if inspect:
         report["errors"] = {name: fold_errors(rows, table, args.folds, inspect) for name, rows in sets.items()}
@@ -195,7 +219,8 @@ def _cross_validate(args: argparse.Namespace) -> int:
         print(f"{name:<24} " + "  ".join(f"{key} {value}" for key, value in figures.items()))
     for entry in report["per_fold"]:
         cells = "  ".join(f"{name}: {entry[name]['accuracy']:.3f}/{entry[name]['ask_rate']:.3f}" for name in sets)
-        print(f"  fold {entry['fold']} (threshold {entry['route_threshold']:.2f})  accuracy/ask  {cells}")
+        print(f"  fold {entry['fold']} (thresholds {entry['route_threshold']:.2f}, long "
+              f"{entry['long_route_threshold']:.2f})  accuracy/ask  {cells}")
         if "learned_keywords" in entry:
             print(f"    {entry['learned_keywords']}")
     for name, rows in report.get("errors", {}).items():
@@ -208,19 +233,23 @@ def _cross_validate(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     table = _table(args)
     scored = score_sets({path.stem: read_labelled_csv(path) for path in args.csv}, table, args.folds)
-    calibration = fit_calibration(scored, args.max_ask, args.min_accuracy)
+    policy = _policy(args)
+    calibration = fit_calibration(scored, policy)
     output = args.output or args.table.with_name(CALIBRATION_FILE)
     # figures of the chosen threshold on rows the weights were fitted on (the folds' figures, with
     # weights fitted out of fold, come from cross-validate)
     lines = []
     for name, items in scored.items():
         probabilities = [(item, decide_probability(item, calibration)) for item in items]
-        figures = threshold_figures(probabilities, calibration.route_threshold)
+        figures = threshold_figures(probabilities, calibration.route_threshold, calibration.long_words,
+                                    calibration.long_route_threshold)
         lines.append(f"{name}: accuracy {figures['accuracy']:.3f}, resolved {figures['resolved_accuracy']:.3f}, "
                      f"ask {figures['ask_rate']:.3f}")
-    note = (f"fitted on {sum(map(len, scored.values()))} labelled rows ({', '.join(scored)}); threshold chosen by "
-            f"{args.folds}-fold cross-validation: most resolved with ask rate <= {args.max_ask} and accuracy >= "
-            f"{args.min_accuracy} on every set\n# in sample: " + "; ".join(lines))
+    note = (f"fitted on {sum(map(len, scored.values()))} labelled rows ({', '.join(scored)}); thresholds chosen by "
+            f"{args.folds}-fold cross-validation, for messages under {policy.long_words} words and for longer posts "
+            f"apart: most resolved with every set asked <= {policy.max_ask_rate}, routed accuracy at most "
+            f"{policy.max_accuracy_drop} (long: {policy.long_max_accuracy_drop}) under never asking and >= "
+            f"{policy.min_accuracy} where never asking reaches it\n# in sample: " + "; ".join(lines))
     save_calibration(calibration, output, note)
     print(json.dumps(calibration.to_data()) if args.json else f"wrote {output}: {calibration.to_data()}")
     return 0

@@ -5,9 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.routing.calibration import Ranking
 from bot.routing.english import read_as_indonesian, to_indonesian
-from bot.routing.matcher import HIDDEN, HIT_FACTOR_BITS, Hit, analyse, find_hits, normalized_words
-from bot.routing.table import WORD_CACHE_LIMIT, RoutingTable, Rule
+from bot.routing.matcher import (
+    ADDRESS,
+    HIDDEN,
+    HIT_FACTOR_BITS,
+    LANDMARK,
+    TOPIC,
+    Hit,
+    analyse,
+    find_hits,
+    normalized_words,
+)
+from bot.routing.table import DECISIVE_WEIGHT, WORD_CACHE_LIMIT, RoutingTable, Rule
 
 Decision = Literal["route", "ask", "triage"]
 MAX_CANDIDATES = 5
@@ -39,6 +50,8 @@ class RoutingResult:
     # Calibrated probability that the top candidate is right (see calibration.py); the ratio of
     # the top score to the runner-up when no calibration was fitted.
     confidence: float = 0.0
+    # The shape of the ranking the confidence was computed from (None when nothing scored).
+    ranking: Ranking | None = None
 
     def top(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
@@ -83,11 +96,22 @@ def classify(text: str, table: RoutingTable) -> RoutingResult:
             second.append(reading)
         if second != readings:
             verdict = _cached_verdict(find_hits(words, second, table), table)
-    decision, candidates, confidential, subject, confidence = verdict
-    return RoutingResult(decision, candidates, confidential, " ".join(words), subject, confidence)
+    decision, candidates, confidential, subject, confidence, ranking = verdict
+    normalized = " ".join(words)
+    calibration = table.calibration
+    if calibration is not None and calibration.long_words and decision != "triage" and len(candidates) > 1:
+        # A long post is asked from its own threshold (the verdict, shared by profile, used the chat one).
+        threshold = calibration.threshold_for(word_count(normalized))
+        decision = "route" if confidence >= threshold else "ask"
+    return RoutingResult(decision, candidates, confidential, normalized, subject, confidence, ranking)
 
 
-Verdict = tuple[Decision, tuple[Candidate, ...], bool, str | None, float]
+def word_count(normalized: str) -> int:
+    """Words of a normalised text (what a calibration's ``long_words`` counts)."""
+    return normalized.count(" ") + 1 if normalized else 0
+
+
+Verdict = tuple[Decision, tuple[Candidate, ...], bool, str | None, float, Ranking | None]
 
 
 def _cached_verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
@@ -134,6 +158,7 @@ def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
             break
     routable = table.agency_set
     ordered = sorted([(-score, agency) for agency, score in scores.items() if score > 0 and agency in routable])
+    ordered_all = len(ordered)
     del ordered[MAX_CANDIDATES:]
     # Evidence is gathered only for the offices shown (most scored offices never are). Scores are
     # sums of a few weights, so the same values recur: ``round`` (costly for floats) runs once each.
@@ -147,14 +172,64 @@ def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
             score = rounded[negative] = round(-negative, 3)
         candidates.append(Candidate(agency, score,
                                     *_strongest_first(_evidence(agency, profile, table) + credits.get(agency, []))))
-    return _decided(tuple(candidates), dismissed, table)
+    offered = tuple(candidates)
+    return _decided(offered, dismissed, table, _ranking(offered, ordered_all, profile, table) if offered else None)
 
 
-def _decided(candidates: tuple[Candidate, ...], dismissed: bool, table: RoutingTable) -> Verdict:
+def _decided(candidates: tuple[Candidate, ...], dismissed: bool, table: RoutingTable,
+             ranking: Ranking | None) -> Verdict:
     confidential = bool(candidates) and candidates[0].agency == CONFIDENTIAL_AGENCY
-    confidence = _confidence(candidates, table)
+    confidence = _confidence(candidates, ranking, table)
     decision: Decision = "triage" if dismissed else _decide(candidates, confidence, table)
-    return decision, candidates, confidential, _subject(candidates, confidential), confidence
+    return decision, candidates, confidential, _subject(candidates, confidential), confidence, ranking
+
+
+def _ranking(candidates: tuple[Candidate, ...], agencies: int, profile: tuple[Hit, ...],
+             table: RoutingTable) -> Ranking:
+    """How ambiguous the verdict is, read off the hit profile once per profile (the verdict cache
+    keeps it): whether the top's evidence is its own decisive word or a rule, whether the words that
+    raised it raise the runner-up too, whether they were only seen as a place."""
+    top = candidates[0]
+    runner_up = candidates[1] if len(candidates) > 1 else None
+    top_agency = top.agency
+    runner_agency = runner_up.agency if runner_up is not None else ""
+    factors = table.hit_factors
+    phrase_weights = table.phrase_weights
+    points = shared = placed = lead = 0.0
+    top_decisive, runner_up_decisive, address_hit = bool(top.rules), bool(runner_up and runner_up.rules), False
+    runner_up_in_lead = False
+    for hit in profile:
+        kind = hit & _KIND
+        if kind == HIDDEN:  # scores nothing for anyone
+            continue
+        own = runner = 0.0
+        for agency, weight in phrase_weights[hit >> HIT_FACTOR_BITS]:
+            if agency == top_agency:
+                own = weight
+            elif agency == runner_agency:
+                runner = weight
+        if runner and kind == TOPIC:
+            runner_up_decisive = runner_up_decisive or runner >= DECISIVE_WEIGHT
+            runner_up_in_lead = runner_up_in_lead or bool(hit & _IN_LEAD)
+        if not own:
+            continue
+        if kind == ADDRESS:
+            address_hit = True
+        elif kind == TOPIC and own >= DECISIVE_WEIGHT:
+            top_decisive = True
+        scored = own * factors[hit & _FACTOR_MASK]
+        points += scored
+        if runner:
+            shared += scored
+        if kind == LANDMARK:
+            placed += scored
+        if hit & _IN_LEAD:
+            lead += scored
+    if points:
+        shared, placed, lead = shared / points, placed / points, lead / points
+    return Ranking(top.score, runner_up.score if runner_up else 0.0,
+                   candidates[2].score if len(candidates) > 2 else 0.0, len(top.keywords), agencies,
+                   top_decisive, runner_up_decisive, shared, placed, address_hit, lead, runner_up_in_lead)
 
 
 def _evidence(agency: str, profile: tuple[Hit, ...], table: RoutingTable) -> list[tuple[float, str]]:
@@ -265,20 +340,18 @@ def _strongest_first(items: list[tuple[float, str]]) -> tuple[tuple[str, ...], t
     return tuple(labels), tuple(rules)
 
 
-def _confidence(candidates: tuple[Candidate, ...], table: RoutingTable) -> float:
-    if not candidates:
+def _confidence(candidates: tuple[Candidate, ...], ranking: Ranking | None, table: RoutingTable) -> float:
+    if not candidates or ranking is None:
         return 0.0
-    top = candidates[0].score
-    runner_up = candidates[1].score if len(candidates) > 1 else 0.0
+    top, runner_up = ranking.top, ranking.runner_up
     if table.calibration is None:
         return round(1.0 - runner_up / top, 4) if top > 0 else 0.0
-    # a pure function of three numbers that recur from message to message: computed once each
-    key = (top, runner_up, len(candidates[0].keywords))
-    known: float | None = table.confidences.get(key)
+    # a pure function of a few numbers that recur from message to message: computed once each
+    known: float | None = table.confidences.get(ranking)
     if known is None:
         if len(table.confidences) >= WORD_CACHE_LIMIT:
             table.confidences.clear()
-        known = table.confidences[key] = round(table.calibration.probability_of(*key), 4)
+        known = table.confidences[ranking] = round(table.calibration.probability(ranking), 4)
     return known
 
 

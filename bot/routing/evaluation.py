@@ -16,8 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bot.routing.calibration import Calibration, features, fit_weights
-from bot.routing.classify import RoutingResult, classify
+from bot.routing.calibration import DEFAULT_FEATURES, Calibration, features, fit_weights
+from bot.routing.classify import RoutingResult, classify, word_count
 from bot.routing.table import REGIONAL_CODES, RoutingTable
 
 EXTERNAL_WILDCARD = "EXT_*"
@@ -163,12 +163,12 @@ class Scored:
     result: RoutingResult
     fold: int
 
-    def sample(self) -> tuple[tuple[float, ...], bool] | None:
+    def sample(self, names: Sequence[str]) -> tuple[tuple[float, ...], bool] | None:
         """(features, top is right) for fitting the probability, None when nothing is to decide."""
-        if self.result.decision == "triage" or is_triage_row(self.row.accept) or not self.result.candidates:
+        ranking = self.result.ranking
+        if self.result.decision == "triage" or is_triage_row(self.row.accept) or ranking is None:
             return None
-        candidates = self.result.candidates
-        return features([c.score for c in candidates], len(candidates[0].keywords)), self.top_right()
+        return features(ranking, names), self.top_right()
 
     def top_right(self) -> bool:
         top = self.result.top()
@@ -187,69 +187,119 @@ def decide(result: RoutingResult, calibration: Calibration) -> RoutingResult:
     if result.decision == "triage" or not result.candidates:
         return result
     candidates = result.candidates
-    confidence = round(calibration.probability([c.score for c in candidates], len(candidates[0].keywords)), 4)
-    routed = len(candidates) == 1 or confidence >= calibration.route_threshold
+    confidence = round(calibration.probability(result.ranking), 4) if result.ranking is not None else 0.0
+    routed = len(candidates) == 1 or confidence >= calibration.threshold_for(word_count(result.normalized))
     return replace(result, decision="route" if routed else "ask", confidence=confidence)
 
 
-def fit_calibration(sets: Mapping[str, Sequence[Scored]], max_ask_rate: float = MAX_ASK_RATE,
-                    min_accuracy: float = MIN_ACCURACY, groups: Sequence[int] | None = None) -> Calibration:
-    """The probability model fitted on every row, and the ask threshold chosen by cross-validation
-    over ``groups`` (fold ids): the one that maximises resolved accuracy (mean over the sets) while
-    every set asks at most ``max_ask_rate`` of its citizens and keeps ``accuracy`` at or above
-    ``min_accuracy``; ties go to the lower threshold (fewer citizens asked)."""
+@dataclass(frozen=True)
+class AskPolicy:
+    """What the ask thresholds are chosen for (``calibrate`` and ``cross-validate`` options)."""
+
+    max_ask_rate: float = MAX_ASK_RATE  # every labelled set asks at most this share of its citizens
+    min_accuracy: float = MIN_ACCURACY  # routed straight and right, where never asking reaches it
+    # Routed accuracy that asking may cost, pooled over the rows of a length class: a chat citizen
+    # whose top was right loses a turn when asked ...
+    max_accuracy_drop: float = 0.01
+    # ... while a post of ``long_words`` words or more (0: one class) is LAPOR!-style, its writer
+    # waits for a disposition anyway and may be asked more readily.
+    long_words: int = 25
+    long_max_accuracy_drop: float = 0.015
+    features: tuple[str, ...] = DEFAULT_FEATURES
+
+
+def fit_calibration(sets: Mapping[str, Sequence[Scored]], policy: AskPolicy | None = None,
+                    groups: Sequence[int] | None = None) -> Calibration:
+    """The probability model fitted on every row, and the ask thresholds chosen by cross-validation
+    over ``groups`` (fold ids): for short messages and for long posts apart, the threshold that
+    maximises resolved accuracy within the policy's caps (see ``choose_threshold``)."""
+    policy = policy or AskPolicy()
+    names = policy.features
     groups = sorted({item.fold for items in sets.values() for item in items}) if groups is None else groups
     held_out: dict[str, list[tuple[Scored, float]]] = {name: [] for name in sets}
     for group in groups:
-        weights = _weights([item for items in sets.values() for item in items if item.fold != group])
+        weights = _weights([item for items in sets.values() for item in items if item.fold != group], names)
         for name, items in sets.items():
-            held_out[name] += [(item, _probability(item, weights)) for item in items if item.fold == group]
-    threshold = choose_threshold(held_out, max_ask_rate, min_accuracy)
-    return Calibration(_weights([item for items in sets.values() for item in items]), threshold)
+            held_out[name] += [(item, decide_probability(item, Calibration(weights, 0.0, names)))
+                               for item in items if item.fold == group]
+    sizes = {name: len(items) for name, items in held_out.items()}
+    weights = _weights([item for items in sets.values() for item in items], names)
+    if not policy.long_words:
+        threshold = choose_threshold(held_out, policy.max_ask_rate, policy.min_accuracy, policy.max_accuracy_drop)
+        return Calibration(weights, threshold, names)
+    short, long = _by_length(held_out, policy.long_words)
+    threshold = choose_threshold(short, policy.max_ask_rate, policy.min_accuracy, policy.max_accuracy_drop, sizes)
+    long_threshold = choose_threshold(long, policy.max_ask_rate, policy.min_accuracy,
+                                      policy.long_max_accuracy_drop, sizes)
+    if long_threshold == threshold:  # one threshold for all: no word count per message
+        return Calibration(weights, threshold, names)
+    return Calibration(weights, threshold, names, policy.long_words, long_threshold)
 
 
-def _weights(items: Sequence[Scored]) -> tuple[float, ...]:
-    return fit_weights([sample for item in items if (sample := item.sample()) is not None])
+HeldOut = Mapping[str, Sequence[tuple[Scored, float]]]
 
 
-def _probability(item: Scored, weights: tuple[float, ...]) -> float:
-    return decide_probability(item, Calibration(weights, 0.0))
+def _by_length(held_out: HeldOut, long_words: int) -> tuple[dict[str, list[tuple[Scored, float]]],
+                                                            dict[str, list[tuple[Scored, float]]]]:
+    short: dict[str, list[tuple[Scored, float]]] = {name: [] for name in held_out}
+    long: dict[str, list[tuple[Scored, float]]] = {name: [] for name in held_out}
+    for name, items in held_out.items():
+        for item, probability in items:
+            side = long if word_count(item.result.normalized) >= long_words else short
+            side[name].append((item, probability))
+    return short, long
+
+
+def _weights(items: Sequence[Scored], names: Sequence[str]) -> tuple[float, ...]:
+    return fit_weights([sample for item in items if (sample := item.sample(names)) is not None])
 
 
 def decide_probability(item: Scored, calibration: Calibration) -> float:
     """P(top is right) of a scored row under ``calibration`` (0 without candidates)."""
-    candidates = item.result.candidates
-    if not candidates:
+    ranking = item.result.ranking
+    if ranking is None:
         return 0.0
-    return round(calibration.probability([c.score for c in candidates], len(candidates[0].keywords)), 4)
+    return round(calibration.probability(ranking), 4)
 
 
 THRESHOLDS = tuple(step / 100 for step in range(0, 96))
 
 
-# Resolved accuracy gained by asking more citizens counts only beyond this (half a point, about
-# the weight of one row per labelled set): below it the higher threshold asks people for nothing.
-RESOLVED_TOLERANCE = 0.005
+# Resolved accuracy gained by asking more citizens counts only beyond this (a fifth of a point,
+# about one row in five hundred): below it the higher threshold asks people for nothing.
+RESOLVED_TOLERANCE = 0.002
 
 
-def choose_threshold(held_out: Mapping[str, Sequence[tuple[Scored, float]]], max_ask_rate: float,
-                     min_accuracy: float) -> float:
-    """The lowest threshold whose mean resolved accuracy is within ``RESOLVED_TOLERANCE`` of the
-    best one that keeps every set within ``max_ask_rate`` and ``min_accuracy`` (0: never ask)."""
+def choose_threshold(held_out: HeldOut, max_ask_rate: float, min_accuracy: float, max_accuracy_drop: float = 1.0,
+                     sizes: Mapping[str, int] | None = None) -> float:
+    """The lowest threshold whose resolved accuracy (pooled over the sets' rows) is within
+    ``RESOLVED_TOLERANCE`` of the best one that keeps every set's ask rate (asked rows over
+    ``sizes``, default the rows given) within ``max_ask_rate``, pooled accuracy within
+    ``max_accuracy_drop`` of never asking and at or above ``min_accuracy`` where never asking
+    reaches it (0: never ask)."""
+    rows = [pair for items in held_out.values() for pair in items]
+    if not rows:
+        return 0.0
+    never = threshold_figures(rows, 0.0)["accuracy"]
+    floor = max(never - max_accuracy_drop, min_accuracy if never >= min_accuracy else 0.0)
     feasible: list[tuple[float, float]] = []
     for threshold in THRESHOLDS:
-        figures = [threshold_figures(items, threshold) for items in held_out.values()]
-        if any(f["ask_rate"] > max_ask_rate or f["accuracy"] < min_accuracy for f in figures):
+        pooled = threshold_figures(rows, threshold)
+        if pooled["accuracy"] < floor - 1e-9 or any(
+                threshold_figures(items, threshold)["asked"] > max_ask_rate * (sizes or {}).get(name, len(items))
+                for name, items in held_out.items() if items):
             continue
-        feasible.append((sum(f["resolved_accuracy"] for f in figures) / max(1, len(figures)), threshold))
+        feasible.append((pooled["resolved_accuracy"], threshold))
     if not feasible:
         return 0.0
     best = max(value for value, _ in feasible)
     return min(threshold for value, threshold in feasible if value >= best - RESOLVED_TOLERANCE)
 
 
-def threshold_figures(items: Sequence[tuple[Scored, float]], threshold: float) -> dict[str, float]:
-    """accuracy, resolved accuracy and ask rate of held-out rows when asking below ``threshold``."""
+def threshold_figures(items: Sequence[tuple[Scored, float]], threshold: float, long_words: int = 0,
+                      long_threshold: float = 0.0) -> dict[str, float]:
+    """accuracy, resolved accuracy and ask rate (and count) of held-out rows when asking below
+    ``threshold`` (``long_threshold`` for texts of ``long_words`` words or more)."""
     correct = resolved_count = asked = 0
     for item, probability in items:
         result = item.result
@@ -259,13 +309,15 @@ def threshold_figures(items: Sequence[tuple[Scored, float]], threshold: float) -
             continue
         if result.decision == "triage":
             continue
-        ask = len(result.candidates) > 1 and probability < threshold
+        limit = long_threshold if long_words and word_count(result.normalized) >= long_words else threshold
+        ask = len(result.candidates) > 1 and probability < limit
         asked += ask
         right = item.top_right() and not ask
         correct += right
         resolved_count += right or (ask and any(accepts(item.row.accept, c.agency) for c in result.candidates[:3]))
     n = len(items) or 1
-    return {"accuracy": correct / n, "resolved_accuracy": resolved_count / n, "ask_rate": asked / n}
+    return {"accuracy": correct / n, "resolved_accuracy": resolved_count / n, "ask_rate": asked / n,
+            "asked": float(asked)}
 
 
 FOLD_KEYS = ("accuracy", "resolved_accuracy", "top3_accuracy", "ask_rate", "triage_rate", "routed_accuracy")
@@ -276,8 +328,7 @@ FoldTable = Callable[[list[LabelledText]], RoutingTable]
 
 
 def cross_validate(sets: Mapping[str, Sequence[LabelledText]], table: RoutingTable, folds: int = 5,
-                   max_ask_rate: float = MAX_ASK_RATE, min_accuracy: float = MIN_ACCURACY,
-                   fold_table: FoldTable | None = None) -> dict[str, Any]:
+                   policy: AskPolicy | None = None, fold_table: FoldTable | None = None) -> dict[str, Any]:
     """For each fold: calibration fitted on the other folds of every set (its threshold chosen by
     cross-validation inside them, see ``fit_calibration``), figures on this fold.
 
@@ -290,8 +341,9 @@ def cross_validate(sets: Mapping[str, Sequence[LabelledText]], table: RoutingTab
     pooled: dict[str, list[tuple[LabelledText, RoutingResult]]] = {name: [] for name in sets}
     for fold in range(folds):
         training = {name: [item for item in items if item.fold != fold] for name, items in scored.items()}
-        calibration = fit_calibration(training, max_ask_rate, min_accuracy)
-        entry: dict[str, Any] = {"fold": fold, "route_threshold": calibration.route_threshold}
+        calibration = fit_calibration(training, policy)
+        entry: dict[str, Any] = {"fold": fold, "route_threshold": calibration.route_threshold,
+                                 "long_route_threshold": calibration.threshold_for(calibration.long_words)}
         learned = fold_table([item.row for items in training.values() for item in items]) if fold_table else None
         if learned is not None:
             entry["learned_keywords"] = learned.source

@@ -17,7 +17,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.routing import text as tx
-from bot.routing.calibration import Calibration
+from bot.routing.calibration import Calibration, Ranking
 from bot.routing.dictionary import Dictionary, family_key, is_act_noun, is_verb_form
 from bot.routing.regional import regional_roots
 from models.config import ALL_AGENCY_CODES, EXTERNAL_AGENCY_CODES, REGIONAL_AGENCY_CODES
@@ -155,10 +155,10 @@ class RoutingTable:
     # Hashes of profiles seen once: a verdict is kept from a profile's second message on, so the
     # many profiles of unseen traffic that never recur cost no cache entry (ints are cheap).
     _seen_profiles: set[int] = field(init=False, default_factory=set)
-    # score -> the score rounded as shown, and (top, runner-up, evidence) -> calibrated confidence:
+    # score -> the score rounded as shown, and a verdict's ranking -> calibrated confidence:
     # pure functions of values that recur, each computed once (classify.py)
     rounded_scores: dict[float, float] = field(init=False, default_factory=dict)
-    confidences: dict[tuple[float, float, int], float] = field(init=False, default_factory=dict)
+    confidences: dict[Ranking, float] = field(init=False, default_factory=dict)
     # per rule, its phrase conditions as sets: (all of, any of, also any of, none of)
     rule_conditions: tuple[tuple[frozenset[int], frozenset[int], frozenset[int], frozenset[int]], ...] = field(
         init=False)
