@@ -133,6 +133,10 @@ class World:
             if writes_english(str(spec["text"])):
                 reporter.language = "en"  # as the dialog would have stored it when they filed in English
             complaint = desk.file(draft, dispatch=True)
+            # Supporters join before the office acts, as in life: they hear each status change (the relays
+            # are the messages a supporter's reply_to points at).
+            for label in spec.get("supporters") or []:
+                desk.add_supporter(complaint, self.reporter_of(db, desk, str(label)))
             official = Actor("official", f"{agency.lower()}.admin", agency_code=agency)
             state = str(spec.get("state", "filed"))
             if state in ("accepted", "answered", "closed"):
@@ -141,8 +145,6 @@ class World:
                 desk.answer(complaint, official, "Sudah kami tangani di lapangan.")
             if state == "closed":
                 desk.close(complaint, official, "selesai")
-            for label in spec.get("supporters") or []:
-                desk.add_supporter(complaint, self.reporter_of(db, desk, str(label)))
             for label in spec.get("supporters_asked_if_solved") or []:
                 desk.ask_citizen(complaint, self.reporter_of(db, desk, str(label)), SOLVED)
             self._pretend_sent(db, complaint, str(spec["name"]))
