@@ -249,9 +249,12 @@ class World:
             person = self.person(label)
             reporter = db.scalars(select(Reporter).where(Reporter.channel == person.channel,
                                                          Reporter.provider_id == person.sender_id)).first()
-        if reporter is None:
-            return None
-        return self.sent_to(str(complaint_label), "reporter", str(reporter.id))
+        # A turn that replies to a complaint's message replies to one this person was sent: never dropped
+        # silently (the conversation would then test an answer without reply_to).
+        assert reporter is not None, f"{label} replies to {complaint_label} but never wrote to the desk"
+        sent = self.sent_to(str(complaint_label), "reporter", str(reporter.id))
+        assert sent is not None, f"{label} replies to {complaint_label}, but was sent no message about it"
+        return sent
 
     def _twilio(self, number: str, channel: str, text: str, turn: dict[str, Any], reply_to: str | None) -> Turned:
         self._sid += 1
