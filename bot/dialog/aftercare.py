@@ -32,7 +32,7 @@ from models.questions import (
     open_questions,
     replied_to,
 )
-from models.tables import Complaint, OpenQuestion
+from models.tables import Complaint, OpenQuestion, Supporter
 
 AWAIT_WHICH = "await_which"
 # Words a pick may add to its complaint's own ("yg lampu *depan* itu"); more make it a new message.
@@ -123,8 +123,31 @@ def _candidates(turn: Conversation) -> list[OpenQuestion]:
         complaint_id = bound.complaint_id if bound is not None else complaint_replied_to(
             turn.db, RecipientKind.REPORTER.value, person, turn.inbound.reply_to)
         if complaint_id is not None:
-            return [q for q in questions if q.complaint_id == complaint_id]
+            bound_questions = [q for q in questions if q.complaint_id == complaint_id]
+            return bound_questions or _asked_by_the_relay(turn, complaint_id)
     return questions
+
+
+def _asked_by_the_relay(turn: Conversation, complaint_id: int) -> list[OpenQuestion]:
+    """A reply to a relay about an answered complaint this person reported or supports, with no question
+    recorded for them (a supporter's relay records none): the relay is what they answer, so the question is
+    recorded now and bound to that complaint alone, never to another of theirs."""
+    complaint = turn.db.get(Complaint, complaint_id)
+    if complaint is None or complaint.status != Status.ANSWERED or feedback_answer(turn.text) is None:
+        return []
+    if not _reports_or_supports(turn, complaint):
+        return []
+    turn.desk.ask_citizen(complaint, turn.reporter, SOLVED)
+    person = str(turn.reporter.id)
+    return [q for q in open_questions(turn.db, CITIZEN, person, (SOLVED,)) if q.complaint_id == complaint_id]
+
+
+def _reports_or_supports(turn: Conversation, complaint: Complaint) -> bool:
+    if complaint.reporter_id == turn.reporter.id:
+        return True
+    joined = select(Supporter.id).where(Supporter.complaint_id == complaint.id,
+                                        Supporter.reporter_id == turn.reporter.id)
+    return turn.db.scalar(joined) is not None
 
 
 def _implicit_questions(turn: Conversation) -> list[OpenQuestion]:

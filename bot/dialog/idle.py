@@ -1,6 +1,6 @@
-"""A message outside any question: feedback on an answer, a tracking code, a new complaint, small talk,
-media sent before the words, or the welcome. The citizen's text is never dropped: a complaint that also
-holds something code-like is filed, with a line saying how to look the code up."""
+"""A message outside any question: feedback on an answer, a tracking code, a question about the service, a
+new complaint, small talk, media sent before the words, or the welcome. The citizen's text is never dropped:
+a complaint that also holds something code-like is filed, with a line saying how to look the code up."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from bot.dialog.aftercare import feedback_on_answer
 from bot.dialog.commands import status
 from bot.dialog.context import Conversation, is_photo
 from bot.dialog.emergencies import emergency_kind
-from bot.dialog.intake import looks_like_complaint, take_complaint_text
+from bot.dialog.intake import answer_service_question, looks_like_complaint, take_complaint_text
 from bot.dialog.lookup import tracking_code
 from bot.dialog.messages import Reply
 from bot.dialog.understanding.reading import small_talk
@@ -32,6 +32,9 @@ def idle(turn: Conversation) -> list[Reply]:
         return status(turn)
     if _starts_like_a_code(turn.text, prefix):
         return status(turn)  # "BTL-7K3Q" from a poster: not found, with an example; never the menu
+    answered = answer_service_question(turn)
+    if answered is not None:
+        return answered  # "how do I report ...?" is asked before the complaint, and is none
     if looks_like_complaint(turn, turn.text):
         replies = take_complaint_text(turn)
         return replies + [turn.reply("code_mentioned", code=code)] if code else replies

@@ -13,7 +13,14 @@ from bot.dialog.emergencies import emergency_kind
 from bot.dialog.messages import Choice, Reply
 from bot.dialog.similar import find_similar_open
 from bot.dialog.texts import say, say_sms
-from bot.dialog.understanding.reading import feedback_answer, small_talk
+from bot.dialog.understanding.reading import (
+    asks_about_the_service,
+    feedback_answer,
+    goes_on_after_the_question,
+    opens_with_a_question,
+    small_talk,
+    tells_a_particular_problem,
+)
 from bot.dialog.urgent import answer_emergency
 from bot.dialog.wrongdoor import external_body, first_reply
 from bot.routing import RoutingResult, classify
@@ -29,7 +36,9 @@ MIN_COMPLAINT_CHARS = 8
 # A place answer this long that the router can place is (also) the problem told again.
 CLARIFYING_WORDS = 4
 RETELLING_WORDS = 6
-QUESTION_WORDS = ("bagaimana", "apakah", "kapan", "berapa", "dimana", "di mana", "mohon info", "syarat", "caranya")
+# Draft key: a question about the service that named a kind of problem ("how do I report a broken street
+# light?"); it opens the complaint's text when the citizen then tells the problem itself.
+ASKED = "asked"
 SUGGESTION_WORDS = ("saran", "usul", "sebaiknya", "aspirasi", "harapan", "mohon dibangun", "mohon diadakan")
 
 
@@ -50,9 +59,30 @@ def await_text(turn: Conversation) -> list[Reply]:
     talk = small_talk(turn.text)
     if talk is not None:
         return [turn.reply(f"smalltalk_{talk}"), turn.reply("ask_text")]  # "pagi pak" is not the complaint
+    answered = answer_service_question(turn)
+    if answered is not None:
+        return media + answered
     if len(turn.text) < MIN_COMPLAINT_CHARS and not routes_somewhere(turn, turn.text):
         return media + [turn.reply("text_too_short")]
+    asked = turn.draft.pop(ASKED, None)
+    if asked:
+        turn.text = f"{asked}\n{turn.text}"
     return take_complaint_text(turn)
+
+
+def answer_service_question(turn: Conversation) -> list[Reply] | None:
+    """A question about the desk itself ("how do I report ...?", "is this the complaint service?", "cara
+    lapor gimana?") gets the help text and files nothing; None when the message is no such question, or also
+    tells a particular problem ("can I report the pothole at jl merdeka 5?", "is this the complaint service?
+    my drain is blocked"): that one is the complaint.
+    A question that names a kind of problem waits for the problem itself, and opens its text."""
+    if not asks_about_the_service(turn.text) or tells_a_particular_problem(turn.text) \
+            or goes_on_after_the_question(turn.text):
+        return None
+    if routes_somewhere(turn, turn.text):
+        turn.goto("await_text")
+        turn.draft[ASKED] = turn.text
+    return [turn.reply("help")]
 
 
 def await_location(turn: Conversation) -> list[Reply]:
@@ -370,11 +400,14 @@ def _agency_named(turn: Conversation, text: str) -> str | None:
 
 
 def infer_kind(text: str) -> Kind:
-    """LAPOR!'s three classifications, inferred from wording (officials can change it)."""
+    """LAPOR!'s three classifications, inferred from wording (officials can change it). A complaint led by a
+    question about the desk ("can I report ...") asks to be filed: a complaint, not a request for information."""
     lowered = text.lower()
     if any(word in lowered for word in SUGGESTION_WORDS):
         return Kind.ASPIRATION
-    if lowered.rstrip().endswith("?") or lowered.startswith(QUESTION_WORDS):
+    if asks_about_the_service(text.split("\n", 1)[0]):
+        return Kind.COMPLAINT
+    if lowered.rstrip().endswith("?") or opens_with_a_question(text):
         return Kind.INFORMATION
     return Kind.COMPLAINT
 

@@ -133,6 +133,10 @@ class World:
             if writes_english(str(spec["text"])):
                 reporter.language = "en"  # as the dialog would have stored it when they filed in English
             complaint = desk.file(draft, dispatch=True)
+            # Supporters join before the office acts, as in life: they hear each status change (the relays
+            # are the messages a supporter's reply_to points at).
+            for label in spec.get("supporters") or []:
+                desk.add_supporter(complaint, self.reporter_of(db, desk, str(label)))
             official = Actor("official", f"{agency.lower()}.admin", agency_code=agency)
             state = str(spec.get("state", "filed"))
             if state in ("accepted", "answered", "closed"):
@@ -141,8 +145,6 @@ class World:
                 desk.answer(complaint, official, "Sudah kami tangani di lapangan.")
             if state == "closed":
                 desk.close(complaint, official, "selesai")
-            for label in spec.get("supporters") or []:
-                desk.add_supporter(complaint, self.reporter_of(db, desk, str(label)))
             for label in spec.get("supporters_asked_if_solved") or []:
                 desk.ask_citizen(complaint, self.reporter_of(db, desk, str(label)), SOLVED)
             self._pretend_sent(db, complaint, str(spec["name"]))
@@ -247,9 +249,12 @@ class World:
             person = self.person(label)
             reporter = db.scalars(select(Reporter).where(Reporter.channel == person.channel,
                                                          Reporter.provider_id == person.sender_id)).first()
-        if reporter is None:
-            return None
-        return self.sent_to(str(complaint_label), "reporter", str(reporter.id))
+        # A turn that replies to a complaint's message replies to one this person was sent: never dropped
+        # silently (the conversation would then test an answer without reply_to).
+        assert reporter is not None, f"{label} replies to {complaint_label} but never wrote to the desk"
+        sent = self.sent_to(str(complaint_label), "reporter", str(reporter.id))
+        assert sent is not None, f"{label} replies to {complaint_label}, but was sent no message about it"
+        return sent
 
     def _twilio(self, number: str, channel: str, text: str, turn: dict[str, Any], reply_to: str | None) -> Turned:
         self._sid += 1

@@ -212,3 +212,90 @@ def test_a_new_complaint_sent_instead_of_saying_which_is_filed_and_closes_nothin
         kept = [text for text in db.scalars(select(Complaint.text)) if "SDN 3" in text]
         drafts = [str(chat_row.draft) for chat_row in db.scalars(select(ChatSession))]
     assert kept or any("SDN 3" in draft for draft in drafts)
+
+
+def relays_sent(sessions: sessionmaker[Session]) -> None:
+    """The notifier sent every queued message; the provider gave each an id a reply can point at."""
+    with transaction(sessions) as db:
+        for row in db.scalars(select(Notification).where(Notification.provider_message_id.is_(None))):
+            row.provider_message_id = f"wamid-{row.id}"
+
+
+def relay_to(sessions: sessionmaker[Session], code: str, chat_id: str) -> str:
+    """The provider id of the newest status relay about `code` sent to the citizen of `chat_id`."""
+    with sessions() as db:
+        reporter = db.scalars(select(Reporter).where(Reporter.provider_id == chat_id)).one()
+        relay = db.scalars(select(Notification.provider_message_id)
+                           .join(Complaint, Complaint.id == Notification.complaint_id)
+                           .where(Complaint.code == code, Notification.recipient_kind == "reporter",
+                                  Notification.recipient_id == str(reporter.id))
+                           .order_by(Notification.id.desc())).first()
+    assert relay is not None
+    return relay
+
+
+def opinions_on(sessions: sessionmaker[Session], code: str) -> list[Any]:
+    with sessions() as db:
+        return list(db.scalars(select(ComplaintEvent.data).join(Complaint, Complaint.id == ComplaintEvent.complaint_id)
+                               .where(Complaint.code == code, ComplaintEvent.action == "supporter_feedback")))
+
+
+def notifications_count(sessions: sessionmaker[Session]) -> int:
+    with sessions() as db:
+        return len(list(db.scalars(select(Notification.id))))
+
+
+@pytest.mark.parametrize("answer", ["blm nyala", "belum, masih gelap", "still not working"])
+def test_a_supporters_no_replying_to_the_relay_is_their_opinion_and_leaves_their_own_complaint_alone(
+        engine: Engine, sessions: Any, settings: Settings, clock: FixedClock, answer: str) -> None:
+    """warga-2 reported the road (asked "sudah selesai?") and supports warga-1's street light, whose relay
+    asked them nothing: their "no" in reply to that relay is their opinion on the light, and changes nothing."""
+    light = answered_complaint(sessions, settings, clock, "warga-1", "lampu jalan mati di gang 3",
+                               supporters=("warga-2",))
+    road = answered_complaint(sessions, settings, clock, "warga-2", "jalan rusak di rt 02 rw 07")
+    relays_sent(sessions)
+    queued = notifications_count(sessions)
+    engine.handle(Inbound(channel="console", chat_id="warga-2", sender_id="warga-2", text=answer,
+                          reply_to=relay_to(sessions, light, "warga-2")))
+    assert opinions_on(sessions, light) == [{"satisfied": False}] and opinions_on(sessions, road) == []
+    assert status_of(sessions, light) == status_of(sessions, road) == Status.ANSWERED
+    assert notifications_count(sessions) == queued and complaint_count(sessions) == 2
+    with sessions() as db:
+        reporter = db.scalars(select(Reporter).where(Reporter.provider_id == "warga-2")).one()
+        still_open = [q.complaint_id for q in open_questions(db, CITIZEN, str(reporter.id), (SOLVED,))]
+        road_id = db.scalar(select(Complaint.id).where(Complaint.code == road))
+    assert still_open == [road_id]  # their own "sudah selesai?" waits for its own answer
+
+
+def test_after_the_supporters_opinion_their_own_reply_still_closes_their_own_complaint(
+        engine: Engine, sessions: Any, settings: Settings, clock: FixedClock) -> None:
+    light = answered_complaint(sessions, settings, clock, "warga-1", "lampu jalan mati di gang 3",
+                               supporters=("warga-2",))
+    road = answered_complaint(sessions, settings, clock, "warga-2", "jalan rusak di rt 02 rw 07")
+    relays_sent(sessions)
+    engine.handle(Inbound(channel="console", chat_id="warga-2", sender_id="warga-2", text="blm nyala",
+                          reply_to=relay_to(sessions, light, "warga-2")))
+    engine.handle(Inbound(channel="console", chat_id="warga-2", sender_id="warga-2", text="kalau jalan sudah bagus",
+                          reply_to=relay_to(sessions, road, "warga-2")))
+    assert status_of(sessions, road) == Status.CLOSED and status_of(sessions, light) == Status.ANSWERED
+
+
+def test_a_supporters_yes_replying_to_the_relay_is_recorded_but_never_closes(
+        engine: Engine, sessions: Any, settings: Settings, clock: FixedClock) -> None:
+    light = answered_complaint(sessions, settings, clock, "warga-1", "lampu jalan mati di gang 3",
+                               supporters=("warga-2",))
+    relays_sent(sessions)
+    engine.handle(Inbound(channel="console", chat_id="warga-2", sender_id="warga-2", text="sudah nyala pak",
+                          reply_to=relay_to(sessions, light, "warga-2")))
+    assert opinions_on(sessions, light) == [{"satisfied": True}] and status_of(sessions, light) == Status.ANSWERED
+
+
+def test_a_reply_to_the_relay_of_a_complaint_the_person_neither_reported_nor_supports_records_nothing(
+        engine: Engine, sessions: Any, settings: Settings, clock: FixedClock) -> None:
+    """A forwarded relay, or a chat shared by two people: only the people the complaint belongs to answer."""
+    light = answered_complaint(sessions, settings, clock, "warga-1", "lampu jalan mati di gang 3",
+                               supporters=("warga-2",))
+    relays_sent(sessions)
+    engine.handle(Inbound(channel="console", chat_id="warga-3", sender_id="warga-3", text="blm nyala",
+                          reply_to=relay_to(sessions, light, "warga-2")))
+    assert opinions_on(sessions, light) == [] and status_of(sessions, light) == Status.ANSWERED

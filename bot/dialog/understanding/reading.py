@@ -1,5 +1,6 @@
 """Reading a short message for what it means: a yes/no/partly to "sudah selesai?", a rating, small talk,
-English. Pure functions over the vocabularies in this package (the words are data, the rules are here)."""
+English, a question about the service. Pure functions over the vocabularies in this package (the words are
+data, the rules are here)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ LONG_ANSWER_WORDS = 30
 NO_MORE = {"lagi"}
 STILL = {"masih", "msh", "masi", "belum", "blm", "belom", "durung", "urung", "isih", "balum", "still"}
 FRAME = "frame"
+# Meanings of questions.yaml.
+SERVICE, ASKING_TO, ACT, OPENING, ASKING, DETAIL = "service", "asking_to", "act", "opening", "asking", "detail"
+# Words other than a greeting or an opening that may stand before a service question ("ok so how do I ...").
+WORDS_BEFORE_A_SERVICE_QUESTION = 2
+# A clause this long after a service question tells something of its own ("thanks" or "pak" does not).
+CLAUSE_WORDS = 3
+_CLAUSE_BREAK = re.compile(r"[,.!?;:\n]+")
 # "4/5, took a while", "5. mantap": a rating first, then a comment.
 _LEADING_RATING = re.compile(r"^\s*([1-5])\s*(?:/\s*5|dari\s*5)?\s*(?:[,.!;:]|$)")
 
@@ -126,3 +134,54 @@ def _politeness_words(text: str) -> int:
 
 def _is_symbol(word: str) -> bool:
     return not word[0].isalnum() and unicodedata.category(word[0]) == "So"
+
+
+def asks_about_the_service(text: str) -> bool:
+    """The message asks about this desk itself ("how do I report ...?", "is this the complaint service?",
+    "kaya apa caranya malapur?"): a service question at its start, after at most a greeting or an opening."""
+    words = tokens(text)
+    matches = vocabulary("questions").matches(text)
+    start = _service_question_start(matches)
+    if start is None:
+        return False
+    before = words[:start]
+    opening = sum(len(m.phrase.words) for m in matches if m.phrase.meaning == OPENING and m.end <= start)
+    politeness = sum(len(m.phrase.words) for m in vocabulary("smalltalk").matches(" ".join(before)))
+    return len(before) - opening - politeness <= WORDS_BEFORE_A_SERVICE_QUESTION
+
+
+def _service_question_start(matches: list[Match]) -> int | None:
+    """Where the first service question starts: a whole one, or "how do I" followed by "report"."""
+    if not matches:
+        return None
+    for match, following in zip(matches, [*matches[1:], None], strict=True):
+        if match.phrase.meaning == SERVICE:
+            return match.start
+        if match.phrase.meaning == ASKING_TO and following is not None and following.phrase.meaning == ACT \
+                and following.start == match.end:
+            return match.start
+    return None
+
+
+def tells_a_particular_problem(text: str) -> bool:
+    """A place or a time that makes the message one problem, not a kind of problem: a street, a number,
+    "in front of", "since last week"."""
+    if any(word.isdigit() for word in tokens(text)):
+        return True
+    return DETAIL in vocabulary("questions").meanings_in(text)
+
+
+def goes_on_after_the_question(text: str) -> bool:
+    """A sentence of its own after the service question ("what is this garbage on my street, nobody collects
+    it", "is this the complaint service? my drain is blocked"): the citizen is telling, not only asking."""
+    clauses = [clause for clause in _CLAUSE_BREAK.split(text) if clause.strip()]
+    asked = next((n for n in range(len(clauses)) if asks_about_the_service(" ".join(clauses[:n + 1]))), None)
+    if asked is None:
+        return False
+    return any(len(tokens(clause)) >= CLAUSE_WORDS for clause in clauses[asked + 1:])
+
+
+def opens_with_a_question(text: str) -> bool:
+    """A question word first ("kapan jalan ini diperbaiki", "why is the light still off")."""
+    matches = vocabulary("questions").matches(text)
+    return bool(matches) and matches[0].start == 0 and matches[0].phrase.meaning in (ASKING, ASKING_TO, SERVICE)
