@@ -255,3 +255,23 @@ def test_numbers_answer_word_choices_on_channels_without_buttons(chat, sessions)
     complaint = only_complaint(sessions)
     assert complaint.anonymous is True and complaint.agency_code == "PUPR"
     assert complaint.location_text is None
+
+
+@pytest.mark.parametrize("said", ["terima kasih pak", "halo min", "ok", "dadah", "wkwkwk", "😂"])
+def test_every_kind_of_small_talk_gets_its_own_answer_and_files_nothing(chat, sessions, said: str) -> None:
+    answer = chat(said)
+    assert answer and "gangguan" not in answer  # not the engine's error reply
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Complaint)) == 0
+
+
+def test_a_failing_turn_logs_no_chat_id(engine, caplog: pytest.LogCaptureFixture,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(inbound: Inbound) -> list[object]:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(engine, "_handle_once", broken)
+    replies = engine.handle(Inbound(channel="whatsapp", chat_id="whatsapp:+6281234567890",
+                                    sender_id="whatsapp:+6281234567890", sender_name="Warga", text="jalan rusak"))
+    assert replies and "gangguan" in replies[0].text
+    assert "6281234567890" not in caplog.text and "engine failure" in caplog.text

@@ -54,9 +54,9 @@ class Engine:
             replayed = self._replay(inbound)
             if replayed is not None:
                 return replayed
-            log.exception("engine integrity error channel=%s chat=%s", inbound.channel, inbound.chat_id)
+            log.exception("engine integrity error channel=%s", inbound.channel)
         except Exception as error:
-            log.exception("engine failure channel=%s chat=%s", inbound.channel, inbound.chat_id)
+            log.exception("engine failure channel=%s", inbound.channel)
             if _database_unavailable(error):
                 return [_error_reply({DATABASE_UNAVAILABLE: True})]
         return [_error_reply({})]
@@ -72,7 +72,7 @@ class Engine:
             if official_replies is not None:
                 # A registered official's command (or a stranger's, refused): never a citizen Turn.
                 _remember(db, inbound, official_replies, now)
-                log.info("official message channel=%s chat=%s", inbound.channel, inbound.chat_id)
+                log.info("official message channel=%s", inbound.channel)
                 return official_replies
             reporter = desk.reporter_for(inbound.channel, inbound.sender_id, inbound.sender_name, inbound.phone)
             chat = _chat_session(db, inbound, now)

@@ -249,6 +249,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "id": "Terima kasih, sampai jumpa 🙏",
         "en": "Thank you, goodbye 🙏",
     },
+    "smalltalk_laughter": {
+        "id": "😄 Bila ada masalah layanan publik, ketik saja di sini (apa, di mana).",
+        "en": "😄 If there is a public-service problem, just type it here (what, where).",
+    },
     "media_kept_photo": {
         "id": "Foto kami simpan. Sekarang ceritakan masalahnya: apa yang terjadi, di mana, sejak kapan.",
         "en": "Photo kept. Now describe the problem: what happened, where, since when.",
@@ -590,6 +594,8 @@ SMS: dict[str, dict[str, str]] = {
     },
     "smalltalk_ack": {"id": "Baik.", "en": "OK."},
     "smalltalk_farewell": {"id": "Terima kasih, sampai jumpa.", "en": "Thank you, goodbye."},
+    "smalltalk_laughter": {"id": "Bila ada masalah layanan publik, ketik saja di sini (apa, di mana).",
+                           "en": "If there is a public-service problem, just type it here (what, where)."},
     "external_first_where": {
         "id": "Hubungi langsung {contact}. Laporan tetap kami teruskan. Lokasinya di mana? (LEWATI bila tak ada)",
         "en": "Contact {contact} directly. We still forward your report. Where is it? (SKIP if none)",

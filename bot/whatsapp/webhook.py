@@ -91,7 +91,7 @@ def make_blueprint(settings: Settings, database: Database, engine: Engine, envir
         try:
             _after_turn(inbound, replies)
         except Exception:  # the citizen's reply is already decided; bookkeeping must not turn it into a 500
-            log.exception("twilio: after-turn work failed channel=%s chat=%s", inbound.channel, inbound.chat_id)
+            log.exception("twilio: after-turn work failed channel=%s", inbound.channel)
         return Response(twiml(replies, inbound.channel), mimetype=TWIML)
 
     def _after_turn(inbound: Inbound, replies: list[Reply]) -> None:
