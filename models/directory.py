@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.config import Role, Settings
@@ -69,12 +69,17 @@ def official_actor(session: Session, official_id: str) -> Actor:
 
 
 def officials_with_roles(session: Session, roles: Collection[str], agency_code: str | None = None) -> list[Official]:
-    # Their contacts come with them (one more query, not one per official): every alert reads them.
-    query = (select(Official).options(selectinload(Official.contacts))
-             .where(Official.active.is_(True), Official.role.in_(list(roles))))
-    if agency_code is not None:
-        query = query.where(Official.agency_code == agency_code)
-    return list(session.scalars(query.order_by(Official.id)))
+    if agency_code is None:
+        return list(session.scalars(_WITH_ROLES, {"roles": list(roles)}))
+    return list(session.scalars(_WITH_ROLES_OF_AGENCY, {"roles": list(roles), "agency_code": agency_code}))
+
+
+# Their contacts come with them (one more query, not one per official): every alert reads them. Built
+# once, as every complaint filed alerts somebody.
+_WITH_ROLES = (select(Official).options(selectinload(Official.contacts))
+               .where(Official.active.is_(True), Official.role.in_(bindparam("roles", expanding=True)))
+               .order_by(Official.id))
+_WITH_ROLES_OF_AGENCY = _WITH_ROLES.where(Official.agency_code == bindparam("agency_code"))
 
 
 def with_deputies(session: Session, settings: Settings, officials: list[Official], day: date) -> list[Official]:
@@ -90,10 +95,17 @@ def with_deputies(session: Session, settings: Settings, officials: list[Official
     return [*officials, *extra]
 
 
-def official_by_contact(session: Session, channel: str, address: str) -> Official | None:
-    query = (
-        select(Official)
-        .join(OfficialContact)
-        .where(OfficialContact.channel == channel, OfficialContact.address == address, Official.active.is_(True))
-    )
-    return session.scalars(query).first()
+def official_and_contact(session: Session, channel: str, address: str) -> tuple[Official, OfficialContact] | None:
+    """The active official whose contact on `channel` is `address`, with that contact; None for anyone else."""
+    row = session.execute(_OFFICIAL_BY_CONTACT, {"channel": channel, "address": address}).first()
+    return None if row is None else (row[0], row[1])
+
+
+# Every inbound message asks this (is the sender an official?): built once, compiled once.
+_OFFICIAL_BY_CONTACT = (
+    select(Official, OfficialContact)
+    .join(OfficialContact, OfficialContact.official_id == Official.id)
+    .where(OfficialContact.channel == bindparam("channel"), OfficialContact.address == bindparam("address"),
+           Official.active.is_(True))
+    .limit(1)
+)

@@ -55,7 +55,7 @@ def enqueue(
     values = outbox_row(recipient=recipient, purpose=purpose, payload=payload, dedup_key=dedup_key, now=now,
                         complaint_id=complaint_id, level=level, not_before=not_before, urgent=urgent,
                         status=status)
-    session.execute(_insert_ignoring_duplicates(session, values))
+    session.execute(_INSERT_IGNORING_DUPLICATES[_dialect(session)], values)
 
 
 def outbox_row(
@@ -115,14 +115,16 @@ class CallbackTokens:
         return token
 
 
-def _insert_ignoring_duplicates(session: Session, values: dict[str, Any]) -> Insert:
+def _dialect(session: Session) -> str:
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(Notification).values(**values).on_conflict_do_nothing(
-            index_elements=["dedup_key"]
-        )
-    if dialect == "sqlite":
-        return sqlite.insert(Notification).values(**values).on_conflict_do_nothing(
-            index_elements=["dedup_key"]
-        )
-    raise RuntimeError(f"unsupported database dialect {dialect!r}")
+    if dialect not in _INSERT_IGNORING_DUPLICATES:
+        raise RuntimeError(f"unsupported database dialect {dialect!r}")
+    return dialect
+
+
+# Built once, the row given as parameters: SQLAlchemy compiles each statement once per process and skips
+# rebuilding it and its cache key for every message queued (several per complaint filed in a webhook).
+_INSERT_IGNORING_DUPLICATES: dict[str, Insert] = {
+    "postgresql": postgresql.insert(Notification).on_conflict_do_nothing(index_elements=["dedup_key"]),
+    "sqlite": sqlite.insert(Notification).on_conflict_do_nothing(index_elements=["dedup_key"]),
+}

@@ -15,7 +15,7 @@ import re
 import secrets
 from typing import Protocol
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ INSPECTORATE_AGENCY = "INSPEKTORAT"
 PSEUDONYM_KEY = "pseudonym"
 HIDDEN_ADDRESS = "(tersembunyi)"
 _SESSION_CACHE = "aduan.site_keys"
+_SITE_KEY = select(SiteKey.value).where(SiteKey.name == bindparam("name"))
 
 
 class Person(Protocol):
@@ -118,7 +119,7 @@ def site_key(session: Session, name: str) -> bytes:
     cache = session.info.setdefault(_SESSION_CACHE, {})
     if name in cache:
         return bytes(cache[name])
-    value = session.scalar(select(SiteKey.value).where(SiteKey.name == name))
+    value = session.scalar(_SITE_KEY, {"name": name})
     if value is None:
         value = _create_key(session, name)
     cache[name] = bytes.fromhex(value)

@@ -74,8 +74,10 @@ class Engine:
                 _remember(db, inbound, official_replies, now)
                 log.info("official message channel=%s", inbound.channel)
                 return official_replies
-            reporter = desk.reporter_for(inbound.channel, inbound.sender_id, inbound.sender_name, inbound.phone)
+            # The chat before the reporter: reading it then flushes nothing, so the reporter's update waits
+            # for the turn's flush (one flush fewer while SQLite's writer lock is held).
             chat = _chat_session(db, inbound, now)
+            reporter = desk.reporter_for(inbound.channel, inbound.sender_id, inbound.sender_name, inbound.phone)
             consent = answer_consent(db, desk, reporter, clean(inbound.text), chat.language == "en")
             if consent is not None:  # "OMBUDSMAN <kode>": the citizen agrees to the referral offered
                 _remember(db, inbound, consent, now)

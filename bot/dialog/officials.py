@@ -35,7 +35,7 @@ from models.alerts import (
 from models.codes import example_code, find_code
 from models.config import AGENCY_ROLES, Role, Settings
 from models.desk import Desk
-from models.directory import official_actor, official_by_contact
+from models.directory import official_actor, official_and_contact
 from models.lifecycle import KIND_LABELS, TRANSITIONS, DomainError, IllegalTransition, NotAllowed, Status, label
 from models.notices import local_date_text, reporter_line, summary
 from models.permissions import Action, Actor, allowed, authorize
@@ -103,11 +103,9 @@ def _with_lapor_id(db: Session, command: OfficialCommand) -> OfficialCommand:
 
 def _sender(db: Session, inbound: Inbound) -> tuple[Official | None, OfficialContact | None]:
     for address in dict.fromkeys((inbound.sender_id, inbound.chat_id)):
-        official = official_by_contact(db, inbound.channel, address)
-        if official is not None:
-            contact = db.scalars(select(OfficialContact).where(
-                OfficialContact.official_id == official.id, OfficialContact.channel == inbound.channel)).first()
-            return official, contact
+        found = official_and_contact(db, inbound.channel, address)
+        if found is not None:
+            return found
     return None, None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.routing import DUPLICATE_THRESHOLD, RoutingTable, distance_m, text_similarity
@@ -21,29 +21,35 @@ def find_similar_open(
     latitude: float | None, longitude: float | None, now: datetime,
 ) -> Complaint | None:
     """The most similar open, non-confidential complaint of the same agency from the last 30 days."""
-    query = (
-        select(Complaint)
-        .where(
-            Complaint.agency_code == agency_code,
-            Complaint.status.in_([status.value for status in OPEN_STATUSES]),
-            Complaint.created_at >= now - LOOKBACK,
-            Complaint.confidential.is_(False),
-            Complaint.duplicate_of_id.is_(None),
-        )
-        .order_by(Complaint.created_at.desc())
-        .limit(MAX_CANDIDATES)
-    )
-    best: tuple[float, Complaint] | None = None
-    for candidate in db.scalars(query):
-        if not _near_enough(candidate, latitude, longitude):
+    # Only what the comparison reads: up to 200 candidates, and only the best one becomes a Complaint.
+    candidates = db.execute(_CANDIDATES, {"agency_code": agency_code, "since": now - LOOKBACK})
+    best: tuple[float, int] | None = None
+    for candidate_id, candidate_text, candidate_latitude, candidate_longitude in candidates:
+        if not _near_enough(candidate_latitude, candidate_longitude, latitude, longitude):
             continue
-        score = text_similarity(text, candidate.text, table)
+        score = text_similarity(text, candidate_text, table)
         if score >= DUPLICATE_THRESHOLD and (best is None or score > best[0]):
-            best = (score, candidate)
-    return best[1] if best else None
+            best = (score, candidate_id)
+    return db.get(Complaint, best[1]) if best else None
 
 
-def _near_enough(candidate: Complaint, latitude: float | None, longitude: float | None) -> bool:
-    if latitude is None or longitude is None or candidate.latitude is None or candidate.longitude is None:
+def _near_enough(candidate_latitude: float | None, candidate_longitude: float | None,
+                 latitude: float | None, longitude: float | None) -> bool:
+    if latitude is None or longitude is None or candidate_latitude is None or candidate_longitude is None:
         return True
-    return distance_m(latitude, longitude, candidate.latitude, candidate.longitude) <= MAX_DISTANCE_M
+    return distance_m(latitude, longitude, candidate_latitude, candidate_longitude) <= MAX_DISTANCE_M
+
+
+# Built once (SQLAlchemy reuses its compiled form): every complaint a citizen files runs it first.
+_CANDIDATES = (
+    select(Complaint.id, Complaint.text, Complaint.latitude, Complaint.longitude)
+    .where(
+        Complaint.agency_code == bindparam("agency_code"),
+        Complaint.status.in_([status.value for status in OPEN_STATUSES]),
+        Complaint.created_at >= bindparam("since"),
+        Complaint.confidential.is_(False),
+        Complaint.duplicate_of_id.is_(None),
+    )
+    .order_by(Complaint.created_at.desc())
+    .limit(MAX_CANDIDATES)
+)
