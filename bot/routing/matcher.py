@@ -46,8 +46,9 @@ def normalized_words(text: str, table: RoutingTable) -> list[str]:
 
 def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingTable) -> tuple[Hit, ...]:
     """Every table phrase present in ``words`` (neutral phrases mask the words they cover), sorted."""
-    asides = _place_asides(words, table) if not table.place_openers.isdisjoint(words) else None
-    spans = _all_spans(readings, table, asides)
+    # Places said in passing matter only to a phrase whose window holds one: _all_spans finds them
+    # when it meets such a phrase, most messages never.
+    spans = _all_spans(readings, table, words if not table.place_openers.isdisjoint(words) else None)
     if not spans:
         return ()
     sizes = table.phrase_sizes
@@ -192,8 +193,9 @@ MAX_ASIDE = 5
 def _window_end(position: int, window: int, asides: list[bool] | None, count: int) -> int:
     """End (exclusive) of the ``window`` words after ``position``, a place said in passing not
     counted among them."""
-    if asides is None:
-        return min(count, position + 1 + window)
+    end = position + 1 + window
+    if asides is None or True not in asides[position + 1:end]:  # most windows hold no such place
+        return end if end < count else count
     end = position + 1
     counted = 0
     while end < count and counted < window:
@@ -256,11 +258,16 @@ def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int,
 
 
 def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable,
-               asides: list[bool] | None = None) -> dict[int, list[tuple[int, int]]]:
+               words: list[str] | None = None) -> dict[int, list[tuple[int, int]]]:
+    """Phrase id -> (first, last position) of each of its matches. ``words`` is given when the
+    message holds a word that opens a place said in passing (``_place_asides``); such places are
+    only found when a phrase's window may reach over one."""
     spans: dict[int, list[tuple[int, int]]] = {}
     starts = table.phrase_starts
     window = table.settings.max_gap + 1
     count = len(readings)
+    openers = table.place_openers
+    asides: list[bool] | None = None
     for position, candidates in enumerate(readings):
         for candidate in candidates:
             entry = starts.get(candidate)
@@ -278,22 +285,33 @@ def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable,
             # Longer phrases are looked up by their first two words, with the second among the
             # next few words (its first position there): the cost does not grow with how many
             # phrases start with "jalan" or "lampu".
-            seen: list[str] = []
-            if asides is None:  # most messages: no place said in passing, the window as it is
-                stop = position + 1 + window
-                if stop > count:
-                    stop = count
-            else:
-                stop = _window_end(position, window, asides, count)
+            seen: tuple[str, ...] = ()  # second words met (most windows: none or one)
+            stop = position + 1 + window
+            if stop > count:
+                stop = count
+            # A place said in passing widens the window only when one lies in it, and one starts
+            # at most MAX_ASIDE words before it: without an opener that near, or when the places
+            # lie elsewhere, the window is as it is. The places are found once, when first needed.
+            if words is not None and not openers.isdisjoint(words[_near_start(position):stop]):
+                if asides is None:
+                    asides = _place_asides(words, table)
+                if True in asides[position + 1:stop]:
+                    stop = _window_end(position, window, asides, count)
             for second_position in range(position + 1, stop):
                 for second in readings[second_position]:
                     entries = following.get(second)
                     if entries is None or second in seen:
                         continue
-                    seen.append(second)
+                    seen += (second,)
                     for phrase_id, rest in entries:
-                        end = _phrase_end(rest, second_position, readings, window - 1, asides) \
-                            if rest else second_position
+                        if rest:
+                            # its later words may lie at most ``window`` words apart each
+                            if words is not None and asides is None and not openers.isdisjoint(
+                                    words[_near_start(second_position):second_position + 1 + window * len(rest)]):
+                                asides = _place_asides(words, table)
+                            end = _phrase_end(rest, second_position, readings, window - 1, asides)
+                        else:
+                            end = second_position
                         if end >= 0:
                             found = spans.get(phrase_id)
                             if found is None:
@@ -301,6 +319,11 @@ def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable,
                             else:
                                 found.append((position, end))
     return spans
+
+
+def _near_start(position: int) -> int:
+    """First position from which a place said in passing may reach past ``position``."""
+    return position + 1 - MAX_ASIDE if position >= MAX_ASIDE else 0
 
 
 def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...]], max_gap: int,
