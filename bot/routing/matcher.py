@@ -292,7 +292,8 @@ def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable,
             # A place said in passing widens the window only when one lies in it, and one starts
             # at most MAX_ASIDE words before it: without an opener that near, or when the places
             # lie elsewhere, the window is as it is. The places are found once, when first needed.
-            if words is not None and not openers.isdisjoint(words[_near_start(position):stop]):
+            if words is not None and not openers.isdisjoint(
+                    words[position + 1 - MAX_ASIDE if position >= MAX_ASIDE else 0:stop]):  # _near_start
                 if asides is None:
                     asides = _place_asides(words, table)
                 if True in asides[position + 1:stop]:
@@ -330,8 +331,14 @@ def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...
                 asides: list[bool] | None = None) -> int:
     """Position of the phrase's last word when its other words follow in order, else -1."""
     position = start
+    window = max_gap + 1
+    count = len(readings)
     for word in tail:
-        limit = _window_end(position, max_gap + 1, asides, len(readings))
+        limit = position + 1 + window
+        if asides is not None and True in asides[position + 1:limit]:  # as _window_end, inline
+            limit = _window_end(position, window, asides, count)
+        elif limit > count:
+            limit = count
         for candidate_position in range(position + 1, limit):
             if word in readings[candidate_position]:
                 position = candidate_position
