@@ -163,6 +163,7 @@ def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
     # Evidence is gathered only for the offices shown (most scored offices never are). Scores are
     # sums of a few weights, so the same values recur: ``round`` (costly for floats) runs once each.
     rounded = table.rounded_scores
+    evidence = _evidence({agency for _, agency in ordered}, profile, table)
     candidates: list[Candidate] = []
     for negative, agency in ordered:
         score = rounded.get(negative)
@@ -170,8 +171,7 @@ def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
             if len(rounded) >= WORD_CACHE_LIMIT:
                 rounded.clear()
             score = rounded[negative] = round(-negative, 3)
-        candidates.append(Candidate(agency, score,
-                                    *_strongest_first(_evidence(agency, profile, table) + credits.get(agency, []))))
+        candidates.append(Candidate(agency, score, *_strongest_first(evidence[agency] + credits.get(agency, []))))
     offered = tuple(candidates)
     return _decided(offered, dismissed, table, _ranking(offered, ordered_all, profile, table) if offered else None)
 
@@ -232,19 +232,22 @@ def _ranking(candidates: tuple[Candidate, ...], agencies: int, profile: tuple[Hi
                    top_decisive, runner_up_decisive, shared, placed, address_hit, lead, runner_up_in_lead)
 
 
-def _evidence(agency: str, profile: tuple[Hit, ...], table: RoutingTable) -> list[tuple[float, str]]:
-    """(points, keyword) of every scored phrase that counts for ``agency``, in profile order."""
+def _evidence(shown: set[str], profile: tuple[Hit, ...], table: RoutingTable) -> dict[str, list[tuple[float, str]]]:
+    """For each ``shown`` office, (points, keyword) of every scored phrase that counts for it, in
+    profile order: one pass over the profile for all of them."""
     factors = table.hit_factors
     labels = table.phrase_labels
-    items: list[tuple[float, str]] = []
+    weights = table.phrase_weights
+    evidence: dict[str, list[tuple[float, str]]] = {agency: [] for agency in shown}
     for hit in profile:
         factor = factors[hit & _FACTOR_MASK]
         if factor:
             phrase_id = hit >> HIT_FACTOR_BITS
-            for other, weight in table.phrase_weights[phrase_id]:
-                if other == agency:
+            for agency, weight in weights[phrase_id]:
+                items = evidence.get(agency)
+                if items is not None:
                     items.append((weight * factor, labels[phrase_id]))
-    return items
+    return evidence
 
 
 def _apply_rules(

@@ -7,6 +7,8 @@ keyword table.
 
 from __future__ import annotations
 
+from itertools import compress
+
 from bot.routing import text as tx
 from bot.routing.table import ADDRESS, HIDDEN, HIT_FACTOR_BITS, LANDMARK, MAX_REPEATS, TOPIC, RoutingTable
 
@@ -46,8 +48,9 @@ def normalized_words(text: str, table: RoutingTable) -> list[str]:
 
 def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingTable) -> tuple[Hit, ...]:
     """Every table phrase present in ``words`` (neutral phrases mask the words they cover), sorted."""
-    asides = _place_asides(words, table) if not table.place_openers.isdisjoint(words) else None
-    spans = _all_spans(readings, table, asides)
+    # Places said in passing matter only to phrases of two or more words: _all_spans finds them
+    # when it meets the first one.
+    spans = _all_spans(readings, table, words if not table.place_openers.isdisjoint(words) else None)
     if not spans:
         return ()
     sizes = table.phrase_sizes
@@ -161,18 +164,19 @@ def _addressed_positions(words: list[str], table: RoutingTable) -> frozenset[int
                      for step in (1, 2))
 
 
-def _place_asides(words: list[str], table: RoutingTable) -> list[bool]:
+def _place_asides(words: list[str], table: RoutingTable) -> tuple[list[bool], int, int] | None:
     """Positions of a place said in passing: "jalan [di handil bakti] rusak", "lampu [dpn sdn 2]
     mati". A preposition or landmark word opens it and the place name runs to the next word that
     ends an address (a condition such as "rusak", a verb, "yang"...), at most ``MAX_ASIDE`` words.
-    A phrase may reach over such a place: it does not count as a gap between its words."""
+    A phrase may reach over such a place: it does not count as a gap between its words.
+    (The positions, the first and the last of them), or None when the message says no such place."""
     count = len(words)
-    asides = [False] * count
+    asides: list[bool] | None = None
     openers = table.place_openers
     stops = table.address_stops
-    covered = -1
-    # Only the openers' positions are visited (a few per message), not every word.
-    for position in [index for index, word in enumerate(words) if word in openers]:
+    covered = first = last = -1
+    # Only the openers' positions are visited (a few per message), found in one C-level pass.
+    for position in compress(range(count), map(openers.__contains__, words)):
         if position <= covered:
             continue
         end = position
@@ -180,9 +184,13 @@ def _place_asides(words: list[str], table: RoutingTable) -> list[bool]:
                 words[end + 1] in openers or words[end + 1] not in stops):
             end += 1
         if end + 1 < count:  # something follows the place: it may finish a phrase
+            if asides is None:
+                asides = [False] * count
+                first = position
             asides[position:end + 1] = [True] * (end + 1 - position)
+            last = end
         covered = end
-    return asides
+    return None if asides is None else (asides, first, last)
 
 
 # Longest place said in passing, in words (preposition included): "di depan sdn 2 handil".
@@ -192,8 +200,9 @@ MAX_ASIDE = 5
 def _window_end(position: int, window: int, asides: list[bool] | None, count: int) -> int:
     """End (exclusive) of the ``window`` words after ``position``, a place said in passing not
     counted among them."""
-    if asides is None:
-        return min(count, position + 1 + window)
+    end = position + 1 + window
+    if asides is None or True not in asides[position + 1:end]:  # most windows hold no such place
+        return end if end < count else count
     end = position + 1
     counted = 0
     while end < count and counted < window:
@@ -265,11 +274,17 @@ def _inside_longer(start: int, end: int, size: int, longer: list[tuple[int, int,
 
 
 def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable,
-               asides: list[bool] | None = None) -> dict[int, list[tuple[int, int]]]:
+               words: list[str] | None = None) -> dict[int, list[tuple[int, int]]]:
+    """Phrase id -> (first, last position) of each of its matches. ``words`` is given when the
+    message holds a word that opens a place said in passing (``_place_asides``); such places are
+    found when the first phrase of two or more words is met (never in messages without one), and
+    only windows that may hold one are counted word by word."""
     spans: dict[int, list[tuple[int, int]]] = {}
     starts = table.phrase_starts
     window = table.settings.max_gap + 1
     count = len(readings)
+    asides: list[bool] | None = None
+    first_aside, last_aside = count, -1  # no place said in passing (yet)
     for position, candidates in enumerate(readings):
         for candidate in candidates:
             entry = starts.get(candidate)
@@ -284,22 +299,26 @@ def _all_spans(readings: list[tuple[str, ...]], table: RoutingTable,
                     found.append((position, position))
             if following is None:
                 continue
+            if words is not None:  # the first phrase that may reach over a place: find the places once
+                places = _place_asides(words, table)
+                words = None
+                if places is not None:
+                    asides, first_aside, last_aside = places
             # Longer phrases are looked up by their first two words, with the second among the
             # next few words (its first position there): the cost does not grow with how many
             # phrases start with "jalan" or "lampu".
-            seen: list[str] = []
-            if asides is None:  # most messages: no place said in passing, the window as it is
-                stop = position + 1 + window
-                if stop > count:
-                    stop = count
-            else:
+            seen: tuple[str, ...] = ()  # second words met (most windows: none or one)
+            stop = position + 1 + window
+            if stop > count:
+                stop = count
+            if first_aside < stop and position < last_aside:  # a place said in passing may lie in the window
                 stop = _window_end(position, window, asides, count)
             for second_position in range(position + 1, stop):
                 for second in readings[second_position]:
                     entries = following.get(second)
                     if entries is None or second in seen:
                         continue
-                    seen.append(second)
+                    seen += (second,)
                     for phrase_id, rest in entries:
                         end = _phrase_end(rest, second_position, readings, window - 1, asides) \
                             if rest else second_position
@@ -316,8 +335,14 @@ def _phrase_end(tail: tuple[str, ...], start: int, readings: list[tuple[str, ...
                 asides: list[bool] | None = None) -> int:
     """Position of the phrase's last word when its other words follow in order, else -1."""
     position = start
+    window = max_gap + 1
+    count = len(readings)
     for word in tail:
-        limit = _window_end(position, max_gap + 1, asides, len(readings))
+        limit = position + 1 + window
+        if asides is not None and True in asides[position + 1:limit]:  # as _window_end, inline
+            limit = _window_end(position, window, asides, count)
+        elif limit > count:
+            limit = count
         for candidate_position in range(position + 1, limit):
             if word in readings[candidate_position]:
                 position = candidate_position
