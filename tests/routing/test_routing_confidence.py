@@ -141,3 +141,12 @@ def test_the_routers_written_out_probability_is_the_fitted_models_sum_of_feature
     terms = sum(weight * value for weight, value in zip(calibration.weights, features(ranking, calibration.features),
                                                          strict=True))
     assert calibration.probability(ranking) == pytest.approx(1 / (1 + math.exp(-terms)))
+
+
+def test_the_ask_threshold_asks_only_where_it_resolves_more_within_the_caps() -> None:
+    # ten rows: eight right at the top (sure), one right only second (unsure), one wrong (unsure)
+    rows = [(True, True, 0.95)] * 8 + [(False, True, 0.5), (False, False, 0.4)]
+    # asking both unsure rows resolves one more; asking only the wrong one gains nothing; no ask
+    # allowed: never ask
+    assert choose_threshold({"set": _held_out(rows)}, max_ask_rate=0.2, min_accuracy=0.5) == pytest.approx(0.51)
+    assert choose_threshold({"set": _held_out(rows)}, max_ask_rate=0.0, min_accuracy=0.5) == 0.0

@@ -9,7 +9,6 @@ import pytest
 
 from bot.routing import RoutingTable, build_table, classify, normalize
 from bot.routing.dictionary import indonesian
-from bot.routing.evaluation import LabelledText, Scored, choose_threshold
 
 ANALYSES = [
     ("kerusakan", "rusak"),  # ke-...-an, not ke-rusa-kan
@@ -79,22 +78,3 @@ def test_offered_choices_carry_words_a_citizen_can_read(table: RoutingTable) -> 
     assert "uang pelicin" in inspectorate.keywords
     assert inspectorate.rules  # the rule that raised it is still named, apart from the words
 
-
-def _held_out(rows: list[tuple[bool, bool, float]]) -> list[tuple[Scored, float]]:
-    """(top right, right in the top three, probability) -> scored rows with two candidates."""
-    table = _table({"DLH": {"sampah": 3}, "PUPR": {"drainase": 3}, "DINKES": {"puskesmas": 1}})
-    result = classify("sampah drainase puskesmas", table)
-    items = []
-    for number, (top_right, in_three, probability) in enumerate(rows):
-        accept = {result.candidates[0].agency} if top_right else {result.candidates[1].agency} if in_three else {"X"}
-        items.append((Scored(LabelledText("t", frozenset(accept), str(number)), result, 0), probability))
-    return items
-
-
-def test_the_ask_threshold_asks_only_where_it_resolves_more_within_the_caps() -> None:
-    # ten rows: eight right at the top (sure), one right only second (unsure), one wrong (unsure)
-    rows = [(True, True, 0.95)] * 8 + [(False, True, 0.5), (False, False, 0.4)]
-    # asking both unsure rows resolves one more; asking only the wrong one gains nothing; no ask
-    # allowed: never ask
-    assert choose_threshold({"set": _held_out(rows)}, max_ask_rate=0.2, min_accuracy=0.5) == pytest.approx(0.51)
-    assert choose_threshold({"set": _held_out(rows)}, max_ask_rate=0.0, min_accuracy=0.5) == 0.0
