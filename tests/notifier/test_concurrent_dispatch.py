@@ -15,10 +15,10 @@ from models.config import Settings
 from models.db import transaction
 from models.outbox import Recipient, enqueue
 from models.tables import Notification
-from notifier.dispatcher import Dispatcher
+from notifier.dispatcher import Dispatcher, PassReport
 from notifier.lanes import Lanes
 from notifier.ratelimit import Limits, RateLimiter
-from notifier.transports import LogTransport, OutgoingMessage, SendResult
+from notifier.transports import LogTransport, OutgoingMessage, SendResult, Transport
 
 
 class SlowProvider:
@@ -94,16 +94,23 @@ def test_a_fast_provider_and_a_channel_without_a_rate_limit_keep_one_lane() -> N
     assert lanes.width("whatsapp") == 1 and lanes.width("email") == 1
 
 
+def pass_with_one_lane(sessions: sessionmaker[Session], settings: Settings, clock: FixedClock,
+                       provider: Transport) -> tuple[PassReport, Lanes]:
+    """One dispatcher pass to `provider` with notifier.max_in_flight = 1 (its lanes closed after)."""
+    capped = settings.notifier.model_copy(update={"max_in_flight": 1})
+    dispatcher = Dispatcher(sessions, {"telegram": provider}, LogTransport(io.StringIO()), capped, "n1", clock,
+                            limiter=RateLimiter({"telegram": Limits(per_second=1000)}))
+    report = dispatcher.run_pass()
+    dispatcher.lanes.close()
+    return report, dispatcher.lanes
+
+
 def test_a_region_that_caps_sends_in_flight_never_overlaps_more(sessions, settings: Settings,
                                                                 clock: FixedClock) -> None:
     # notifier.max_in_flight is also the most a killed notifier can re-send per channel.
     queue(sessions, clock, ["new_complaint"] * 12)
     provider = SlowProvider(latency=0.1)
-    capped = settings.notifier.model_copy(update={"max_in_flight": 1})
-    dispatcher = Dispatcher(sessions, {"telegram": provider}, LogTransport(io.StringIO()), capped, "n1", clock,
-                            limiter=RateLimiter({"telegram": Limits(per_second=100)}))
-    report = dispatcher.run_pass()
-    dispatcher.lanes.close()
+    report, _ = pass_with_one_lane(sessions, settings, clock, provider)
     assert report.sent == 12
     assert provider.most_open == 1
 
@@ -132,11 +139,7 @@ def test_with_one_lane_a_send_leaves_only_after_the_one_before_it_is_recorded(
     # Otherwise a kill between the provider's answer and its record re-sends two messages, not one.
     queue(sessions, clock, ["new_complaint"] * 30)
     provider = RecordCheckingProvider(sessions)
-    capped = settings.notifier.model_copy(update={"max_in_flight": 1})
-    dispatcher = Dispatcher(sessions, {"telegram": provider}, LogTransport(io.StringIO()), capped, "n1", clock,
-                            limiter=RateLimiter({"telegram": Limits(per_second=1000)}))
-    report = dispatcher.run_pass()
-    dispatcher.lanes.close()
+    report, lanes = pass_with_one_lane(sessions, settings, clock, provider)
     assert report.sent == 30
     assert provider.most_unrecorded == 0
-    assert dispatcher.lanes.idle()
+    assert lanes.idle()
