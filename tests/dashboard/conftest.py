@@ -12,13 +12,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.accounts import set_password
 from models.config import Settings
 from models.db import transaction
 from models.desk import Desk, NewComplaint, calendar_for
 from models.environment import Environment
 from models.runtime import Database
 from models.tables import Complaint, Official
+from tests.passwords import set_quick_password
 from web.dashboard import install_dashboard
 
 PASSWORD = "rahasia-sekali-123"
@@ -86,7 +86,7 @@ def login(client: FlaskClient, sessions: sessionmaker[Session]) -> Callable[[str
             official = db.get(Official, official_id)
             assert official is not None
             if official.password_hash is None:
-                set_password(db, official_id, PASSWORD)
+                set_quick_password(db, official_id, PASSWORD)
         response = post(browser, "/dashboard/login", {"login": official_id, "password": PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)
         return browser

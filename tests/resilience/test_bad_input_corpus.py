@@ -43,7 +43,6 @@ from bot.console import run_console
 from bot.dialog.engine import Engine
 from bot.dialog.texts import say
 from bot.setup import build_engine
-from models.accounts import set_password
 from models.clock import FixedClock
 from models.config import Settings
 from models.db import make_engine, make_session_factory, transaction
@@ -54,6 +53,7 @@ from models.outbox import Recipient, enqueue
 from models.runtime import Database
 from models.tables import ChatSession, Notification, Official
 from tests.dashboard.conftest import chat_form
+from tests.passwords import set_quick_password
 from web import create_app
 
 # The Telegram webhook needs a Bot API to answer on; the Telegram tests' fake is reused, not copied.
@@ -120,8 +120,8 @@ def directory_template(sqlite_template: Path, settings: Settings, tmp_path_facto
     engine = make_engine(f"sqlite:///{path}")
     with transaction(make_session_factory(engine)) as db:
         sync_directory(db, settings)
-        for official_id in SIGNED_IN:  # scrypt is slow on purpose: hash once, not per case
-            set_password(db, official_id, PASSWORD)
+        for official_id in SIGNED_IN:  # scrypt is slow on purpose: hash once (and cheaply, tests/passwords.py)
+            set_quick_password(db, official_id, PASSWORD)
     engine.dispose()
     return path
 
@@ -292,7 +292,7 @@ def sign_in(harness: Harness, client: FlaskClient, official_id: str) -> None:
         official = db.get(Official, official_id)
         assert official is not None
         if official.password_hash is None:
-            set_password(db, official_id, PASSWORD)
+            set_quick_password(db, official_id, PASSWORD)
     response = client.post("/dashboard/login", data={"login": official_id, "password": PASSWORD,
                                                      "csrf_token": csrf(client)})
     assert response.status_code == 302

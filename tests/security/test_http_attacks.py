@@ -33,7 +33,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder
 
 from bot.setup import build_engine
-from models.accounts import hash_password
 from models.codes import new_code
 from models.db import make_engine, make_session_factory, transaction
 from models.desk import Desk, NewComplaint, calendar_for
@@ -43,6 +42,7 @@ from models.outbox import Recipient, enqueue
 from models.runtime import Database
 from models.tables import Complaint, Notification, Official
 from tests.dashboard.conftest import TEST_SECRET_KEY, chat_form
+from tests.passwords import quick_hash
 from tests.security.conftest import blind
 from web import create_app
 
@@ -91,7 +91,7 @@ def ready_database(sqlite_template: Path, settings: Any, tmp_path_factory: pytes
     path = tmp_path_factory.mktemp("attacks") / "ready.db"
     shutil.copy(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
-    hashed = hash_password(PASSWORD)
+    hashed = quick_hash(PASSWORD)
     with transaction(make_session_factory(engine)) as db:
         sync_directory(db, settings)
         for official in db.scalars(select(Official)):

@@ -23,13 +23,13 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.dialog.messages import Inbound, Location
-from models.accounts import hash_password
 from models.codes import new_code
 from models.db import transaction
 from models.desk import AttachmentIn, Desk, NewComplaint, calendar_for
 from models.environment import Environment
 from models.tables import Complaint, Official, Reporter
 from tests.dashboard.conftest import PASSWORD, TEST_SECRET_KEY, post
+from tests.passwords import quick_hash
 from tests.security.conftest import blind
 from web.dashboard import install_dashboard
 
@@ -39,7 +39,7 @@ PEOPLE = FIXTURES["people"]
 TOKENS: list[str] = FIXTURES["identity_tokens"]
 HOME = PEOPLE["rahma"]["home"]
 INSIDER_PHONE = "+6285388001122"
-HASHED = hash_password(PASSWORD)
+HASHED = quick_hash(PASSWORD)
 # A JPEG whose EXIF (APP1) holds the home's GPS and the phone's model, as a WhatsApp photo might.
 EXIF = b"Exif\x00\x00GPS -2.986123 114.760047 Xiaomi Redmi 9A"
 PHOTO = b"\xff\xd8" + b"\xff\xe1" + struct.pack(">H", len(EXIF) + 2) + EXIF + b"\xff\xda\x00\x02image-data\xff\xd9"
