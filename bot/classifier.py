@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     speed = commands.add_parser("bench", help="messages per second vs the naive baseline")
     speed.add_argument("--data", type=Path, default=None, help="CSV of real texts (long-text figure)")
     speed.add_argument("--messages", type=Path, default=None, help="CSV of unseen chat messages to time")
+    speed.add_argument("--known-words", type=Path, default=None, metavar="CSV",
+                       help="CSV of other real texts whose words the router reads before each pass over --messages "
+                            "(the real_known_words figure: word caches warm, verdict caches empty)")
     speed.add_argument("--count", type=int, default=20_000, help="generated chat messages")
     speed.add_argument("--profile", type=int, default=0, metavar="N",
                        help="instead of timing: profile the router on the unseen messages (or --messages) with "
@@ -302,7 +305,8 @@ def _bench(args: argparse.Namespace) -> int:
 
         print(profile(args.table, args.count, args.messages, args.profile))
         return 0
-    report = bench(args.table, args.data, count=args.count, messages_path=args.messages)
+    report = bench(args.table, args.data, count=args.count, messages_path=args.messages,
+                   known_words_path=args.known_words)
     if args.json:
         print(json.dumps(report))
         return 0

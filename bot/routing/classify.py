@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from bot.routing.calibration import Ranking
@@ -69,6 +70,48 @@ class RoutingResult:
         }
 
 
+# A frozen dataclass's generated __init__ sets each field through ``object.__setattr__`` (about
+# 1,800 instructions a field under callgrind, a Candidate 7,500, a result 11,800): the router builds
+# a result per message and a few candidates per new verdict, so it fills their slots directly
+# through the slots' own descriptors (the same objects, equal to and hashing as constructed ones).
+_new = object.__new__
+
+
+def _slot_setters(cls: type) -> tuple[Callable[[object, object], None], ...]:
+    """One setter per field, in order (unpacked below into one name each: a field added to the class
+    fails at import until its builder sets it too)."""
+    return tuple(cls.__dict__[each.name].__set__ for each in fields(cls))
+
+
+_set_agency, _set_score, _set_keywords, _set_rules = _slot_setters(Candidate)
+(_set_decision, _set_candidates, _set_confidential, _set_normalized, _set_subject, _set_confidence,
+ _set_ranking) = _slot_setters(RoutingResult)
+
+
+def _candidate(agency: str, score: float, keywords: tuple[str, ...], rules: tuple[str, ...]) -> Candidate:
+    """``Candidate(agency, score, keywords, rules)``, built faster."""
+    candidate: Candidate = _new(Candidate)
+    _set_agency(candidate, agency)
+    _set_score(candidate, score)
+    _set_keywords(candidate, keywords)
+    _set_rules(candidate, rules)
+    return candidate
+
+
+def _result(decision: Decision, candidates: tuple[Candidate, ...], confidential: bool, normalized: str,
+            subject: str | None, confidence: float, ranking: Ranking | None) -> RoutingResult:
+    """``RoutingResult(...)`` with every field given, built faster."""
+    result: RoutingResult = _new(RoutingResult)
+    _set_decision(result, decision)
+    _set_candidates(result, candidates)
+    _set_confidential(result, confidential)
+    _set_normalized(result, normalized)
+    _set_subject(result, subject)
+    _set_confidence(result, confidence)
+    _set_ranking(result, ranking)
+    return result
+
+
 def normalize(text: str, table: RoutingTable) -> str:
     """The text as the router sees it: NFKC, lower case, words only, English read into Indonesian,
     slang expanded."""
@@ -103,7 +146,7 @@ def classify(text: str, table: RoutingTable) -> RoutingResult:
         # A long post is asked from its own threshold (the verdict, shared by profile, used the chat one).
         threshold = calibration.threshold_for(word_count(normalized))
         decision = "route" if confidence >= threshold else "ask"
-    return RoutingResult(decision, candidates, confidential, normalized, subject, confidence, ranking)
+    return _result(decision, candidates, confidential, normalized, subject, confidence, ranking)
 
 
 def word_count(normalized: str) -> int:
@@ -162,8 +205,13 @@ def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
     del ordered[MAX_CANDIDATES:]
     # Evidence is gathered only for the offices shown (most scored offices never are). Scores are
     # sums of a few weights, so the same values recur: ``round`` (costly for floats) runs once each.
+    if not ordered:
+        return _decided((), dismissed, table, None)
+    # Evidence is gathered only for the offices shown (most scored offices never are), in the same
+    # pass as the shape of the ranking the confidence reads.
+    evidence, shape = _evidence_and_shape(ordered, profile, table)
+    # Scores are sums of a few weights, so the same values recur: ``round`` (costly for floats) runs once each.
     rounded = table.rounded_scores
-    evidence = _evidence({agency for _, agency in ordered}, profile, table)
     candidates: list[Candidate] = []
     for negative, agency in ordered:
         score = rounded.get(negative)
@@ -171,9 +219,11 @@ def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
             if len(rounded) >= WORD_CACHE_LIMIT:
                 rounded.clear()
             score = rounded[negative] = round(-negative, 3)
-        candidates.append(Candidate(agency, score, *_strongest_first(evidence[agency] + credits.get(agency, []))))
+        credited = credits.get(agency)
+        candidates.append(_candidate(agency, score, *_strongest_first(
+            evidence[agency] + credited if credited else evidence[agency])))
     offered = tuple(candidates)
-    return _decided(offered, dismissed, table, _ranking(offered, ordered_all, profile, table) if offered else None)
+    return _decided(offered, dismissed, table, _ranking(offered, ordered_all, shape))
 
 
 def _decided(candidates: tuple[Candidate, ...], dismissed: bool, table: RoutingTable,
@@ -184,26 +234,52 @@ def _decided(candidates: tuple[Candidate, ...], dismissed: bool, table: RoutingT
     return decision, candidates, confidential, _subject(candidates, confidential), confidence, ranking
 
 
-def _ranking(candidates: tuple[Candidate, ...], agencies: int, profile: tuple[Hit, ...],
-             table: RoutingTable) -> Ranking:
+# What one pass over the profile gathers of the ranking's shape for the top and the runner-up:
+# (the top's points, shared with the runner-up, seen as a landmark, in the opening words; the
+# top's and the runner-up's decisive topic word, the top's address hit, the runner-up in the lead)
+_Shape = tuple[float, float, float, float, bool, bool, bool, bool]
+
+
+def _ranking(candidates: tuple[Candidate, ...], agencies: int, shape: _Shape) -> Ranking:
     """How ambiguous the verdict is, read off the hit profile once per profile (the verdict cache
     keeps it): whether the top's evidence is its own decisive word or a rule, whether the words that
     raised it raise the runner-up too, whether they were only seen as a place."""
     top = candidates[0]
     runner_up = candidates[1] if len(candidates) > 1 else None
-    top_agency = top.agency
-    runner_agency = runner_up.agency if runner_up is not None else ""
+    points, shared, placed, lead, top_decisive, runner_up_decisive, address_hit, runner_up_in_lead = shape
+    if points:
+        shared, placed, lead = shared / points, placed / points, lead / points
+    return Ranking(top.score, runner_up.score if runner_up else 0.0,
+                   candidates[2].score if len(candidates) > 2 else 0.0, len(top.keywords), agencies,
+                   top_decisive or bool(top.rules), runner_up_decisive or bool(runner_up and runner_up.rules),
+                   shared, placed, address_hit, lead, runner_up_in_lead)
+
+
+def _evidence_and_shape(ordered: list[tuple[float, str]], profile: tuple[Hit, ...],
+                        table: RoutingTable) -> tuple[dict[str, list[tuple[float, str]]], _Shape]:
+    """For each office of ``ordered`` (the shown ones, best first), (points, keyword) of every scored
+    phrase that counts for it, in profile order; and the shape of the ranking (``_Shape``) for the
+    first two. One pass over the profile; hidden hits score nothing for anyone."""
     factors = table.hit_factors
-    phrase_weights = table.phrase_weights
+    labels = table.phrase_labels
+    weights = table.phrase_weights
+    evidence: dict[str, list[tuple[float, str]]] = {agency: [] for _, agency in ordered}
+    top_agency = ordered[0][1]
+    runner_agency = ordered[1][1] if len(ordered) > 1 else ""
     points = shared = placed = lead = 0.0
-    top_decisive, runner_up_decisive, address_hit = bool(top.rules), bool(runner_up and runner_up.rules), False
-    runner_up_in_lead = False
+    top_decisive = runner_up_decisive = address_hit = runner_up_in_lead = False
     for hit in profile:
         kind = hit & _KIND
-        if kind == HIDDEN:  # scores nothing for anyone
+        if kind == HIDDEN:
             continue
+        factor = factors[hit & _FACTOR_MASK]
+        phrase_id = hit >> HIT_FACTOR_BITS
         own = runner = 0.0
-        for agency, weight in phrase_weights[hit >> HIT_FACTOR_BITS]:
+        for agency, weight in weights[phrase_id]:
+            if factor:
+                items = evidence.get(agency)
+                if items is not None:
+                    items.append((weight * factor, labels[phrase_id]))
             if agency == top_agency:
                 own = weight
             elif agency == runner_agency:
@@ -217,7 +293,7 @@ def _ranking(candidates: tuple[Candidate, ...], agencies: int, profile: tuple[Hi
             address_hit = True
         elif kind == TOPIC and own >= DECISIVE_WEIGHT:
             top_decisive = True
-        scored = own * factors[hit & _FACTOR_MASK]
+        scored = own * factor
         points += scored
         if runner:
             shared += scored
@@ -225,29 +301,7 @@ def _ranking(candidates: tuple[Candidate, ...], agencies: int, profile: tuple[Hi
             placed += scored
         if hit & _IN_LEAD:
             lead += scored
-    if points:
-        shared, placed, lead = shared / points, placed / points, lead / points
-    return Ranking(top.score, runner_up.score if runner_up else 0.0,
-                   candidates[2].score if len(candidates) > 2 else 0.0, len(top.keywords), agencies,
-                   top_decisive, runner_up_decisive, shared, placed, address_hit, lead, runner_up_in_lead)
-
-
-def _evidence(shown: set[str], profile: tuple[Hit, ...], table: RoutingTable) -> dict[str, list[tuple[float, str]]]:
-    """For each ``shown`` office, (points, keyword) of every scored phrase that counts for it, in
-    profile order: one pass over the profile for all of them."""
-    factors = table.hit_factors
-    labels = table.phrase_labels
-    weights = table.phrase_weights
-    evidence: dict[str, list[tuple[float, str]]] = {agency: [] for agency in shown}
-    for hit in profile:
-        factor = factors[hit & _FACTOR_MASK]
-        if factor:
-            phrase_id = hit >> HIT_FACTOR_BITS
-            for agency, weight in weights[phrase_id]:
-                items = evidence.get(agency)
-                if items is not None:
-                    items.append((weight * factor, labels[phrase_id]))
-    return evidence
+    return evidence, (points, shared, placed, lead, top_decisive, runner_up_decisive, address_hit, runner_up_in_lead)
 
 
 def _apply_rules(

@@ -139,6 +139,13 @@ class Dictionary:
 
     def __init__(self, roots: frozenset[str]) -> None:
         self.roots = roots
+        # Every root a reading finds is the end of a base (the word less its suffixes), less its
+        # prefixes, with at most one letter a nasal swallowed put back before it, and has three or
+        # more letters: so the base ends in a root's last four letters, or its last three are a
+        # three- or four-letter root's. A typo ("jalsn") usually meets neither, and is then told
+        # from a word without trying its prefix readings.
+        self._endings = frozenset(root[-4:] for root in roots if len(root) >= 4)
+        self._short_endings = frozenset(root[-3:] for root in roots if len(root) in (3, 4))
 
     def is_word(self, word: str) -> bool:
         if word in self.roots or self.analyse(word) is not None:
@@ -158,6 +165,9 @@ class Dictionary:
             for base, suffix in readings:
                 if base in roots:
                     return "", base, suffix
+        endings, short_endings = self._endings, self._short_endings
+        if not any(base[-4:] in endings or base[-3:] in short_endings for base, _ in readings):
+            return None
         # every base starts like the word: without a prefix's first letters there is no prefix
         prefixed = [(suffix, prefix_readings(base)) for base, suffix in readings] \
             if word[:2] in _PREFIXES_BY_HEAD else []

@@ -117,10 +117,14 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
         # is not a second, separate clue.
         unblocked = [span for span in occurrences if span[0] not in blocked] if blocked else occurrences
         if longer:
-            if sizes[phrase_id] == 1:
+            size = sizes[phrase_id]
+            if len(unblocked) == 1:  # most phrases: the sets below reduce to this one start or none
+                start, end = unblocked[0]
+                hidden = start in hides_word if size == 1 else _inside_longer(start, end, size, longer)
+                starts = _NO_STARTS if hidden else [start]
+            elif size == 1:
                 starts = sorted({start for start, _ in unblocked if start not in hides_word})
             else:
-                size = sizes[phrase_id]
                 starts = sorted({start for start, end in unblocked if not _inside_longer(start, end, size, longer)})
         elif len(unblocked) == 1:  # most phrases: the lists below reduce to this one position
             start = unblocked[0][0]
@@ -141,7 +145,11 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
         # problem, and only counts if it also appears elsewhere.
         if len(starts) == 1:  # most phrases: the lists below reduce to this one position
             start = starts[0]
-            hits.append(phrase_id << HIT_FACTOR_BITS | _in_lead(phrase_id, start) << 4 | _placed(phrase_id, start))
+            if plain:  # as above
+                hits.append(phrase_id << HIT_FACTOR_BITS | (start < lead_words) << 4 | placed_as.get(start, TOPIC))
+            else:
+                hits.append(phrase_id << HIT_FACTOR_BITS | _in_lead(phrase_id, start) << 4
+                            | _placed(phrase_id, start))
             continue
         placed = [start for start in starts if start not in address] if address else starts
         topical = [start for start in placed if _placed(phrase_id, start) != LANDMARK]
@@ -154,6 +162,7 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
 
 
 _NO_POSITIONS: frozenset[int] = frozenset()
+_NO_STARTS: list[int] = []  # never changed
 
 
 def _addressed_positions(words: list[str], table: RoutingTable) -> frozenset[int]:

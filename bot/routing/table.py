@@ -333,6 +333,17 @@ class RoutingTable:
         fresh.confidences = {}
         return fresh
 
+    def with_words_read(self) -> RoutingTable:
+        """The same table with its word-level caches (chunks, readings, second looks) holding what this
+        one's hold, copied so that what the copy reads is not remembered here, and its message-level ones
+        (verdicts, profiles seen, rounded scores, confidences) empty: a router that has read other
+        messages' words before, meeting messages whose hit profiles it has never scored (the bench)."""
+        fresh = self.with_empty_caches()
+        fresh.chunk_cache = dict(self.chunk_cache)
+        fresh._readings_cache = dict(self._readings_cache)
+        fresh.second_looks = dict(self.second_looks)
+        return fresh
+
     def cached_verdict(self, key: Any) -> Any:
         return self.verdict_cache.get(key)
 

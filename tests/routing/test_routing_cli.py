@@ -69,6 +69,18 @@ def test_bench_reports_router_and_baseline_rates() -> None:
     assert "speedup_cold" in report
 
 
+def test_bench_times_real_texts_again_after_reading_other_texts_words(tmp_path: Path) -> None:
+    timed = _labelled_csv(tmp_path / "timed.csv", [("1", "jalsn rusak parah di dpn sdn 2", "PUPR"),
+                                                   ("2", "sampahh numpuk sdh 3 hari", "DLH")])
+    other = _labelled_csv(tmp_path / "other.csv", [("a", "jalsn berlubang", "PUPR"),
+                                                   ("b", "sampahh numpuk sdh 3 hari", "DLH")])
+    completed = _run("bench", "--count", "300", "--messages", str(timed), "--known-words", str(other), "--json")
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert report["real_known_words_speedup"] > 0 and report["real_speedup"] > 0
+    assert report["real_known_words_source"] == "other.csv (1 texts)"  # the timed text is left out
+
+
 def test_evaluate_measures_the_router_as_the_desk_runs_it_with_its_regions_places(tmp_path: Path) -> None:
     # config.yaml names "Anjir Pasar" as a village: with the region, its "pasar" is a place, not a market.
     path = _labelled_csv(tmp_path / "places.csv", [

@@ -5,9 +5,12 @@ every word they cover."""
 
 from __future__ import annotations
 
-from bot.routing import RoutingTable
+import random
+
+from bot.routing import RoutingTable, classify
 from bot.routing import text as tx
 from bot.routing.bench import unseen_messages
+from bot.routing.dictionary import Dictionary, indonesian
 
 
 def _read_afresh(table: RoutingTable, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
@@ -54,6 +57,46 @@ def test_the_stemmer_pre_check_lets_every_stemmable_form_through(table: RoutingT
     missed = [form for form in sorted(forms)
               if any(root in table.vocabulary for root in tx.stem_candidates(form)) and not table._may_stem(form)]
     assert not missed, missed[:10]
+
+
+class _Everything:
+    """A set that holds every string: the root-ending pre-check then lets every word through."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def test_the_root_ending_pre_check_changes_no_analysis() -> None:
+    words = indonesian()
+    unchecked = Dictionary(words.roots)
+    unchecked._endings = unchecked._short_endings = _Everything()  # type: ignore[assignment]
+    rng = random.Random(17)
+    roots = sorted(words.roots)
+    prefixes = ("", "di", "mem", "men", "meng", "meny", "pe", "pen", "peng", "per", "ber", "ter", "ke", "se",
+                "diper", "memper", "keber", "pel", "bel", "te", "be")
+    endings = ("", "an", "kan", "i", "nya", "lah", "pun", "ku", "annya", "kannya")
+    forms = set()
+    for _ in range(20_000):
+        root = rng.choice(roots)
+        form = rng.choice(prefixes) + (root[1:] if rng.random() < 0.3 else root) + rng.choice(endings)
+        if rng.random() < 0.3:  # and a typo
+            place = rng.randrange(len(form))
+            form = form[:place] + rng.choice("aeiknrstu") + form[place + 1:]
+        forms.add(form)
+    changed = [form for form in sorted(forms)
+               if words.analyse(form) != unchecked.analyse(form) or words.is_word(form) != unchecked.is_word(form)]
+    assert not changed, changed[:10]
+
+
+def test_a_table_that_has_read_other_messages_keeps_their_words_but_no_verdict(table: RoutingTable) -> None:
+    reader = table.with_empty_caches()
+    for message in ("jalsn rusakkk di dpn sdn2", "jalsn rusakkk di dpn sdn2", "lampu pju matii"):
+        classify(message, reader)
+    known = reader.with_words_read()
+    assert known.chunk_cache == reader.chunk_cache and "jalsn" in known.chunk_cache
+    assert reader.verdict_cache and not known.verdict_cache and not known.confidences
+    classify("sampahh numpuk", known)
+    assert "sampahh" in known.chunk_cache and "sampahh" not in reader.chunk_cache
 
 
 def _fuzzy_without_pre_check(table: RoutingTable, word: str) -> list[str]:
