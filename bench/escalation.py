@@ -15,7 +15,8 @@ and the region).
 It times one sweep on each `small` copy (the median counts) and on `large`, then reads back exactly what
 the sweep wrote (audit events, outbox rows, the complaints' new level and trigger) and replays those rows
 on the floor copies with prebuilt statements straight through the driver, one transaction per sweep batch,
-in three forms (the driver's executemany; multi-row VALUES; the rows as one JSON document per statement):
+in four forms (the driver's executemany; multi-row VALUES; the rows as one JSON document per statement; on
+PostgreSQL, that document with each distinct JSON value sent once in a second one, as the sweep writes):
 the fastest is the raw-SQL floor of the same writes, without deciding anything. It prints per due
 complaint: the sweep, the floor, their ratio, and the ratio large/small (targets: <= 0.2 ms per due
 complaint, <= 2x between the sizes).
@@ -251,55 +252,103 @@ def stored_instant(database: Database, instant: datetime) -> Any:
     return naive if database.engine.dialect.name == "postgresql" else naive.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-FLOOR_FORMS = ("executemany", "multirow", "document")
+FLOOR_FORMS = ("executemany", "multirow", "document", "shared")
 EVENT_COLUMNS = ["complaint_id", "at", "actor_kind", "actor_id", "action", "from_status", "to_status", "note", "data"]
 UPDATE_COLUMNS = ["next_escalation_at", "escalation_level", "updated_at", "id"]
 
 
-def time_floor(databases: dict[str, Database], written: dict[str, Any]) -> dict[str, float]:
+def time_floor(databases: dict[str, Database], written: dict[str, Any]) -> dict[str, tuple[float, float]]:
     """Replay the sweep's writes with prebuilt statements, one transaction per batch of complaints, on a fresh
-    copy for each form: the driver's executemany; multi-row VALUES statements; and the rows as one JSON
-    document per statement. The fastest is the floor."""
+    copy for each form: the driver's executemany; multi-row VALUES statements; the rows as one JSON
+    document per statement; and (PostgreSQL) that document with each distinct JSON value sent once. The
+    fastest is the floor. Per form: (seconds of the writes, seconds spent building their parameters)."""
     columns = {"events": EVENT_COLUMNS, "notifications": written["notification_columns"], "updates": UPDATE_COLUMNS}
     batches = split_batches(written, columns["notifications"].index("complaint_id"))
     return {form: replay(databases[form], batches, columns, form) for form in FLOOR_FORMS}
 
 
 def replay(database: Database, batches: list[dict[str, list[Any]]], columns: dict[str, list[str]],
-           form: str) -> float:
+           form: str) -> tuple[float, float]:
+    """The statements and their parameters are built before the clock starts: what is timed is the driver
+    sending them and the server running them, nothing the sweep decides or encodes."""
     postgres = database.engine.dialect.name == "postgresql"
+    preparing = time.perf_counter()
+    prepared = [[statement for name in ("events", "notifications", "updates") if batch[name]
+                 for statement in statements(form, postgres, name, columns[name], batch[name])]
+                for batch in batches]
+    prepare_seconds = time.perf_counter() - preparing
     raw = database.engine.raw_connection()
     try:
         driver = raw.driver_connection
         cursor = driver.cursor()
         started = time.perf_counter()
-        for batch in batches:
+        for batch_statements in prepared:
             if not postgres:
                 cursor.execute("BEGIN IMMEDIATE")
-            for name in ("events", "notifications", "updates"):
-                if batch[name]:
-                    write(cursor, form, postgres, name, columns[name], batch[name])
+            for many, statement, parameters in batch_statements:
+                (cursor.executemany if many else cursor.execute)(statement, parameters)
             if postgres:
                 driver.commit()
             else:
                 cursor.execute("COMMIT")
-        return time.perf_counter() - started
+        return time.perf_counter() - started, prepare_seconds
     finally:
         raw.close()
 
 
-def write(cursor: Any, form: str, postgres: bool, name: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+def statements(form: str, postgres: bool, name: str, columns: list[str],
+               rows: list[tuple[Any, ...]]) -> list[tuple[bool, str, Any]]:
+    """One table's rows of one batch in the given form: (executemany?, statement, parameters) to run."""
+    if form == "shared":
+        json_columns = [position for position, column in enumerate(columns) if postgres_type(name, column) == "json"]
+        if postgres and json_columns:
+            return [shared_statement_and_parameters(name, columns, rows, json_columns)]
+        form = "document"  # nothing to share: the same statement as the document form
     if form == "document":
         document = json.dumps([dict(zip(columns, (as_json(value) for value in row), strict=True)) for row in rows])
-        cursor.execute(document_statement(postgres, name, columns), (document,))
-        return
+        return [(False, document_statement(postgres, name, columns), (document,))]
     flat = [tuple(json.dumps(v) if isinstance(v, dict | list) else v for v in row) for row in rows]
     if form == "executemany":
-        cursor.executemany(values_statement(postgres, name, columns, 1), flat)
-        return
-    for first in range(0, len(flat), 30_000 // len(columns)):
-        chunk = flat[first:first + 30_000 // len(columns)]
-        cursor.execute(values_statement(postgres, name, columns, len(chunk)), [value for row in chunk for value in row])
+        return [(True, values_statement(postgres, name, columns, 1), flat)]
+    size = 30_000 // len(columns)
+    return [(False, values_statement(postgres, name, columns, len(chunk)), [value for row in chunk for value in row])
+            for chunk in (flat[first:first + size] for first in range(0, len(flat), size))]
+
+
+def shared_statement_and_parameters(name: str, columns: list[str], rows: list[tuple[Any, ...]],
+                                    json_columns: list[int]) -> tuple[bool, str, Any]:
+    """The document form with each distinct JSON value sent once, as the sweep sends them on PostgreSQL
+    (models/bulk.py): the rows carry its position in a second document, joined back by the server."""
+    distinct: list[dict[str, int]] = [{} for _ in json_columns]
+    documents: list[list[Any]] = [[] for _ in json_columns]
+    replaced = []
+    for row in rows:
+        values = [as_json(value) for value in row]
+        for slot, position in enumerate(json_columns):
+            if values[position] is None:
+                continue
+            encoded = json.dumps(values[position])
+            number = distinct[slot].get(encoded)
+            if number is None:
+                documents[slot].append(values[position])
+                number = distinct[slot][encoded] = len(documents[slot])
+            values[position] = number
+        replaced.append(dict(zip(columns, values, strict=True)))
+    return (False, shared_statement(name, columns, [columns[p] for p in json_columns]),
+            [json.dumps(replaced), *(json.dumps(document) for document in documents)])
+
+
+def shared_statement(name: str, columns: list[str], shared: list[str]) -> str:
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    spec = ", ".join(f'"{column}" {"integer" if column in shared else postgres_type(name, column)}'
+                     for column in columns)
+    chosen = ", ".join(f"s_{column}.value" if column in shared else f'x."{column}"' for column in columns)
+    joins = " ".join(f"LEFT JOIN json_array_elements(%s::json) WITH ORDINALITY AS s_{column}(value, position) "
+                     f'ON s_{column}.position = x."{column}"' for column in shared)
+    source = (f"ROWS FROM (json_to_recordset(%s::json) AS ({spec})) WITH ORDINALITY AS x({quoted}, sent_position) "
+              f"{joins}")
+    conflict = " ON CONFLICT (dedup_key) DO NOTHING" if name == "notifications" else ""
+    return f"INSERT INTO {TABLES[name]} ({quoted}) SELECT {chosen} FROM {source} ORDER BY x.sent_position{conflict}"
 
 
 def as_json(value: Any) -> Any:
@@ -386,15 +435,19 @@ def run_backend(name: str, urls: dict[str, str], settings: Settings, args: argpa
             + f" s; this process's CPU {small['cpu_seconds']:.2f} s), {small['escalate_events']:,} escalation events, "
             f"{small['notifications']:,} outbox rows")
         written = written_rows(databases[smalls[0]])
-        forms = time_floor(databases, written)
-        floor = min(forms.values())
+        timed = time_floor(databases, written)
+        forms = {form: seconds for form, (seconds, _) in timed.items()}
+        fastest = min(forms, key=forms.__getitem__)
+        floor, encoding = forms[fastest], timed[fastest][1]
         say(f"{name}: raw-SQL floor of the same writes: " + ", ".join(f"{form} {seconds:.3f} s" for form, seconds
                                                                        in forms.items())
-            + f" ({floor * 1000 / args.due:.3f} ms per due complaint); sweep/floor {small['seconds'] / floor:.2f}")
+            + f" ({floor * 1000 / args.due:.3f} ms per due complaint; building the {fastest} form's parameters "
+              f"beforehand took {encoding:.3f} s more); sweep/floor {small['seconds'] / floor:.2f}")
         result: dict[str, Any] = {
             "small_seconds": round(small["seconds"], 3), "small_runs": [round(run["seconds"], 3) for run in runs],
             "small_cpu_seconds": round(small["cpu_seconds"], 3),
             "floor_seconds": round(floor, 3), "floor_forms": {form: round(sec, 3) for form, sec in forms.items()},
+            "floor_parameters_seconds": round(encoding, 3),
             "ms_per_due": round(per_due, 4), "floor_ms_per_due": round(floor * 1000 / args.due, 4),
             "floor_ratio": round(small["seconds"] / floor, 2), "escalate_events": small["escalate_events"],
             "notifications": small["notifications"],
