@@ -32,6 +32,7 @@ import pstats
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -161,14 +162,14 @@ def time_sweep(database: Database, settings: Settings, profile: int = 0,
 class StatementClock:
     """Where one sweep's time goes, batch by batch: each statement's round trip (from the cursor's execute to
     its return; SQLite's rows are stepped in the fetch, inside the Python share), each commit, and the rest:
-    the Python between the round trips."""
+    the Python between the round trips (on PostgreSQL, the Python the overlapping writes did not hide)."""
 
     def __init__(self, database: Database) -> None:
         self.engine, self.sessions = database.engine, database.sessions
         self.spent: dict[str, list[float]] = {}  # statement's first words -> [count, seconds]
         self.commits = [0, 0.0]
-        self._started = 0.0
-        self._committing = 0.0
+        self._started: dict[int, float] = {}  # per thread: PostgreSQL writes one batch while claiming the next
+        self._committing: dict[int, float] = {}
         event.listen(self.engine, "before_cursor_execute", self._before)
         event.listen(self.engine, "after_cursor_execute", self._after)
         event.listen(self.engine, "commit", self._commit)
@@ -181,27 +182,29 @@ class StatementClock:
         event.remove(self.sessions, "after_commit", self._committed)
 
     def _before(self, *_: Any) -> None:
-        self._started = time.perf_counter()
+        self._started[threading.get_ident()] = time.perf_counter()
 
     def _after(self, _connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         kind = " ".join(statement.replace('"', "").split()[:3])[:60]
         entry = self.spent.setdefault(kind, [0, 0.0])
         entry[0] += 1
-        entry[1] += time.perf_counter() - self._started
+        entry[1] += time.perf_counter() - self._started[threading.get_ident()]
 
     def _commit(self, *_: Any) -> None:
-        self._committing = time.perf_counter()
+        self._committing[threading.get_ident()] = time.perf_counter()
 
     def _committed(self, *_: Any) -> None:
-        if self._committing:
+        started = self._committing.pop(threading.get_ident(), 0.0)
+        if started:
             self.commits[0] += 1
-            self.commits[1] += time.perf_counter() - self._committing
-            self._committing = 0.0
+            self.commits[1] += time.perf_counter() - started
 
     def summary(self, elapsed: float) -> str:
         # Each batch ends with one UPDATE moving every claimed complaint's trigger.
         batches = max(1, self.spent.get("UPDATE complaints SET", [1])[0])
         in_statements = sum(seconds for _, seconds in self.spent.values())
+        # On PostgreSQL the next batch is decided while the last one is written: the times overlap, and this
+        # remainder is then the Python the writes did not hide (it can be negative).
         python = elapsed - in_statements - self.commits[1]
         lines = [f"{batches} batches of {BATCH}: {sum(c for c, _ in self.spent.values()) / batches:.1f} statements "
                  f"and {self.commits[0] / batches:.2f} commits per batch; of {elapsed * 1000:.0f} ms, statements "

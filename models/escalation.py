@@ -20,8 +20,10 @@ SQLite's writer queue serialises the batches). A few reads (the due rows with th
 last step of those owing a reminder, the directory) give everything the rungs need; they are decided in
 memory, with the calendar's answers kept per day for the whole pass (deadlines and office hours are per
 day, not per complaint); then one statement per table writes the batch: the audit events, the outbox
-rows and one UPDATE moving every claimed complaint's trigger. A crash rolls the whole batch back; dedup
-keys built from the deadline make a repeated pass a no-op. What the regional leaders must hear is
+rows and one UPDATE moving every claimed complaint's trigger. On PostgreSQL a writer thread writes and
+commits batch n while batch n+1 is claimed and decided on a second connection, so the server's writes and
+the Python deciding overlap. A crash rolls the whole batch back; dedup keys built from the deadline make a
+repeated pass a no-op. What the regional leaders must hear is
 bundled: one message per person per pass (`models/bundles.py`).
 """
 
