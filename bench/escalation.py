@@ -162,13 +162,13 @@ def time_sweep(database: Database, settings: Settings, profile: int = 0,
 class StatementClock:
     """Where one sweep's time goes, batch by batch: each statement's round trip (from the cursor's execute to
     its return; SQLite's rows are stepped in the fetch, inside the Python share), each commit, and the rest:
-    the Python between the round trips (on PostgreSQL, the Python the overlapping writes did not hide)."""
+    the Python between the round trips."""
 
     def __init__(self, database: Database) -> None:
         self.engine, self.sessions = database.engine, database.sessions
         self.spent: dict[str, list[float]] = {}  # statement's first words -> [count, seconds]
         self.commits = [0, 0.0]
-        self._started: dict[int, float] = {}  # per thread: PostgreSQL writes one batch while claiming the next
+        self._started: dict[int, float] = {}  # per thread: two sweeps may share the engine
         self._committing: dict[int, float] = {}
         event.listen(self.engine, "before_cursor_execute", self._before)
         event.listen(self.engine, "after_cursor_execute", self._after)
@@ -203,8 +203,6 @@ class StatementClock:
         # Each batch ends with one UPDATE moving every claimed complaint's trigger.
         batches = max(1, self.spent.get("UPDATE complaints SET", [1])[0])
         in_statements = sum(seconds for _, seconds in self.spent.values())
-        # On PostgreSQL the next batch is decided while the last one is written: the times overlap, and this
-        # remainder is then the Python the writes did not hide (it can be negative).
         python = elapsed - in_statements - self.commits[1]
         lines = [f"{batches} batches of {BATCH}: {sum(c for c, _ in self.spent.values()) / batches:.1f} statements "
                  f"and {self.commits[0] / batches:.2f} commits per batch; of {elapsed * 1000:.0f} ms, statements "
@@ -264,7 +262,7 @@ def time_floor(databases: dict[str, Database], written: dict[str, Any]) -> dict[
     """Replay the sweep's writes with prebuilt statements, one transaction per batch of complaints, on a fresh
     copy for each form: the driver's executemany; multi-row VALUES statements; the rows as one JSON
     document per statement; and (PostgreSQL) that document with each distinct JSON value sent once. The
-    fastest is the floor. Per form: (seconds of the writes, seconds spent building their parameters)."""
+    fastest is the floor. Per form: (seconds, of which building the parameters)."""
     columns = {"events": EVENT_COLUMNS, "notifications": written["notification_columns"], "updates": UPDATE_COLUMNS}
     batches = split_batches(written, columns["notifications"].index("complaint_id"))
     return {form: replay(databases[form], batches, columns, form) for form in FLOOR_FORMS}
@@ -272,19 +270,19 @@ def time_floor(databases: dict[str, Database], written: dict[str, Any]) -> dict[
 
 def replay(database: Database, batches: list[dict[str, list[Any]]], columns: dict[str, list[str]],
            form: str) -> tuple[float, float]:
-    """The statements and their parameters are built before the clock starts: what is timed is the driver
-    sending them and the server running them, nothing the sweep decides or encodes."""
+    """Returns (seconds, of which building the parameters). All statements are built first, then run: the
+    build counts in the floor (the sweep encodes its rows too), and is reported apart."""
     postgres = database.engine.dialect.name == "postgresql"
-    preparing = time.perf_counter()
+    started = time.perf_counter()
     prepared = [[statement for name in ("events", "notifications", "updates") if batch[name]
                  for statement in statements(form, postgres, name, columns[name], batch[name])]
                 for batch in batches]
-    prepare_seconds = time.perf_counter() - preparing
+    prepare_seconds = time.perf_counter() - started
     raw = database.engine.raw_connection()
     try:
         driver = raw.driver_connection
         cursor = driver.cursor()
-        started = time.perf_counter()
+        writing = time.perf_counter()  # after the connection's checkout, as before: that is no write
         for batch_statements in prepared:
             if not postgres:
                 cursor.execute("BEGIN IMMEDIATE")
@@ -294,7 +292,7 @@ def replay(database: Database, batches: list[dict[str, list[Any]]], columns: dic
                 driver.commit()
             else:
                 cursor.execute("COMMIT")
-        return time.perf_counter() - started, prepare_seconds
+        return prepare_seconds + time.perf_counter() - writing, prepare_seconds
     finally:
         raw.close()
 
@@ -444,8 +442,8 @@ def run_backend(name: str, urls: dict[str, str], settings: Settings, args: argpa
         floor, encoding = forms[fastest], timed[fastest][1]
         say(f"{name}: raw-SQL floor of the same writes: " + ", ".join(f"{form} {seconds:.3f} s" for form, seconds
                                                                        in forms.items())
-            + f" ({floor * 1000 / args.due:.3f} ms per due complaint; building the {fastest} form's parameters "
-              f"beforehand took {encoding:.3f} s more); sweep/floor {small['seconds'] / floor:.2f}")
+            + f" ({floor * 1000 / args.due:.3f} ms per due complaint, of which building the {fastest} form's "
+              f"parameters {encoding:.3f} s); sweep/floor {small['seconds'] / floor:.2f}")
         result: dict[str, Any] = {
             "small_seconds": round(small["seconds"], 3), "small_runs": [round(run["seconds"], 3) for run in runs],
             "small_cpu_seconds": round(small["cpu_seconds"], 3),

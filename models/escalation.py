@@ -20,10 +20,8 @@ SQLite's writer queue serialises the batches). A few reads (the due rows with th
 last step of those owing a reminder, the directory) give everything the rungs need; they are decided in
 memory, with the calendar's answers kept per day for the whole pass (deadlines and office hours are per
 day, not per complaint); then one statement per table writes the batch: the audit events, the outbox
-rows and one UPDATE moving every claimed complaint's trigger. On PostgreSQL a writer thread writes and
-commits batch n while batch n+1 is claimed and decided on a second connection, so the server's writes and
-the Python deciding overlap. A crash rolls the whole batch back; dedup keys built from the deadline make a
-repeated pass a no-op. What the regional leaders must hear is
+rows and one UPDATE moving every claimed complaint's trigger. A crash rolls the whole batch back; dedup
+keys built from the deadline make a repeated pass a no-op. What the regional leaders must hear is
 bundled: one message per person per pass (`models/bundles.py`).
 """
 
@@ -33,7 +31,6 @@ import gc
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -138,11 +135,8 @@ def sweep(sessions: sessionmaker[Session], settings: Settings, calendar: Working
     ladder = Ladder(settings, calendar, now)
     # Rows this pass left due (more steps overdue than one pass takes) wait for the next pass.
     left_due: set[int] = set()
-    if _dialect(sessions) == "postgresql":
-        _escalate_overlapped(sessions, ladder, batch_size, left_due, report)
-    else:
-        while _escalate_batch(sessions, ladder, batch_size, left_due, report):
-            pass
+    while _escalate_batch(sessions, ladder, batch_size, left_due, report):
+        pass
     while _close_batch(sessions, settings, calendar, now, batch_size, report):
         pass
     with _collecting_cycles_afterwards():  # every held row's items are decoded and folded at once
@@ -156,66 +150,17 @@ def sweep(sessions: sessionmaker[Session], settings: Settings, calendar: Working
 def _escalate_batch(sessions: sessionmaker[Session], ladder: Ladder, batch_size: int, left_due: set[int],
                     report: SweepReport) -> bool:
     with _collecting_cycles_afterwards(), transaction(sessions) as session:
-        writes = _decide_batch(session, ladder, batch_size, left_due, report)
-        if writes is None:
+        claimed = [due for due in _claim(session, ladder, batch_size + len(left_due)) if due.id not in left_due]
+        if not claimed:
             return False
+        batch = claimed[:batch_size]
+        _read_last_escalations(session, batch)
+        writes = BatchWrites(ladder, Directory.read(session, ladder.deputies_today()))
+        for due in batch:
+            writes.add(ladder.decide(due), report)
         writes.write(session)
+        left_due.update(writes.left_due)
     return True
-
-
-def _escalate_overlapped(sessions: sessionmaker[Session], ladder: Ladder, batch_size: int, left_due: set[int],
-                         report: SweepReport) -> None:
-    """PostgreSQL: while the server writes batch n and commits it (on its own connection, from a writer
-    thread), this thread claims batch n+1 on a second connection and decides it. Each batch stays one
-    transaction; the claim skips the rows batch n still holds (SKIP LOCKED, as with a second notifier).
-    Batch n+1 is handed to the writer only once batch n is committed, so a failed batch n rolls back
-    batch n+1 too (the next pass takes both), and the writes reach the server in the claims' order."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="escalation-writer") as writer:
-        writing: Future[None] | None = None
-        while True:
-            session = sessions()
-            try:
-                with _collecting_cycles_afterwards():
-                    writes = _decide_batch(session, ladder, batch_size, left_due, report)
-                if writing is not None:
-                    writing.result()  # batch n's error, if any, ends the pass here
-                    writing = None
-            except BaseException:
-                session.close()  # rolls batch n+1 back; the executor still waits for batch n's commit
-                raise
-            if writes is None:
-                session.close()
-                return
-            writing = writer.submit(_write_and_commit, session, writes)
-
-
-def _write_and_commit(session: Session, writes: BatchWrites) -> None:
-    try:
-        with _collecting_cycles_afterwards():
-            writes.write(session)
-        session.commit()
-    finally:
-        session.close()  # after a failed write: the rollback
-
-
-def _decide_batch(session: Session, ladder: Ladder, batch_size: int, left_due: set[int],
-                  report: SweepReport) -> BatchWrites | None:
-    """Claim the next batch and decide its rungs: everything it will write, or None when nothing is due."""
-    claimed = [due for due in _claim(session, ladder, batch_size + len(left_due)) if due.id not in left_due]
-    if not claimed:
-        return None
-    batch = claimed[:batch_size]
-    _read_last_escalations(session, batch)
-    writes = BatchWrites(ladder, Directory.read(session, ladder.deputies_today()))
-    for due in batch:
-        writes.add(ladder.decide(due), report)
-    left_due.update(writes.left_due)
-    return writes
-
-
-def _dialect(sessions: sessionmaker[Session]) -> str:
-    with sessions() as session:
-        return session.get_bind().dialect.name
 
 
 @contextmanager
