@@ -51,7 +51,7 @@ from models.config import Settings, load_settings
 from models.db import transaction
 from models.desk import calendar_for
 from models.environment import Environment
-from models.escalation import sweep
+from models.escalation import default_batch_size, sweep
 from models.runtime import Database, prepare_database
 from models.tables import Base, Complaint, ComplaintEvent, Notification, Reporter
 
@@ -60,7 +60,6 @@ NOW = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # Wednesday 08:00 WITA, office h
 LAST_STEP = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)  # Friday 08:00 WITA: a reminder falls due Tuesday 07:30
 SLA = {"verify_days": 3, "ack_days": 1, "answer_days": 5, "reply_window_days": 10, "reminder_every_days": 2,
        "reminder_cap": 3, "emergency": False}
-BATCH = 500
 TEXTS = ("jalan berlubang di depan SDN 2 Marabahan sudah tiga bulan", "lampu jalan mati sepanjang jalan Tabat",
          "sampah menumpuk di pasar Handil Bakti", "air PDAM keruh dan berbau sejak minggu lalu")
 
@@ -141,7 +140,7 @@ def time_sweep(database: Database, settings: Settings, profile: int = 0,
     started, cpu_started = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
-    report = sweep(database.sessions, settings, calendar, NOW, batch_size=BATCH)
+    report = sweep(database.sessions, settings, calendar, NOW)  # the database's own batch size
     if profiler:
         profiler.disable()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
@@ -204,7 +203,8 @@ class StatementClock:
         batches = max(1, self.spent.get("UPDATE complaints SET", [1])[0])
         in_statements = sum(seconds for _, seconds in self.spent.values())
         python = elapsed - in_statements - self.commits[1]
-        lines = [f"{batches} batches of {BATCH}: {sum(c for c, _ in self.spent.values()) / batches:.1f} statements "
+        size = default_batch_size(self.sessions)
+        lines = [f"{batches} batches of {size}: {sum(c for c, _ in self.spent.values()) / batches:.1f} statements "
                  f"and {self.commits[0] / batches:.2f} commits per batch; of {elapsed * 1000:.0f} ms, statements "
                  f"{in_statements * 1000:.0f} ms, commits {self.commits[1] * 1000:.0f} ms, Python between the round "
                  f"trips {python * 1000:.0f} ms ({python * 1000 / batches:.1f} ms per batch)"]
@@ -258,13 +258,14 @@ EVENT_COLUMNS = ["complaint_id", "at", "actor_kind", "actor_id", "action", "from
 UPDATE_COLUMNS = ["next_escalation_at", "escalation_level", "updated_at", "id"]
 
 
-def time_floor(databases: dict[str, Database], written: dict[str, Any]) -> dict[str, tuple[float, float]]:
+def time_floor(databases: dict[str, Database], written: dict[str, Any],
+               batch: int) -> dict[str, tuple[float, float]]:
     """Replay the sweep's writes with prebuilt statements, one transaction per batch of complaints, on a fresh
     copy for each form: the driver's executemany; multi-row VALUES statements; the rows as one JSON
     document per statement; and (PostgreSQL) that document with each distinct JSON value sent once. The
     fastest is the floor. Per form: (seconds, of which building the parameters)."""
     columns = {"events": EVENT_COLUMNS, "notifications": written["notification_columns"], "updates": UPDATE_COLUMNS}
-    batches = split_batches(written, columns["notifications"].index("complaint_id"))
+    batches = split_batches(written, columns["notifications"].index("complaint_id"), batch)
     return {form: replay(databases[form], batches, columns, form) for form in FLOOR_FORMS}
 
 
@@ -398,12 +399,12 @@ def document_statement(postgres: bool, name: str, columns: list[str]) -> str:
     return f"INSERT INTO {TABLES[name]} ({quoted}) SELECT {quoted} FROM {source} WHERE true{conflict}"
 
 
-def split_batches(written: dict[str, Any], complaint_column: int) -> list[dict[str, list[Any]]]:
-    """The written rows grouped like the sweep's transactions: BATCH complaints each; messages about no
+def split_batches(written: dict[str, Any], complaint_column: int, batch: int) -> list[dict[str, list[Any]]]:
+    """The written rows grouped like the sweep's transactions: `batch` complaints each; messages about no
     complaint (bundles) with the last batch."""
     ids = sorted(row[-1] for row in written["updates"])
-    batch_of = {complaint_id: position // BATCH for position, complaint_id in enumerate(ids)}
-    count = max(1, -(-len(ids) // BATCH))
+    batch_of = {complaint_id: position // batch for position, complaint_id in enumerate(ids)}
+    count = max(1, -(-len(ids) // batch))
     batches: list[dict[str, list[Any]]] = [{"events": [], "notifications": [], "updates": []} for _ in range(count)]
     for row in written["events"]:
         batches[batch_of.get(row[0], count - 1)]["events"].append(row)
@@ -436,7 +437,8 @@ def run_backend(name: str, urls: dict[str, str], settings: Settings, args: argpa
             + f" s; this process's CPU {small['cpu_seconds']:.2f} s), {small['escalate_events']:,} escalation events, "
             f"{small['notifications']:,} outbox rows")
         written = written_rows(databases[smalls[0]])
-        timed = time_floor(databases, written)
+        batch = default_batch_size(databases[smalls[0]].sessions)
+        timed = time_floor(databases, written, batch)
         forms = {form: seconds for form, (seconds, _) in timed.items()}
         fastest = min(forms, key=forms.__getitem__)
         floor, encoding = forms[fastest], timed[fastest][1]
@@ -445,7 +447,8 @@ def run_backend(name: str, urls: dict[str, str], settings: Settings, args: argpa
             + f" ({floor * 1000 / args.due:.3f} ms per due complaint, of which building the {fastest} form's "
               f"parameters {encoding:.3f} s); sweep/floor {small['seconds'] / floor:.2f}")
         result: dict[str, Any] = {
-            "small_seconds": round(small["seconds"], 3), "small_runs": [round(run["seconds"], 3) for run in runs],
+            "batch": batch, "small_seconds": round(small["seconds"], 3),
+            "small_runs": [round(run["seconds"], 3) for run in runs],
             "small_cpu_seconds": round(small["cpu_seconds"], 3),
             "floor_seconds": round(floor, 3), "floor_forms": {form: round(sec, 3) for form, sec in forms.items()},
             "floor_parameters_seconds": round(encoding, 3),
@@ -520,7 +523,7 @@ def main() -> int:
             if backend == "sqlite":
                 shutil.rmtree(directory, ignore_errors=True)
     if args.json:
-        print(json.dumps({"due": args.due, "large": args.large, "batch": BATCH, "backends": results}))
+        print(json.dumps({"due": args.due, "large": args.large, "backends": results}))
     return 0
 
 
