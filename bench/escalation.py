@@ -15,7 +15,8 @@ and the region).
 It times one sweep on each `small` copy (the median counts) and on `large`, then reads back exactly what
 the sweep wrote (audit events, outbox rows, the complaints' new level and trigger) and replays those rows
 on the floor copies with prebuilt statements straight through the driver, one transaction per sweep batch,
-in three forms (the driver's executemany; multi-row VALUES; the rows as one JSON document per statement):
+in four forms (the driver's executemany; multi-row VALUES; the rows as one JSON document per statement; on
+PostgreSQL, that document with each distinct JSON value sent once in a second one, as the sweep writes):
 the fastest is the raw-SQL floor of the same writes, without deciding anything. It prints per due
 complaint: the sweep, the floor, their ratio, and the ratio large/small (targets: <= 0.2 ms per due
 complaint, <= 2x between the sizes).
@@ -31,6 +32,7 @@ import pstats
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -49,7 +51,7 @@ from models.config import Settings, load_settings
 from models.db import transaction
 from models.desk import calendar_for
 from models.environment import Environment
-from models.escalation import sweep
+from models.escalation import default_batch_size, sweep
 from models.runtime import Database, prepare_database
 from models.tables import Base, Complaint, ComplaintEvent, Notification, Reporter
 
@@ -58,7 +60,6 @@ NOW = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # Wednesday 08:00 WITA, office h
 LAST_STEP = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)  # Friday 08:00 WITA: a reminder falls due Tuesday 07:30
 SLA = {"verify_days": 3, "ack_days": 1, "answer_days": 5, "reply_window_days": 10, "reminder_every_days": 2,
        "reminder_cap": 3, "emergency": False}
-BATCH = 500
 TEXTS = ("jalan berlubang di depan SDN 2 Marabahan sudah tiga bulan", "lampu jalan mati sepanjang jalan Tabat",
          "sampah menumpuk di pasar Handil Bakti", "air PDAM keruh dan berbau sejak minggu lalu")
 
@@ -139,7 +140,7 @@ def time_sweep(database: Database, settings: Settings, profile: int = 0,
     started, cpu_started = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
-    report = sweep(database.sessions, settings, calendar, NOW, batch_size=BATCH)
+    report = sweep(database.sessions, settings, calendar, NOW)  # the database's own batch size
     if profiler:
         profiler.disable()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
@@ -166,8 +167,8 @@ class StatementClock:
         self.engine, self.sessions = database.engine, database.sessions
         self.spent: dict[str, list[float]] = {}  # statement's first words -> [count, seconds]
         self.commits = [0, 0.0]
-        self._started = 0.0
-        self._committing = 0.0
+        self._started: dict[int, float] = {}  # per thread: two sweeps may share the engine
+        self._committing: dict[int, float] = {}
         event.listen(self.engine, "before_cursor_execute", self._before)
         event.listen(self.engine, "after_cursor_execute", self._after)
         event.listen(self.engine, "commit", self._commit)
@@ -180,29 +181,30 @@ class StatementClock:
         event.remove(self.sessions, "after_commit", self._committed)
 
     def _before(self, *_: Any) -> None:
-        self._started = time.perf_counter()
+        self._started[threading.get_ident()] = time.perf_counter()
 
     def _after(self, _connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         kind = " ".join(statement.replace('"', "").split()[:3])[:60]
         entry = self.spent.setdefault(kind, [0, 0.0])
         entry[0] += 1
-        entry[1] += time.perf_counter() - self._started
+        entry[1] += time.perf_counter() - self._started[threading.get_ident()]
 
     def _commit(self, *_: Any) -> None:
-        self._committing = time.perf_counter()
+        self._committing[threading.get_ident()] = time.perf_counter()
 
     def _committed(self, *_: Any) -> None:
-        if self._committing:
+        started = self._committing.pop(threading.get_ident(), 0.0)
+        if started:
             self.commits[0] += 1
-            self.commits[1] += time.perf_counter() - self._committing
-            self._committing = 0.0
+            self.commits[1] += time.perf_counter() - started
 
     def summary(self, elapsed: float) -> str:
         # Each batch ends with one UPDATE moving every claimed complaint's trigger.
         batches = max(1, self.spent.get("UPDATE complaints SET", [1])[0])
         in_statements = sum(seconds for _, seconds in self.spent.values())
         python = elapsed - in_statements - self.commits[1]
-        lines = [f"{batches} batches of {BATCH}: {sum(c for c, _ in self.spent.values()) / batches:.1f} statements "
+        size = default_batch_size(self.sessions)
+        lines = [f"{batches} batches of {size}: {sum(c for c, _ in self.spent.values()) / batches:.1f} statements "
                  f"and {self.commits[0] / batches:.2f} commits per batch; of {elapsed * 1000:.0f} ms, statements "
                  f"{in_statements * 1000:.0f} ms, commits {self.commits[1] * 1000:.0f} ms, Python between the round "
                  f"trips {python * 1000:.0f} ms ({python * 1000 / batches:.1f} ms per batch)"]
@@ -251,55 +253,104 @@ def stored_instant(database: Database, instant: datetime) -> Any:
     return naive if database.engine.dialect.name == "postgresql" else naive.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-FLOOR_FORMS = ("executemany", "multirow", "document")
+FLOOR_FORMS = ("executemany", "multirow", "document", "shared")
 EVENT_COLUMNS = ["complaint_id", "at", "actor_kind", "actor_id", "action", "from_status", "to_status", "note", "data"]
 UPDATE_COLUMNS = ["next_escalation_at", "escalation_level", "updated_at", "id"]
 
 
-def time_floor(databases: dict[str, Database], written: dict[str, Any]) -> dict[str, float]:
+def time_floor(databases: dict[str, Database], written: dict[str, Any],
+               batch: int) -> dict[str, tuple[float, float]]:
     """Replay the sweep's writes with prebuilt statements, one transaction per batch of complaints, on a fresh
-    copy for each form: the driver's executemany; multi-row VALUES statements; and the rows as one JSON
-    document per statement. The fastest is the floor."""
+    copy for each form: the driver's executemany; multi-row VALUES statements; the rows as one JSON
+    document per statement; and (PostgreSQL) that document with each distinct JSON value sent once. The
+    fastest is the floor. Per form: (seconds, of which building the parameters)."""
     columns = {"events": EVENT_COLUMNS, "notifications": written["notification_columns"], "updates": UPDATE_COLUMNS}
-    batches = split_batches(written, columns["notifications"].index("complaint_id"))
+    batches = split_batches(written, columns["notifications"].index("complaint_id"), batch)
     return {form: replay(databases[form], batches, columns, form) for form in FLOOR_FORMS}
 
 
 def replay(database: Database, batches: list[dict[str, list[Any]]], columns: dict[str, list[str]],
-           form: str) -> float:
+           form: str) -> tuple[float, float]:
+    """Returns (seconds, of which building the parameters). All statements are built first, then run: the
+    build counts in the floor (the sweep encodes its rows too), and is reported apart."""
     postgres = database.engine.dialect.name == "postgresql"
+    started = time.perf_counter()
+    prepared = [[statement for name in ("events", "notifications", "updates") if batch[name]
+                 for statement in statements(form, postgres, name, columns[name], batch[name])]
+                for batch in batches]
+    prepare_seconds = time.perf_counter() - started
     raw = database.engine.raw_connection()
     try:
         driver = raw.driver_connection
         cursor = driver.cursor()
-        started = time.perf_counter()
-        for batch in batches:
+        writing = time.perf_counter()  # after the connection's checkout, as before: that is no write
+        for batch_statements in prepared:
             if not postgres:
                 cursor.execute("BEGIN IMMEDIATE")
-            for name in ("events", "notifications", "updates"):
-                if batch[name]:
-                    write(cursor, form, postgres, name, columns[name], batch[name])
+            for many, statement, parameters in batch_statements:
+                (cursor.executemany if many else cursor.execute)(statement, parameters)
             if postgres:
                 driver.commit()
             else:
                 cursor.execute("COMMIT")
-        return time.perf_counter() - started
+        return prepare_seconds + time.perf_counter() - writing, prepare_seconds
     finally:
         raw.close()
 
 
-def write(cursor: Any, form: str, postgres: bool, name: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+def statements(form: str, postgres: bool, name: str, columns: list[str],
+               rows: list[tuple[Any, ...]]) -> list[tuple[bool, str, Any]]:
+    """One table's rows of one batch in the given form: (executemany?, statement, parameters) to run."""
+    if form == "shared":
+        json_columns = [position for position, column in enumerate(columns) if postgres_type(name, column) == "json"]
+        if postgres and json_columns:
+            return [shared_statement_and_parameters(name, columns, rows, json_columns)]
+        form = "document"  # nothing to share: the same statement as the document form
     if form == "document":
         document = json.dumps([dict(zip(columns, (as_json(value) for value in row), strict=True)) for row in rows])
-        cursor.execute(document_statement(postgres, name, columns), (document,))
-        return
+        return [(False, document_statement(postgres, name, columns), (document,))]
     flat = [tuple(json.dumps(v) if isinstance(v, dict | list) else v for v in row) for row in rows]
     if form == "executemany":
-        cursor.executemany(values_statement(postgres, name, columns, 1), flat)
-        return
-    for first in range(0, len(flat), 30_000 // len(columns)):
-        chunk = flat[first:first + 30_000 // len(columns)]
-        cursor.execute(values_statement(postgres, name, columns, len(chunk)), [value for row in chunk for value in row])
+        return [(True, values_statement(postgres, name, columns, 1), flat)]
+    size = 30_000 // len(columns)
+    return [(False, values_statement(postgres, name, columns, len(chunk)), [value for row in chunk for value in row])
+            for chunk in (flat[first:first + size] for first in range(0, len(flat), size))]
+
+
+def shared_statement_and_parameters(name: str, columns: list[str], rows: list[tuple[Any, ...]],
+                                    json_columns: list[int]) -> tuple[bool, str, Any]:
+    """The document form with each distinct JSON value sent once, as the sweep sends them on PostgreSQL
+    (models/bulk.py): the rows carry its position in a second document, joined back by the server."""
+    distinct: list[dict[str, int]] = [{} for _ in json_columns]
+    documents: list[list[Any]] = [[] for _ in json_columns]
+    replaced = []
+    for row in rows:
+        values = [as_json(value) for value in row]
+        for slot, position in enumerate(json_columns):
+            if values[position] is None:
+                continue
+            encoded = json.dumps(values[position])
+            number = distinct[slot].get(encoded)
+            if number is None:
+                documents[slot].append(values[position])
+                number = distinct[slot][encoded] = len(documents[slot])
+            values[position] = number
+        replaced.append(dict(zip(columns, values, strict=True)))
+    return (False, shared_statement(name, columns, [columns[p] for p in json_columns]),
+            [json.dumps(replaced), *(json.dumps(document) for document in documents)])
+
+
+def shared_statement(name: str, columns: list[str], shared: list[str]) -> str:
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    spec = ", ".join(f'"{column}" {"integer" if column in shared else postgres_type(name, column)}'
+                     for column in columns)
+    chosen = ", ".join(f"s_{column}.value" if column in shared else f'x."{column}"' for column in columns)
+    joins = " ".join(f"LEFT JOIN json_array_elements(%s::json) WITH ORDINALITY AS s_{column}(value, position) "
+                     f'ON s_{column}.position = x."{column}"' for column in shared)
+    source = (f"ROWS FROM (json_to_recordset(%s::json) AS ({spec})) WITH ORDINALITY AS x({quoted}, sent_position) "
+              f"{joins}")
+    conflict = " ON CONFLICT (dedup_key) DO NOTHING" if name == "notifications" else ""
+    return f"INSERT INTO {TABLES[name]} ({quoted}) SELECT {chosen} FROM {source} ORDER BY x.sent_position{conflict}"
 
 
 def as_json(value: Any) -> Any:
@@ -348,12 +399,12 @@ def document_statement(postgres: bool, name: str, columns: list[str]) -> str:
     return f"INSERT INTO {TABLES[name]} ({quoted}) SELECT {quoted} FROM {source} WHERE true{conflict}"
 
 
-def split_batches(written: dict[str, Any], complaint_column: int) -> list[dict[str, list[Any]]]:
-    """The written rows grouped like the sweep's transactions: BATCH complaints each; messages about no
+def split_batches(written: dict[str, Any], complaint_column: int, batch: int) -> list[dict[str, list[Any]]]:
+    """The written rows grouped like the sweep's transactions: `batch` complaints each; messages about no
     complaint (bundles) with the last batch."""
     ids = sorted(row[-1] for row in written["updates"])
-    batch_of = {complaint_id: position // BATCH for position, complaint_id in enumerate(ids)}
-    count = max(1, -(-len(ids) // BATCH))
+    batch_of = {complaint_id: position // batch for position, complaint_id in enumerate(ids)}
+    count = max(1, -(-len(ids) // batch))
     batches: list[dict[str, list[Any]]] = [{"events": [], "notifications": [], "updates": []} for _ in range(count)]
     for row in written["events"]:
         batches[batch_of.get(row[0], count - 1)]["events"].append(row)
@@ -386,15 +437,21 @@ def run_backend(name: str, urls: dict[str, str], settings: Settings, args: argpa
             + f" s; this process's CPU {small['cpu_seconds']:.2f} s), {small['escalate_events']:,} escalation events, "
             f"{small['notifications']:,} outbox rows")
         written = written_rows(databases[smalls[0]])
-        forms = time_floor(databases, written)
-        floor = min(forms.values())
+        batch = default_batch_size(databases[smalls[0]].sessions)
+        timed = time_floor(databases, written, batch)
+        forms = {form: seconds for form, (seconds, _) in timed.items()}
+        fastest = min(forms, key=forms.__getitem__)
+        floor, encoding = forms[fastest], timed[fastest][1]
         say(f"{name}: raw-SQL floor of the same writes: " + ", ".join(f"{form} {seconds:.3f} s" for form, seconds
                                                                        in forms.items())
-            + f" ({floor * 1000 / args.due:.3f} ms per due complaint); sweep/floor {small['seconds'] / floor:.2f}")
+            + f" ({floor * 1000 / args.due:.3f} ms per due complaint, of which building the {fastest} form's "
+              f"parameters {encoding:.3f} s); sweep/floor {small['seconds'] / floor:.2f}")
         result: dict[str, Any] = {
-            "small_seconds": round(small["seconds"], 3), "small_runs": [round(run["seconds"], 3) for run in runs],
+            "batch": batch, "small_seconds": round(small["seconds"], 3),
+            "small_runs": [round(run["seconds"], 3) for run in runs],
             "small_cpu_seconds": round(small["cpu_seconds"], 3),
             "floor_seconds": round(floor, 3), "floor_forms": {form: round(sec, 3) for form, sec in forms.items()},
+            "floor_parameters_seconds": round(encoding, 3),
             "ms_per_due": round(per_due, 4), "floor_ms_per_due": round(floor * 1000 / args.due, 4),
             "floor_ratio": round(small["seconds"] / floor, 2), "escalate_events": small["escalate_events"],
             "notifications": small["notifications"],
@@ -466,7 +523,7 @@ def main() -> int:
             if backend == "sqlite":
                 shutil.rmtree(directory, ignore_errors=True)
     if args.json:
-        print(json.dumps({"due": args.due, "large": args.large, "batch": BATCH, "backends": results}))
+        print(json.dumps({"due": args.due, "large": args.large, "backends": results}))
     return 0
 
 

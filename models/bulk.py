@@ -7,7 +7,10 @@ escalation sweep) writes hundreds of rows per transaction, so each table gets on
   UPDATE of many rows is one ``UPDATE … FROM`` over the rows given as one JSON document (``json_each``).
 * PostgreSQL: the rows travel as one JSON document and the server unpacks them (``json_to_recordset``):
   one statement and one round trip for the whole batch. psycopg spends several microseconds of Python
-  per bound parameter, which is most of the cost of a multi-row VALUES list of thousands of parameters.
+  per bound parameter, which is most of the cost of a multi-row VALUES list of thousands of parameters
+  (and its text arrays for ``unnest`` quote each element in Python: slower still). A JSON column's
+  distinct objects travel once, in a second document joined back by position: an alert sent on two
+  channels or to several officials is one payload, encoded and parsed once.
 
 Values are given as the ORM would take them (aware datetimes, dicts for JSON columns); every row of one
 call carries the same keys in the same order.
@@ -35,7 +38,13 @@ def insert_rows(session: Session, model_table: FromClause, rows: Sequence[dict[s
     table = cast(Table, model_table)
     columns = tuple(rows[0])
     if _dialect(session) == "postgresql":
-        session.execute(_recordset_insert(table, columns, skip_duplicates_of), {"rows": _document(rows)})
+        shared = tuple(name for name in columns if isinstance(table.c[name].type, JSON))
+        if not shared:
+            session.execute(_recordset_insert(table, columns, skip_duplicates_of), {"rows": _document(rows)})
+            return
+        rows, objects = _sharing_json(rows, shared)
+        parameters = {"rows": _document(rows)} | {f"shared_{name}": _document(objects[name]) for name in shared}
+        session.execute(_shared_json_insert(table, columns, shared, skip_duplicates_of), parameters)
         return
     session.connection().exec_driver_sql(_prepared_insert(table, columns, skip_duplicates_of),
                                          _driver_rows(table, columns, rows))
@@ -63,6 +72,30 @@ def _document(rows: Sequence[dict[str, Any]]) -> str:
     """The rows as one JSON array; instants as naive UTC text, the way the schema stores them (the encoder
     hands every datetime to `_Instants`, so no row is copied)."""
     return json.dumps(rows, separators=(",", ":"), default=_Instants())
+
+
+def _sharing_json(rows: Sequence[dict[str, Any]], shared: tuple[str, ...]
+                  ) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
+    """The rows with each JSON value replaced by its 1-based position in a list of the distinct objects (by
+    identity; None stays None), and those lists: an alert sent on two channels, or to several officials,
+    is one object, so it travels and is parsed by the server once, not once per row."""
+    objects: dict[str, list[Any]] = {name: [] for name in shared}
+    positions: dict[str, dict[int, int]] = {name: {} for name in shared}
+    replaced = []
+    for row in rows:
+        changed = dict(row)
+        for name in shared:
+            value = row[name]
+            if value is None:
+                continue
+            known = positions[name]
+            position = known.get(id(value))  # the objects live in `rows` meanwhile, so no id is reused
+            if position is None:
+                objects[name].append(value)
+                position = known[id(value)] = len(objects[name])
+            changed[name] = position
+        replaced.append(changed)
+    return replaced, objects
 
 
 def _driver_rows(table: Table, columns: tuple[str, ...], rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -120,6 +153,24 @@ def _recordset_insert(table: Table, columns: tuple[str, ...], skip_duplicates_of
     conflict = f" ON CONFLICT ({_quoted(skip_duplicates_of)}) DO NOTHING" if skip_duplicates_of else ""
     return text(f"INSERT INTO {_quoted(table.name)} ({names}) SELECT {names} "
                 f"FROM json_to_recordset(CAST(:rows AS json)) AS x({_record_spec(table, columns)}){conflict}")
+
+
+@cache
+def _shared_json_insert(table: Table, columns: tuple[str, ...], shared: tuple[str, ...],
+                        skip_duplicates_of: str | None) -> TextClause:
+    """INSERT … SELECT from the rows' document joined with one document per JSON column holding its distinct
+    objects (json_array_elements keeps each object's text as sent). The rows keep their order, and so the
+    order of their ids."""
+    names = ", ".join(_quoted(name) for name in columns)
+    spec = ", ".join(f"{_quoted(name)} {'integer' if name in shared else _postgres_type(table.c[name])}"
+                     for name in columns)
+    chosen = ", ".join(f"s_{name}.value" if name in shared else f"x.{_quoted(name)}" for name in columns)
+    joins = " ".join(f"LEFT JOIN json_array_elements(CAST(:shared_{name} AS json)) WITH ORDINALITY AS "
+                     f"s_{name}(value, position) ON s_{name}.position = x.{_quoted(name)}" for name in shared)
+    conflict = f" ON CONFLICT ({_quoted(skip_duplicates_of)}) DO NOTHING" if skip_duplicates_of else ""
+    return text(f"INSERT INTO {_quoted(table.name)} ({names}) SELECT {chosen} "
+                f"FROM ROWS FROM (json_to_recordset(CAST(:rows AS json)) AS ({spec})) WITH ORDINALITY "
+                f"AS x({names}, sent_position) {joins} ORDER BY x.sent_position{conflict}")
 
 
 @cache
