@@ -21,7 +21,8 @@ BLIND = Path(__file__).resolve().parent / "data" / "blind"
 # harder new set neither hides a loss on the older ones nor lowers their floors.
 ROUNDS = {"chat": ("chat4", "chat5", "chat6", "chat7", "chat7b"), "lapor": ("lapor4", "lapor5", "lapor6"),
           "regional": ("regional4", "regional6"), "chat8": ("chat8",), "lapor7": ("lapor7",),
-          "chat9": ("chat9",), "lapor8": ("lapor8",)}
+          "chat9": ("chat9",), "lapor8": ("lapor8",),
+          "regional9": ("regional9",)}
 FLOORS = {  # (kind, half): (accuracy, top-3 accuracy)
     ("chat", "odd"): (0.87, 0.93),
     ("chat", "even_heldout"): (0.79, 0.87),
@@ -44,6 +45,10 @@ FLOORS = {  # (kind, half): (accuracy, top-3 accuracy)
     ("chat9", "even_heldout"): (0.87, 0.92),
     ("lapor8", "odd"): (0.92, 0.95),
     ("lapor8", "even_heldout"): (0.87, 0.93),
+    # regional9 (Banjar and Javanese villages), whole before tuning 0.870 / 0.920; after tuning on its ODD
+    # half: ODD 0.893 / 0.947 -> 0.927 / 0.967, EVEN 0.847 / 0.893 -> 0.853 / 0.907.
+    ("regional9", "odd"): (0.90, 0.94),
+    ("regional9", "even_heldout"): (0.83, 0.88),
 }
 
 
