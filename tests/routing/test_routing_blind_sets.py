@@ -22,7 +22,7 @@ BLIND = Path(__file__).resolve().parent / "data" / "blind"
 ROUNDS = {"chat": ("chat4", "chat5", "chat6", "chat7", "chat7b"), "lapor": ("lapor4", "lapor5", "lapor6"),
           "regional": ("regional4", "regional6"), "chat8": ("chat8",), "lapor7": ("lapor7",),
           "chat9": ("chat9",), "lapor8": ("lapor8",),
-          "regional9": ("regional9",)}
+          "regional9": ("regional9",), "lapor9": ("lapor9",)}
 FLOORS = {  # (kind, half): (accuracy, top-3 accuracy)
     ("chat", "odd"): (0.87, 0.93),
     ("chat", "even_heldout"): (0.79, 0.87),
@@ -49,6 +49,11 @@ FLOORS = {  # (kind, half): (accuracy, top-3 accuracy)
     # half: ODD 0.893 / 0.947 -> 0.927 / 0.967, EVEN 0.847 / 0.893 -> 0.853 / 0.907.
     ("regional9", "odd"): (0.90, 0.94),
     ("regional9", "even_heldout"): (0.83, 0.88),
+    # lapor9 (LAPOR! posts from all over Indonesia, a third for national bodies), whole before tuning 0.830 /
+    # 0.917; after tuning on its ODD half: ODD 0.827 / 0.940 -> 0.867 / 0.967, EVEN 0.827 / 0.893 -> 0.833 / 0.893
+    # (before = the session's starting commit).
+    ("lapor9", "odd"): (0.85, 0.94),
+    ("lapor9", "even_heldout"): (0.81, 0.87),
 }
 
 
