@@ -12,7 +12,8 @@ round after round, so that a change in the machine's load touches all of them al
 - `python -c "import sqlalchemy.orm"`: the floor of any command that reads the database;
 - each read-only command as an operator types it, from the project's directory.
 
-Prints the median wall time of each, its ratio to both floors and whether it meets 0.5 s. The channel
+Prints the median wall time of each, its ratio to both floors and whether it meets 0.5 s, and the median
+CPU time of the child (user + system), which moves less with the load when comparing two checkouts. The channel
 secrets are removed from the children's environment. `run_notifier.py --once` is not among them: it
 delivers the outbox, escalates and sends digests (it writes). `--root` times another checkout's
 manage.py (the "before" of a change) with this interpreter.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,6 +42,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 TARGET_SECONDS = 0.5
 SECRET_PREFIXES = ("TELEGRAM_", "TWILIO_", "SMTP_", "OPEN311_", "LAPOR_")
+# `status` exits 1 when rows are stuck, which the demo week's queue is (no notifier has run): still a full read.
+ACCEPTED_EXIT_CODES = {"status": {0, 1}}
 BARE = "bare"
 FLOOR = "sqlalchemy"
 
@@ -75,11 +79,18 @@ def commands(code: str) -> dict[str, list[str]]:
     }
 
 
-def timed_run(arguments: list[str], root: Path, env: dict[str, str]) -> tuple[float, int]:
+def timed_run(arguments: list[str], root: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system, of the child alone) and exit code of one run."""
+    cpu_before = children_cpu_seconds()
     started = time.perf_counter()
     finished = subprocess.run([PYTHON, *arguments], cwd=root, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - started, finished.returncode
+    return time.perf_counter() - started, children_cpu_seconds() - cpu_before, finished.returncode
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(root: Path, runs: int, say: Any) -> dict[str, Any]:
@@ -89,17 +100,19 @@ def measure(root: Path, runs: int, say: Any) -> dict[str, Any]:
         code = prepare(root, directory, env)
         planned = commands(code)
         seconds: dict[str, list[float]] = {command: [] for command in planned}
+        cpu: dict[str, list[float]] = {command: [] for command in planned}
         exits: dict[str, set[int]] = {command: set() for command in planned}
         for round_number in range(runs):
             for command, arguments in planned.items():
-                elapsed, exit_code = timed_run(arguments, root, env)
+                elapsed, cpu_seconds, exit_code = timed_run(arguments, root, env)
                 seconds[command].append(elapsed)
+                cpu[command].append(cpu_seconds)
                 exits[command].add(exit_code)
             say(f"round {round_number + 1}/{runs}: " + ", ".join(f"{c} {s[-1]:.3f} s" for c, s in seconds.items()))
-    return summarize(planned, seconds, exits)
+    return summarize(planned, seconds, cpu, exits)
 
 
-def summarize(planned: dict[str, list[str]], seconds: dict[str, list[float]],
+def summarize(planned: dict[str, list[str]], seconds: dict[str, list[float]], cpu: dict[str, list[float]],
               exits: dict[str, set[int]]) -> dict[str, Any]:
     bare, floor = statistics.median(seconds[BARE]), statistics.median(seconds[FLOOR])
     figures: dict[str, Any] = {}
@@ -110,12 +123,14 @@ def summarize(planned: dict[str, list[str]], seconds: dict[str, list[float]],
             "median_seconds": round(median, 4),
             "min_seconds": round(min(seconds[command]), 4),
             "max_seconds": round(max(seconds[command]), 4),
+            "median_cpu_seconds": round(statistics.median(cpu[command]), 4),
             "ratio_to_bare": round(median / bare, 2),
             "ratio_to_sqlalchemy": round(median / floor, 2),
             "exit_codes": sorted(exits[command]),
+            "ok": exits[command] <= ACCEPTED_EXIT_CODES.get(command, {0}),
         }
         if command not in (BARE, FLOOR):
-            figures[command]["meets_target"] = median <= TARGET_SECONDS and exits[command] == {0}
+            figures[command]["meets_target"] = median <= TARGET_SECONDS and figures[command]["ok"]
     return figures
 
 
@@ -133,12 +148,12 @@ def main(argv: list[str] | None = None) -> int:
               "load_after": [round(value, 2) for value in os.getloadavg()]}
     for command, figure in figures.items():
         verdict = "" if "meets_target" not in figure else ("  <= 0.5 s" if figure["meets_target"] else "  MISSED")
-        say(f"{command:<20} median {figure['median_seconds']:.3f} s  ({figure['ratio_to_bare']:.1f}x bare, "
-            f"{figure['ratio_to_sqlalchemy']:.2f}x sqlalchemy.orm){verdict}")
+        say(f"{command:<20} median {figure['median_seconds']:.3f} s, CPU {figure['median_cpu_seconds']:.3f} s  "
+            f"({figure['ratio_to_bare']:.1f}x bare, {figure['ratio_to_sqlalchemy']:.2f}x sqlalchemy.orm){verdict}")
     say(f"load average before {result['load_before']}, after {result['load_after']}")
     if args.json:
         print(json.dumps(result))
-    return 0 if all(figure["exit_codes"] == [0] for figure in figures.values()) else 1
+    return 0 if all(figure["ok"] for figure in figures.values()) else 1
 
 
 if __name__ == "__main__":
