@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from datetime import date, time
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from models.roles import Role as Role  # re-exported: the roles were defined here first
 
 REGIONAL_AGENCY_CODES: tuple[str, ...] = (
     "PUPR", "PERKIM", "DLH", "DISHUB", "DISDUKCAPIL", "DINKES", "DISDIK", "DINSOS", "DPMPTSP",
@@ -40,15 +41,6 @@ OFFICIAL_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 
 class ConfigError(Exception):
     """A configuration file that cannot be used; the message names the key path."""
-
-
-class Role(StrEnum):
-    ADMIN = "admin"  # admin penghubung of one agency
-    HEAD = "head"  # Kepala OPD
-    TRIAGE = "triage"  # admin instansi (Diskominfo)
-    REGIONAL_HEAD = "regional_head"  # Bupati / Wali Kota
-    SEKDA = "sekda"
-    INSPECTORATE = "inspectorate"
 
 
 AGENCY_ROLES = frozenset({Role.ADMIN, Role.HEAD})

@@ -50,6 +50,7 @@ from models.tables import (
     Supporter,
 )
 from models.workdays import WorkingCalendar
+from models.workdays import calendar_for as calendar_for  # re-exported: it was defined here first
 
 CONFIDENTIAL_AGENCIES = frozenset({INSPECTORATE_AGENCY})
 ERASED = "(dihapus atas permintaan pelapor)"
@@ -98,17 +99,6 @@ _REPORTER = select(Reporter).where(Reporter.channel == bindparam("channel"),
 _CODE_TAKEN = select(Complaint.id).where(Complaint.code == bindparam("code"))
 _FILED_SINCE = select(func.count(Complaint.id)).where(Complaint.reporter_id == bindparam("reporter_id"),
                                                       Complaint.created_at >= bindparam("since"))
-
-
-def calendar_for(settings: Settings) -> WorkingCalendar:
-    calendar = settings.calendar
-    return WorkingCalendar(
-        settings.region.timezone,
-        extra_holidays={holiday.date: holiday.name for holiday in calendar.extra_holidays},
-        working_overrides=calendar.working_days,
-        office_start=calendar.office_start,
-        office_end=calendar.office_end,
-    )
 
 
 class Desk:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.config import Role
 from models.lifecycle import NotAllowed
+from models.roles import Role
 from models.tables import Complaint
 
 

@@ -19,9 +19,9 @@ from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models.config import Role
 from models.db import READ_ONLY
 from models.permissions import Actor
+from models.roles import Role
 from models.tables import Complaint, SiteKey
 
 INSPECTORATE_AGENCY = "INSPEKTORAT"

@@ -26,13 +26,27 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
+if TYPE_CHECKING:
+    from models.config import Settings
 
 # Label for an extra holiday given as a bare date (config without a name).
 DEFAULT_EXTRA_LABEL = "Libur daerah"
 _ONE_DAY = timedelta(days=1)
+
+
+def calendar_for(settings: Settings) -> WorkingCalendar:
+    """The deployment's calendar, from config.yaml's region and calendar sections."""
+    calendar = settings.calendar
+    return WorkingCalendar(
+        settings.region.timezone,
+        extra_holidays={holiday.date: holiday.name for holiday in calendar.extra_holidays},
+        working_overrides=calendar.working_days,
+        office_start=calendar.office_start,
+        office_end=calendar.office_end,
+    )
 
 
 class WorkingCalendar:
@@ -149,6 +163,9 @@ class WorkingCalendar:
         return self._closed_weekdays[year]
 
     def _load(self, year: int) -> dict[date, str]:
+        # Imported on the first year asked for: a read-only command that shows no deadline never pays for it.
+        import holidays
+
         found = holidays.country_holidays(
             "ID", years=year, categories=(holidays.PUBLIC, holidays.GOVERNMENT), language=self.language)
         names = {day: str(name) for day, name in found.items()}

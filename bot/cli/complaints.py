@@ -53,8 +53,8 @@ def list_(status: str | None, agency: str | None, limit: int, as_json: bool) -> 
 @config_option
 def show(code: str, as_json: bool) -> None:
     """One complaint with its deadlines, events and notifications."""
-    from models.desk import calendar_for
     from models.views import complaint_detail, list_notifications
+    from models.workdays import calendar_for
 
     run = invocation()
     settings = run.settings()

@@ -198,11 +198,8 @@ def _inflections(word: str) -> tuple[str, ...]:
 
 # --- loading -------------------------------------------------------------------------------------
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+def _unique_mapping(loader: yaml.constructor.SafeConstructor, node: yaml.MappingNode) -> dict[Any, Any]:
     """A glossary key written twice would silently keep the last meaning: refuse it instead."""
-
-
-def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node)
@@ -212,7 +209,15 @@ def _unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[An
     return mapping
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+def _unique_key_loader(safe_loader: type[Any]) -> type[Any]:
+    loader: type[Any] = type("UniqueKeyLoader", (safe_loader,), {})
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+    return loader
+
+
+# On libyaml's parser when PyYAML was built with it: the pure-Python one took a quarter of a second for
+# the glossary, most of `aduan router classify`'s start.
+_UNIQUE_KEY_LOADER = _unique_key_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @lru_cache(maxsize=1)
@@ -223,7 +228,7 @@ def english_glossary() -> Glossary:
 
 def load_glossary(path: Path, indonesian_words: Collection[str] = ()) -> Glossary:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader)
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UNIQUE_KEY_LOADER)  # noqa: S506 (a SafeLoader)
     except OSError as exc:
         raise RoutingTableError(f"{path.name}: cannot read file: {exc}") from exc
     except yaml.YAMLError as exc:
