@@ -245,18 +245,28 @@ def notifications_count(sessions: sessionmaker[Session]) -> int:
         return len(list(db.scalars(select(Notification.id))))
 
 
+def light_supported_by_warga_2(sessions: sessionmaker[Session], settings: Settings, clock: FixedClock) -> str:
+    """warga-1's answered street-light complaint, which warga-2 supports."""
+    return answered_complaint(sessions, settings, clock, "warga-1", "lampu jalan mati di gang 3",
+                              supporters=("warga-2",))
+
+
+def reply_to_relay(engine: Engine, sessions: sessionmaker[Session], chat_id: str, text: str, code: str) -> None:
+    """`chat_id` answers, by replying to it, the status relay of `code` that warga-2 received."""
+    engine.handle(Inbound(channel="console", chat_id=chat_id, sender_id=chat_id, text=text,
+                          reply_to=relay_to(sessions, code, "warga-2")))
+
+
 @pytest.mark.parametrize("answer", ["blm nyala", "belum, masih gelap", "still not working"])
 def test_a_supporters_no_replying_to_the_relay_is_their_opinion_and_leaves_their_own_complaint_alone(
         engine: Engine, sessions: Any, settings: Settings, clock: FixedClock, answer: str) -> None:
     """warga-2 reported the road (asked "sudah selesai?") and supports warga-1's street light, whose relay
     asked them nothing: their "no" in reply to that relay is their opinion on the light, and changes nothing."""
-    light = answered_complaint(sessions, settings, clock, "warga-1", "lampu jalan mati di gang 3",
-                               supporters=("warga-2",))
+    light = light_supported_by_warga_2(sessions, settings, clock)
     road = answered_complaint(sessions, settings, clock, "warga-2", "jalan rusak di rt 02 rw 07")
     relays_sent(sessions)
     queued = notifications_count(sessions)
-    engine.handle(Inbound(channel="console", chat_id="warga-2", sender_id="warga-2", text=answer,
-                          reply_to=relay_to(sessions, light, "warga-2")))
+    reply_to_relay(engine, sessions, "warga-2", answer, light)
     assert opinions_on(sessions, light) == [{"satisfied": False}] and opinions_on(sessions, road) == []
     assert status_of(sessions, light) == status_of(sessions, road) == Status.ANSWERED
     assert notifications_count(sessions) == queued and complaint_count(sessions) == 2
@@ -269,33 +279,26 @@ def test_a_supporters_no_replying_to_the_relay_is_their_opinion_and_leaves_their
 
 def test_after_the_supporters_opinion_their_own_reply_still_closes_their_own_complaint(
         engine: Engine, sessions: Any, settings: Settings, clock: FixedClock) -> None:
-    light = answered_complaint(sessions, settings, clock, "warga-1", "lampu jalan mati di gang 3",
-                               supporters=("warga-2",))
+    light = light_supported_by_warga_2(sessions, settings, clock)
     road = answered_complaint(sessions, settings, clock, "warga-2", "jalan rusak di rt 02 rw 07")
     relays_sent(sessions)
-    engine.handle(Inbound(channel="console", chat_id="warga-2", sender_id="warga-2", text="blm nyala",
-                          reply_to=relay_to(sessions, light, "warga-2")))
-    engine.handle(Inbound(channel="console", chat_id="warga-2", sender_id="warga-2", text="kalau jalan sudah bagus",
-                          reply_to=relay_to(sessions, road, "warga-2")))
+    reply_to_relay(engine, sessions, "warga-2", "blm nyala", light)
+    reply_to_relay(engine, sessions, "warga-2", "kalau jalan sudah bagus", road)
     assert status_of(sessions, road) == Status.CLOSED and status_of(sessions, light) == Status.ANSWERED
 
 
 def test_a_supporters_yes_replying_to_the_relay_is_recorded_but_never_closes(
         engine: Engine, sessions: Any, settings: Settings, clock: FixedClock) -> None:
-    light = answered_complaint(sessions, settings, clock, "warga-1", "lampu jalan mati di gang 3",
-                               supporters=("warga-2",))
+    light = light_supported_by_warga_2(sessions, settings, clock)
     relays_sent(sessions)
-    engine.handle(Inbound(channel="console", chat_id="warga-2", sender_id="warga-2", text="sudah nyala pak",
-                          reply_to=relay_to(sessions, light, "warga-2")))
+    reply_to_relay(engine, sessions, "warga-2", "sudah nyala pak", light)
     assert opinions_on(sessions, light) == [{"satisfied": True}] and status_of(sessions, light) == Status.ANSWERED
 
 
 def test_a_reply_to_the_relay_of_a_complaint_the_person_neither_reported_nor_supports_records_nothing(
         engine: Engine, sessions: Any, settings: Settings, clock: FixedClock) -> None:
     """A forwarded relay, or a chat shared by two people: only the people the complaint belongs to answer."""
-    light = answered_complaint(sessions, settings, clock, "warga-1", "lampu jalan mati di gang 3",
-                               supporters=("warga-2",))
+    light = light_supported_by_warga_2(sessions, settings, clock)
     relays_sent(sessions)
-    engine.handle(Inbound(channel="console", chat_id="warga-3", sender_id="warga-3", text="blm nyala",
-                          reply_to=relay_to(sessions, light, "warga-2")))
+    reply_to_relay(engine, sessions, "warga-3", "blm nyala", light)
     assert opinions_on(sessions, light) == [] and status_of(sessions, light) == Status.ANSWERED
