@@ -203,8 +203,6 @@ def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
     ordered = sorted([(-score, agency) for agency, score in scores.items() if score > 0 and agency in routable])
     ordered_all = len(ordered)
     del ordered[MAX_CANDIDATES:]
-    # Evidence is gathered only for the offices shown (most scored offices never are). Scores are
-    # sums of a few weights, so the same values recur: ``round`` (costly for floats) runs once each.
     if not ordered:
         return _decided((), dismissed, table, None)
     # Evidence is gathered only for the offices shown (most scored offices never are), in the same
