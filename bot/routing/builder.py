@@ -82,6 +82,7 @@ class TableBuilder:
             prepositions=frozenset(data.address.prepositions),
             towards=frozenset(data.address.towards),
             routes=frozenset(data.address.routes),
+            authorities=frozenset(data.address.authorities),
             place_nouns=frozenset(self._phrase_id(self._words(p), p) for p in data.address.place_nouns),
             dictionary=indonesian(),
             phrases=tuple(sorted(self.phrase_ids, key=self.phrase_ids.__getitem__)),
