@@ -8,9 +8,10 @@ Each field is the variable of the same name in upper case (`database_url` is `DA
 empty value counts as unset. README.md and deploy/env.example document every one (a test checks).
 
 A frozen dataclass read by hand rather than a pydantic-settings model: every command starts by reading it,
-and importing pydantic-settings and building its model cost a read-only command about 60-120 ms of its
-0.5 s (issue 17). The rules are pydantic-settings' own, kept (tests/test_environment.py pins them): a
-name in any case, surrounding blanks trimmed, pydantic's spellings of flags and numbers and its messages.
+and importing pydantic-settings and building its model cost every command 85-90 ms of CPU, of the 0.5 s
+a read-only command may take (issue 17). The rules are pydantic-settings' own, kept
+(tests/test_environment.py pins them): a name in any case, surrounding blanks trimmed, pydantic's
+spellings of flags and numbers and its messages.
 """
 
 from __future__ import annotations
