@@ -104,6 +104,42 @@ def test_a_read_only_command_on_sqlite_loads_neither_pydantic_settings_nor_the_p
         assert not {name for name in modules if name.startswith(NOT_FOR_READING)}, command
 
 
+def test_router_classify_runs_without_the_cyclic_collector_and_router_bench_with_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import bot.classifier
+    from bot.cli import main
+
+    collecting: dict[str, bool] = {}
+
+    def record(argv: list[str]) -> int:
+        collecting[argv[0]] = gc.isenabled()
+        return 0
+
+    monkeypatch.setattr(bot.classifier, "main", record)
+    assert main(["router", "classify", "jalan rusak"]) == 0
+    assert main(["router", "bench"]) == 0
+
+    assert collecting == {"classify": False, "bench": True}
+    assert gc.isenabled()
+
+
+def test_a_short_lived_command_gives_the_collector_back_when_it_fails() -> None:
+    import gc
+
+    from bot.cli.common import short_lived
+
+    @short_lived
+    def failing() -> None:
+        assert not gc.isenabled()
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        failing()
+    assert gc.isenabled()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
