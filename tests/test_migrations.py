@@ -282,3 +282,41 @@ def _plan(connection, backend: str, query: str) -> str:  # type: ignore[no-untyp
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # an empty table: make the planner show its index
     return " ".join(str(row[0]) for row in connection.exec_driver_sql(f"EXPLAIN {query}"))
 
+
+@pytest.mark.postgres
+def test_0016_stores_a_large_outbox_payload_with_lz4_where_postgresql_has_it(tmp_path) -> None:
+    import json
+
+    from alembic import command
+    from alembic.config import Config
+
+    from models.db import MIGRATIONS_DIR
+
+    engine, cleanup = _empty_database(tmp_path, "postgresql")
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with engine.begin() as connection:
+            if not connection.execute(text("SELECT count(*) FROM pg_settings WHERE name = "
+                                           "'default_toast_compression' AND 'lz4' = ANY(enumvals)")).scalar():
+                pytest.skip("this PostgreSQL is built without lz4")
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0016")
+            items = [{"code": f"BTL-{n:09d}", "subject": "jalan berlubang di depan SDN 2", "overdue_days": n % 9}
+                     for n in range(3000)]
+            payload = json.dumps({"text": "ESKALASI", "items": items})
+            connection.execute(text(
+                "INSERT INTO notifications (dedup_key, recipient_kind, recipient_id, channel, address, purpose, level, "
+                "urgent, payload, status, attempts, next_attempt_at, created_at) VALUES ('bundle', 'official', "
+                "'bupati', 'email', 'b@example.go.id', 'escalation_regional', 2, false, CAST(:payload AS json), "
+                "'queued', 0, '2026-12-05 00:00:00', '2026-12-05 00:00:00')"), {"payload": payload})
+            method, stored = connection.execute(text("SELECT pg_column_compression(payload), payload::text "
+                                                     "FROM notifications")).one()
+            assert method == "lz4" and stored == payload  # compressed, and read back as written
+            command.downgrade(config, "0015")
+            column = connection.execute(text(
+                "SELECT attcompression FROM pg_attribute WHERE attrelid = 'notifications'::regclass "
+                "AND attname = 'payload'")).scalar()
+            assert column in ("", "\x00", None)  # back to the server's default
+    finally:
+        cleanup()
