@@ -18,13 +18,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.environment import Environment, secret
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_SQLITE_PATH = Path("var") / "aduan.db"
@@ -157,6 +160,18 @@ def _begin_immediate(connection: Any) -> None:
 
 
 READ_ONLY = "aduan_read_only"
+
+
+def insert_or_on_conflict(table: Any, dialect_name: str) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can say ON CONFLICT for the database in use (PostgreSQL, else SQLite). Only that
+    database's dialect is imported: importing both cost every command about 20 ms of its start (issue 17)."""
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def _read_only(connection: Any) -> bool:

@@ -20,6 +20,7 @@ any other) go through logging, so they are cleaned too.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import sys
@@ -29,9 +30,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr
-
-from models.environment import Environment, secret
+from models.environment import Environment, Secret, secret
 
 MASK = "***"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -91,10 +90,10 @@ def _without_people(text: str) -> str:
 
 
 def secrets_of(environment: Environment) -> list[str]:
-    """Every secret value the environment carries (each `SecretStr` field, present and future), and the secret
+    """Every secret value the environment carries (each `Secret` field, present and future), and the secret
     parts of composite ones."""
-    fields = [getattr(environment, name) for name in type(environment).model_fields]
-    values = [field.get_secret_value() for field in fields if isinstance(field, SecretStr)]
+    fields = [getattr(environment, field.name) for field in dataclasses.fields(environment)]
+    values = [field.get_secret_value() for field in fields if isinstance(field, Secret)]
     token = secret(environment.telegram_bot_token) or ""
     if ":" in token:
         values.append(token.split(":", 1)[1])

@@ -12,12 +12,13 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from models.db import insert_or_on_conflict
 from models.notification import Channel, NotificationStatus, RecipientKind, as_payload
 from models.tables import Notification
 
@@ -55,7 +56,7 @@ def enqueue(
     values = outbox_row(recipient=recipient, purpose=purpose, payload=payload, dedup_key=dedup_key, now=now,
                         complaint_id=complaint_id, level=level, not_before=not_before, urgent=urgent,
                         status=status)
-    session.execute(_INSERT_IGNORING_DUPLICATES[_dialect(session)], values)
+    session.execute(_insert_ignoring_duplicates(_dialect(session)), values)
 
 
 def outbox_row(
@@ -115,16 +116,19 @@ class CallbackTokens:
         return token
 
 
+SUPPORTED_DIALECTS = ("postgresql", "sqlite")
+
+
 def _dialect(session: Session) -> str:
     dialect = session.get_bind().dialect.name
-    if dialect not in _INSERT_IGNORING_DUPLICATES:
+    if dialect not in SUPPORTED_DIALECTS:
         raise RuntimeError(f"unsupported database dialect {dialect!r}")
     return dialect
 
 
 # Built once, the row given as parameters: SQLAlchemy compiles each statement once per process and skips
 # rebuilding it and its cache key for every message queued (several per complaint filed in a webhook).
-_INSERT_IGNORING_DUPLICATES: dict[str, Insert] = {
-    "postgresql": postgresql.insert(Notification).on_conflict_do_nothing(index_elements=["dedup_key"]),
-    "sqlite": sqlite.insert(Notification).on_conflict_do_nothing(index_elements=["dedup_key"]),
-}
+# Built at the first message, so a command that queues none imports no dialect it does not use (issue 17).
+@cache
+def _insert_ignoring_duplicates(dialect: str) -> Insert:
+    return insert_or_on_conflict(Notification, dialect).on_conflict_do_nothing(index_elements=["dedup_key"])

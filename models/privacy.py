@@ -16,10 +16,9 @@ import secrets
 from typing import Protocol
 
 from sqlalchemy import Engine, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from models.db import READ_ONLY
+from models.db import READ_ONLY, insert_or_on_conflict
 from models.permissions import Actor
 from models.roles import Role
 from models.tables import Complaint, SiteKey
@@ -132,8 +131,8 @@ def _create_key(session: Session, name: str) -> str:
     write, so the key is made in a short transaction of its own."""
     bind = session.get_bind()
     assert isinstance(bind, Engine)
-    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(SiteKey).values(name=name, value=secrets.token_hex(32)).on_conflict_do_nothing()
+    insert = (insert_or_on_conflict(SiteKey, bind.dialect.name).values(name=name, value=secrets.token_hex(32))
+              .on_conflict_do_nothing())
     if not bind.get_execution_options().get(READ_ONLY):
         session.execute(insert)
         stored = session.scalar(select(SiteKey.value).where(SiteKey.name == name))

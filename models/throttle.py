@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, delete, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from models.db import insert_or_on_conflict
 from models.privacy import site_key
 from models.tables import Throttle, UTCDateTime
 
@@ -58,7 +58,7 @@ def record(session: Session, rule: Rule, key: str, now: datetime) -> int:
     columns = Throttle.__table__.c
     at = literal(now, UTCDateTime())  # typed, so the instant is stored as naive UTC on both backends
     fresh = columns.expires_at <= at
-    insert: Any = (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert(Throttle)
+    insert: Any = insert_or_on_conflict(Throttle, session.get_bind().dialect.name)
     statement = insert.values(key=key, count=1, first_at=now, last_at=now, blocked_until=None,
                               expires_at=expires)
     statement = statement.on_conflict_do_update(index_elements=["key"], set_={

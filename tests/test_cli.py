@@ -78,6 +78,68 @@ def test_read_only_commands_answer_while_a_writer_holds_the_database(
         os.close(lock)
 
 
+# What a read-only command on SQLite has no use for: each cost its start tens of milliseconds (issue 17).
+NOT_FOR_READING = ("pydantic_settings", "sqlalchemy.dialects.postgresql")
+LOADED_BY = """
+import sys
+from bot.cli import main
+status = main(sys.argv[1:])
+print(" ".join(sorted(sys.modules)))
+raise SystemExit(0 if status in (0, 1) else status)
+"""
+
+
+@pytest.mark.timeout(120)
+def test_a_read_only_command_on_sqlite_loads_neither_pydantic_settings_nor_the_postgresql_dialect(
+        prepared: tuple[Path, str]) -> None:
+    path, code = prepared
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TWILIO_", "TELEGRAM_"))}
+    env.update(DATABASE_URL=f"sqlite:///{path}", ADUAN_CONFIG=CONFIG)
+    for command in (["complaints", "list"], ["complaints", "show", code], ["notifications", "list"], ["status"]):
+        finished = subprocess.run([sys.executable, "-c", LOADED_BY, *command], cwd=ROOT, env=env,
+                                  capture_output=True, text=True, timeout=60)
+        assert finished.returncode == 0, finished.stderr
+        modules = set(finished.stdout.splitlines()[-1].split())
+        assert "sqlalchemy.orm" in modules and "sqlalchemy.dialects.sqlite" in modules, command
+        assert not {name for name in modules if name.startswith(NOT_FOR_READING)}, command
+
+
+def test_router_classify_runs_without_the_cyclic_collector_and_router_bench_with_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import bot.classifier
+    from bot.cli import main
+
+    collecting: dict[str, bool] = {}
+
+    def record(argv: list[str]) -> int:
+        collecting[argv[0]] = gc.isenabled()
+        return 0
+
+    monkeypatch.setattr(bot.classifier, "main", record)
+    assert main(["router", "classify", "jalan rusak"]) == 0
+    assert main(["router", "bench"]) == 0
+
+    assert collecting == {"classify": False, "bench": True}
+    assert gc.isenabled()
+
+
+def test_a_short_lived_command_gives_the_collector_back_when_it_fails() -> None:
+    import gc
+
+    from bot.cli.common import short_lived
+
+    @short_lived
+    def failing() -> None:
+        assert not gc.isenabled()
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        failing()
+    assert gc.isenabled()
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

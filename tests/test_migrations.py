@@ -100,6 +100,48 @@ def test_the_oldest_open_complaints_of_an_agency_are_read_from_the_open_index(tm
     assert "ix_complaints_open_agency_created" in plan
 
 
+PARTIAL_INDEXES = {
+    "ix_complaints_next_escalation": "next_escalation_at IS NOT NULL",
+    "ix_complaints_lapor_pending": "lapor_pending_since IS NOT NULL",
+    "ix_complaints_open_agency_created": "status IN (",
+    "ix_complaints_open_created": "status IN (",
+    "ix_complaints_lapor_tracking_id": "lapor_tracking_id IS NOT NULL",
+    "ix_notifications_provider_message_id": "provider_message_id IS NOT NULL",
+}
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "postgresql+psycopg://"])
+def test_the_models_create_each_partial_index_with_its_condition(url: str) -> None:
+    # The conditions reach the dialect only when it creates the indexes (so that no process imports both).
+    from sqlalchemy import create_mock_engine
+
+    statements: list[str] = []
+    engine = create_mock_engine(url, lambda sql, *_, **__: statements.append(str(sql.compile(dialect=engine.dialect))))
+    Base.metadata.create_all(engine, checkfirst=False)
+
+    created = {line.split(" ON ")[0].split()[-1]: line for line in statements
+               if line.startswith(("CREATE INDEX", "CREATE UNIQUE INDEX"))}
+    for name, condition in PARTIAL_INDEXES.items():
+        assert f"WHERE {condition}" in created[name], created[name]
+    partial = {name for name, line in created.items() if " WHERE " in line}
+    assert partial == set(PARTIAL_INDEXES)
+
+
+def test_the_open_complaint_condition_on_sqlite_is_the_migrations_own(tmp_path) -> None:
+    # The same partial index, built by the models (tests, tools) and by the migrations (every database).
+    from sqlalchemy import select
+
+    migrated, created = make_engine(f"sqlite:///{tmp_path / 'migrated.db'}"), create_engine("sqlite://")
+    upgrade_schema(migrated)
+    Base.metadata.create_all(created)
+    query = select(text("sql")).select_from(text("sqlite_master")).where(text("name = 'ix_complaints_open_created'"))
+    with migrated.connect() as first, created.connect() as second:
+        by_migration, by_models = first.scalar(query), second.scalar(query)
+    migrated.dispose()
+    assert by_migration is not None and by_models is not None
+    assert by_models.split(" WHERE ")[1] == by_migration.split(" WHERE ")[1]
+
+
 def test_the_revision_the_code_checks_for_is_the_newest_migration() -> None:
     from alembic.config import Config
     from alembic.script import ScriptDirectory

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.common import Refused, as_json, config_option, invocation
+from bot.cli.common import Refused, as_json, config_option, invocation, short_lived
 from bot.cli.output import print_json, print_rows
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ def command() -> None:
 @click.option("--limit", type=int, default=1000, show_default=True)
 @as_json
 @config_option
+@short_lived
 def list_(status: str | None, agency: str | None, limit: int, as_json: bool) -> None:
     """Complaints, newest first."""
     from models.views import complaint_summary, list_complaints
@@ -51,6 +52,7 @@ def list_(status: str | None, agency: str | None, limit: int, as_json: bool) -> 
 @click.argument("code")
 @as_json
 @config_option
+@short_lived
 def show(code: str, as_json: bool) -> None:
     """One complaint with its deadlines, events and notifications."""
     from models.views import complaint_detail, list_notifications

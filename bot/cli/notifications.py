@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.common import as_json, config_option, invocation
+from bot.cli.common import as_json, config_option, invocation, short_lived
 from bot.cli.output import print_rows
 
 
@@ -18,6 +18,7 @@ def command() -> None:
 @click.option("--limit", type=int, default=1000, show_default=True)
 @as_json
 @config_option
+@short_lived
 def list_(status: str | None, limit: int, as_json: bool) -> None:
     """Notifications, newest first."""
     from models.views import list_notifications, notification_view

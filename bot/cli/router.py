@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.common import as_json, config_option, invocation
+from bot.cli.common import F, as_json, config_option, invocation, short_lived
 from bot.cli.output import print_json
 
 
@@ -41,16 +41,24 @@ def report(as_json: bool) -> None:
 
 
 def _passthrough(name: str, summary: str) -> click.Command:
+    # classify answers one text and exits; evaluate and bench time long loops, which run as they always did
+    lifetime = short_lived if name == "classify" else _as_it_is
+
     @click.command(name, help=f"{summary} (options: `aduan router {name} --help`).",
                    context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
                                      "help_option_names": []})
     @click.argument("arguments", nargs=-1, type=click.UNPROCESSED)
+    @lifetime
     def run(arguments: tuple[str, ...]) -> None:
         from bot.classifier import main
 
         raise click.exceptions.Exit(main([name, *arguments]))
 
     return run
+
+
+def _as_it_is(function: F) -> F:
+    return function
 
 
 for _name, _summary in (("classify", "Route one text"), ("evaluate", "Accuracy on a labelled CSV"),

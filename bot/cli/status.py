@@ -9,13 +9,14 @@ from typing import Any
 
 import click
 
-from bot.cli.common import as_json, config_option, invocation
+from bot.cli.common import as_json, config_option, invocation, short_lived
 from bot.cli.output import print_json
 
 
 @click.command("status")
 @as_json
 @config_option
+@short_lived
 def command(as_json: bool) -> None:
     """Transport self-checks, queue depth, stuck and failed notifications."""
     from models.clock import system_clock

@@ -14,6 +14,7 @@ from bot.routing.dictionary import indonesian
 from bot.routing.lexicon import base_slang
 from bot.routing.schema import RoutingFile, RoutingTableError, RuleModel, words_of
 from bot.routing.table import ALL_CODES, RoutingTable, Rule, Settings
+from bot.routing.text import MIN_STEM
 
 # Verb prefixes: a word formed with one of them ends a place name (see _verbs_in_keywords).
 _VERB_PREFIXES = frozenset(("di", "me", "ter", "ber"))
@@ -62,6 +63,7 @@ class TableBuilder:
         agencies = self._agencies(data)
         self._shared(data)
         self._region_keywords()
+        self._possessive_slang(data)
         neutral = [self._phrase_id(self._words(p), p) for p in data.neutral]
         places = [self._phrase_id(self._words(p), p) for p in self.region.places if words_of(p)]
         rules = tuple(self._rule(rule, position) for position, rule in enumerate(data.rules))
@@ -80,6 +82,7 @@ class TableBuilder:
             prepositions=frozenset(data.address.prepositions),
             towards=frozenset(data.address.towards),
             routes=frozenset(data.address.routes),
+            authorities=frozenset(data.address.authorities),
             place_nouns=frozenset(self._phrase_id(self._words(p), p) for p in data.address.place_nouns),
             dictionary=indonesian(),
             phrases=tuple(sorted(self.phrase_ids, key=self.phrase_ids.__getitem__)),
@@ -89,6 +92,26 @@ class TableBuilder:
             neutral=frozenset(neutral) | frozenset(places),
             rules=rules,
         )
+
+    def _possessive_slang(self, data: RoutingFile) -> None:
+        """"airnya", "rumbisnya", "dalane": a word the table reads, with the possessive of
+        Indonesian and Banjar (-nya) or Javanese (-ne after a vowel, -e after a consonant) attached,
+        reads as that word. The stemmer finds roots of four letters or more in their -nya forms
+        ("jalannya"); keyword words shorter than that ("air", "api", "ktp") and the table's own slang
+        ("banyu", "dalan", "rumbis") are spelled out here. Function words are left out ("adanya" is
+        the noun "existence", not "ada"); a form that is itself a root word, slang or a word of the
+        table keeps its own reading."""
+        own = {word: self.slang[word] for word in (*data.slang, *self.region.slang) if word in self.slang}
+        forms: dict[str, tuple[str, ...]] = {}
+        for word, reading in own.items():
+            forms[word + "nya"] = reading
+            forms[word + ("ne" if word[-1] in "aiueo" else "e")] = reading
+        for words in self.phrase_ids:
+            for word in words:
+                if len(word) < MIN_STEM and word.isalpha() and word not in data.stopwords:
+                    forms[word + "nya"] = (word,)
+        taken = indonesian().roots | self._table_words(data) | self.slang.keys()
+        self.slang.update({form: reading for form, reading in forms.items() if form not in taken})
 
     def _verbs_in_keywords(self) -> frozenset[str]:
         """Keyword words that are verbs (di-, me-, ter-, ber- forms): a street or a village is not

@@ -238,8 +238,10 @@ def _address_positions(words: list[str], longer: list[tuple[int, int, int]], tab
     # ("jalan poros desa ke kecamatan" still is).
     keyword_starts = {start for start, end, size in longer
                       if end - start + 1 == size or not _opens_place(words, end, table)}
+    authorities = table.authorities
     found: set[int] = set()
-    for position in [i for i, word in enumerate(words) if word in markers and i not in keyword_starts]:
+    for position in [i for i, word in enumerate(words) if word in markers and i not in keyword_starts
+                     and not (i and words[i - 1] in authorities)]:
         name = _place_name(words, position, markers[words[position]], keyword_starts, table)
         if name:
             found.add(position)

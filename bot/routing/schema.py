@@ -154,6 +154,9 @@ class AddressModel(_Strict):
     # destination (a landmark), not the problem.
     routes: list[Word] = Field(default_factory=list)
     towards: list[Word] = Field(default_factory=list)
+    # Words after which a marker names a government, not a place: "mohon pemerintah kabupaten awasi
+    # pilkades" asks the regency; "awasi pilkades" is no regency's name.
+    authorities: list[Word] = Field(default_factory=list)
 
 
 class RoutingFile(_Strict):

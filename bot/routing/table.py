@@ -96,6 +96,7 @@ class RoutingTable:
     place_nouns: frozenset[int]  # phrases naming a kind of place ("lampu merah", "terminal")
     towards: frozenset[str]  # "ke", "menuju": after a route word, what follows is its destination
     routes: frozenset[str]  # "jalan", "jembatan": ways that lead somewhere
+    authorities: frozenset[str]  # "pemerintah": a marker right after it names a government, not a place
     dictionary: Dictionary
     phrases: tuple[tuple[str, ...], ...]  # phrase id -> its normalised words
     phrase_labels: tuple[str, ...]  # phrase id -> keyword as written in the table

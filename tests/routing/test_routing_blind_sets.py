@@ -23,7 +23,9 @@ ROUNDS = {"chat": ("chat4", "chat5", "chat6", "chat7", "chat7b"), "lapor": ("lap
           "regional": ("regional4", "regional6"), "chat8": ("chat8",), "lapor7": ("lapor7",),
           "chat9": ("chat9",), "lapor8": ("lapor8",),
           "regional9": ("regional9",), "lapor9": ("lapor9",),
-          "chat10": ("chat10",)}
+          "chat10": ("chat10",), "chat11": ("chat11",), "lapor10": ("lapor10",), "lapor11": ("lapor11",),
+          "lapor12": ("lapor12",), "chat12": ("chat12",), "lapor13": ("lapor13",), "lapor14": ("lapor14",),
+          "chat13": ("chat13",), "regional10": ("regional10",), "lapor15": ("lapor15",)}
 FLOORS = {  # (kind, half): (accuracy, top-3 accuracy)
     ("chat", "odd"): (0.87, 0.93),
     ("chat", "even_heldout"): (0.79, 0.87),
@@ -59,6 +61,42 @@ FLOORS = {  # (kind, half): (accuracy, top-3 accuracy)
     # ODD 0.867 / 0.920 -> 0.920 / 0.960, EVEN 0.887 / 0.960 -> 0.893 / 0.973 (before = the session's start).
     ("chat10", "odd"): (0.90, 0.94),
     ("chat10", "even_heldout"): (0.87, 0.94),
+    # the tenth round (2026-12-05 night), accuracy / top-3 on the starting commit -> after tuning on the ODD
+    # halves: chat11 (slang, Banjar and Javanese chat) ODD 0.860 / 0.907 -> 0.940 / 0.973, EVEN 0.867 / 0.953 ->
+    # 0.873 / 0.953; lapor10 (LAPOR! 2017 from all over Indonesia) ODD 0.887 / 0.960 -> 0.933 / 0.980, EVEN 0.913 /
+    # 0.967 unchanged; lapor11 (Kalimantan, Sulawesi, Sumatra posts, another office's words) ODD 0.860 / 0.953 ->
+    # 0.927 / 0.973, EVEN 0.827 / 0.940 unchanged; lapor12 (city posts, BPJS, transport) ODD 0.867 / 0.960 ->
+    # 0.900 / 0.973, EVEN 0.873 / 0.987 unchanged.
+    ("chat11", "odd"): (0.92, 0.95),
+    ("chat11", "even_heldout"): (0.85, 0.93),
+    ("lapor10", "odd"): (0.91, 0.96),
+    ("lapor10", "even_heldout"): (0.89, 0.94),
+    ("lapor11", "odd"): (0.90, 0.95),
+    ("lapor11", "even_heldout"): (0.80, 0.92),
+    ("lapor12", "odd"): (0.88, 0.95),
+    ("lapor12", "even_heldout"): (0.85, 0.96),
+    # the tenth round's second batch, on the starting commit (shipped table alone) -> after tuning on the ODD
+    # halves: chat12 (Kalsel villagers, traders, farmers; Banjar and Javanese) ODD 0.867 / 0.940 -> 0.900 / 0.967,
+    # EVEN 0.847 / 0.913 -> 0.860 / 0.907; lapor13 (45 % national bodies) ODD 0.907 / 0.973 -> 0.933 / 0.987, EVEN
+    # 0.913 / 0.987 -> 0.920 / 0.987; lapor14 (short SMS 1708 posts) ODD 0.913 / 0.953 -> 0.947 / 0.993, EVEN
+    # 0.920 / 0.953 unchanged.
+    ("chat12", "odd"): (0.88, 0.94),
+    ("chat12", "even_heldout"): (0.84, 0.89),
+    ("lapor13", "odd"): (0.91, 0.96),
+    ("lapor13", "even_heldout"): (0.90, 0.96),
+    ("lapor14", "odd"): (0.92, 0.97),
+    ("lapor14", "even_heldout"): (0.90, 0.93),
+    # the third batch: chat13 (everyday Indonesian chat, every office) ODD 0.887 / 0.960 -> 0.933 / 0.987, EVEN
+    # 0.893 / 0.953 -> 0.913 / 0.953; regional10 (Banjar, Javanese, Madurese short chat) ODD 0.893 / 0.927 ->
+    # 0.947 / 0.967, EVEN 0.847 / 0.940 -> 0.853 / 0.947.
+    ("chat13", "odd"): (0.91, 0.96),
+    ("chat13", "even_heldout"): (0.89, 0.93),
+    ("regional10", "odd"): (0.92, 0.94),
+    ("regional10", "even_heldout"): (0.83, 0.92),
+    # lapor15 (LAPOR! 2017 in the dev set's proportions) ODD 0.947 / 0.993 -> 0.967 / 0.993, EVEN 0.920 / 0.993 ->
+    # 0.927 / 0.993.
+    ("lapor15", "odd"): (0.94, 0.97),
+    ("lapor15", "even_heldout"): (0.90, 0.97),
 }
 
 
