@@ -16,7 +16,8 @@ It times one sweep on each `small` copy (the median counts) and on `large`, then
 the sweep wrote (audit events, outbox rows, the complaints' new level and trigger) and replays those rows
 on the floor copies with prebuilt statements straight through the driver, one transaction per sweep batch,
 in four forms (the driver's executemany; multi-row VALUES; the rows as one JSON document per statement; on
-PostgreSQL, that document with each distinct JSON value sent once in a second one, as the sweep writes):
+PostgreSQL, that document with each distinct JSON value sent once in a second one and each column that holds
+one value in every row once in a third, as the sweep writes):
 the fastest is the raw-SQL floor of the same writes, without deciding anything. It prints per due
 complaint: the sweep, the floor, their ratio, and the ratio large/small (targets: <= 0.2 ms per due
 complaint, <= 2x between the sizes).
@@ -262,7 +263,8 @@ def time_floor(databases: dict[str, Database], written: dict[str, Any],
                batch: int) -> dict[str, tuple[float, float]]:
     """Replay the sweep's writes with prebuilt statements, one transaction per batch of complaints, on a fresh
     copy for each form: the driver's executemany; multi-row VALUES statements; the rows as one JSON
-    document per statement; and (PostgreSQL) that document with each distinct JSON value sent once. The
+    document per statement; and (PostgreSQL) that document with each distinct JSON value and each constant
+    column sent once. The
     fastest is the floor. Per form: (seconds, of which building the parameters)."""
     columns = {"events": EVENT_COLUMNS, "notifications": written["notification_columns"], "updates": UPDATE_COLUMNS}
     batches = split_batches(written, columns["notifications"].index("complaint_id"), batch)
@@ -302,7 +304,9 @@ def statements(form: str, postgres: bool, name: str, columns: list[str],
                rows: list[tuple[Any, ...]]) -> list[tuple[bool, str, Any]]:
     """One table's rows of one batch in the given form: (executemany?, statement, parameters) to run."""
     if form == "shared":
-        json_columns = [position for position, column in enumerate(columns) if postgres_type(name, column) == "json"]
+        # The compiled type reads "JSON": compared in lower case, or nothing would be shared.
+        json_columns = [position for position, column in enumerate(columns)
+                        if postgres_type(name, column).lower() == "json"]
         if postgres and json_columns:
             return [shared_statement_and_parameters(name, columns, rows, json_columns)]
         form = "document"  # nothing to share: the same statement as the document form
@@ -319,8 +323,12 @@ def statements(form: str, postgres: bool, name: str, columns: list[str],
 
 def shared_statement_and_parameters(name: str, columns: list[str], rows: list[tuple[Any, ...]],
                                     json_columns: list[int]) -> tuple[bool, str, Any]:
-    """The document form with each distinct JSON value sent once, as the sweep sends them on PostgreSQL
-    (models/bulk.py): the rows carry its position in a second document, joined back by the server."""
+    """The document form as the sweep sends it on PostgreSQL (models/bulk.py): each distinct JSON value once
+    (the rows carry its position in a second document, joined back by the server), and each column that
+    holds one value in every row once, in a one-object document."""
+    constant = [position for position in range(len(columns)) if position not in json_columns and len(rows) > 1
+                and all(row[position] == rows[0][position] for row in rows)][:len(columns) - 1]
+    varying = [position for position in range(len(columns)) if position not in constant]
     distinct: list[dict[str, int]] = [{} for _ in json_columns]
     documents: list[list[Any]] = [[] for _ in json_columns]
     replaced = []
@@ -335,22 +343,27 @@ def shared_statement_and_parameters(name: str, columns: list[str], rows: list[tu
                 documents[slot].append(values[position])
                 number = distinct[slot][encoded] = len(documents[slot])
             values[position] = number
-        replaced.append(dict(zip(columns, values, strict=True)))
-    return (False, shared_statement(name, columns, [columns[p] for p in json_columns]),
-            [json.dumps(replaced), *(json.dumps(document) for document in documents)])
+        replaced.append({columns[position]: values[position] for position in varying})
+    constants = {columns[position]: as_json(rows[0][position]) for position in constant}
+    return (False, shared_statement(name, columns, [columns[p] for p in json_columns], list(constants)),
+            [json.dumps(replaced), *(json.dumps(document) for document in documents), json.dumps(constants)])
 
 
-def shared_statement(name: str, columns: list[str], shared: list[str]) -> str:
-    quoted = ", ".join(f'"{column}"' for column in columns)
+def shared_statement(name: str, columns: list[str], shared: list[str], constant: list[str]) -> str:
+    varying = [column for column in columns if column not in constant]
+    quoted = ", ".join(f'"{column}"' for column in varying)
     spec = ", ".join(f'"{column}" {"integer" if column in shared else postgres_type(name, column)}'
-                     for column in columns)
-    chosen = ", ".join(f"s_{column}.value" if column in shared else f'x."{column}"' for column in columns)
+                     for column in varying)
+    chosen = ", ".join(f"s_{column}.value" if column in shared else f'c."{column}"' if column in constant
+                       else f'x."{column}"' for column in columns)
     joins = " ".join(f"LEFT JOIN json_array_elements(%s::json) WITH ORDINALITY AS s_{column}(value, position) "
                      f'ON s_{column}.position = x."{column}"' for column in shared)
+    constants = ", ".join(f'"{column}" {postgres_type(name, column)}' for column in constant) or '"none" text'
     source = (f"ROWS FROM (json_to_recordset(%s::json) AS ({spec})) WITH ORDINALITY AS x({quoted}, sent_position) "
-              f"{joins}")
+              f"{joins} CROSS JOIN json_to_record(%s::json) AS c({constants})")
     conflict = " ON CONFLICT (dedup_key) DO NOTHING" if name == "notifications" else ""
-    return f"INSERT INTO {TABLES[name]} ({quoted}) SELECT {chosen} FROM {source} ORDER BY x.sent_position{conflict}"
+    names = ", ".join(f'"{column}"' for column in columns)
+    return f"INSERT INTO {TABLES[name]} ({names}) SELECT {chosen} FROM {source} ORDER BY x.sent_position{conflict}"
 
 
 def as_json(value: Any) -> Any:

@@ -300,7 +300,12 @@ class Notification(Base):
     """The outbox. Rows are written in the same transaction as the change that caused them."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_notifications_due", "status", "next_attempt_at"),
+        # Looked up by a provider's id only: the rows still queued (every row the sweep writes) stay out of it.
+        Index("ix_notifications_provider_message_id", "provider_message_id",
+              info={PARTIAL: "provider_message_id IS NOT NULL"}),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"), index=True)
@@ -318,7 +323,7 @@ class Notification(Base):
                                                        default=NotificationStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
-    provider_message_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    provider_message_id: Mapped[str | None] = mapped_column(String(200))
     callback_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     lease_owner: Mapped[str | None] = mapped_column(String(100))
@@ -468,7 +473,11 @@ class TelegramOffset(Base):
 Index("ix_complaints_created", Complaint.created_at, Complaint.id)
 Index("ix_complaints_agency_created", Complaint.agency_code, Complaint.created_at, Complaint.id)
 # LAPOR!: lookups by the national tracking id, and the handover queue (only complaints waiting are in it).
-Index("ix_complaints_lapor_tracking_id", Complaint.lapor_tracking_id, unique=True)
+# Only numbered complaints are in the first: an UPDATE of a complaint (the sweep moves every due one's
+# trigger, an indexed column, so the new row version gets an entry in each of its indexes) adds none there
+# for the many without a LAPOR! id.
+Index("ix_complaints_lapor_tracking_id", Complaint.lapor_tracking_id, unique=True,
+      info={PARTIAL: "lapor_tracking_id IS NOT NULL"})
 Index("ix_complaints_lapor_pending", Complaint.lapor_pending_since, Complaint.id,
       info={PARTIAL: "lapor_pending_since IS NOT NULL"})
 

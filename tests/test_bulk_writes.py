@@ -71,3 +71,27 @@ def test_audit_rows_with_shared_and_missing_data_keep_each_value(sessions: sessi
         stored = session.execute(select(ComplaintEvent.note, ComplaintEvent.data).where(ComplaintEvent.action == "test")
                                  .order_by(ComplaintEvent.id)).all()
     assert stored == [(f"n{n}", data) for n, data in enumerate(datas)]
+
+
+def test_rows_alike_in_every_column_and_a_column_alike_in_all_but_one_row_all_land(
+        sessions: sessionmaker[Session], settings: Settings) -> None:
+    # PostgreSQL sends a column holding one value in every row once: it must tell "every row" from "almost".
+    with transaction(sessions) as session:
+        desk = Desk(session, settings, calendar_for(settings), NOW)
+        reporter = desk.reporter_for("whatsapp", "+6281300000002", "Warga")
+        complaint_id = desk.file(NewComplaint(reporter=reporter, text="lampu mati", channel="whatsapp",
+                                              agency_code="PUPR"), dispatch=True).id
+    alike = {"complaint_id": complaint_id, "at": NOW, "actor_kind": "system", "actor_id": "system", "action": "same",
+             "from_status": None, "to_status": None, "note": "sama", "data": None}
+    almost = [{**alike, "action": "almost", "note": None if n < 3 else "beda", "at": NOW.replace(hour=n)}
+              for n in range(4)]
+    with transaction(sessions) as session:
+        insert_rows(session, ComplaintEvent.__table__, [dict(alike), dict(alike)])
+        insert_rows(session, ComplaintEvent.__table__, almost)
+    with sessions() as session:
+        written = ComplaintEvent.action.in_(["same", "almost"])
+        stored = session.execute(select(ComplaintEvent.action, ComplaintEvent.note, ComplaintEvent.at)
+                                 .where(written).order_by(ComplaintEvent.id)).all()
+    assert [(action, note) for action, note, _ in stored] == [("same", "sama"), ("same", "sama"), ("almost", None),
+                                                              ("almost", None), ("almost", None), ("almost", "beda")]
+    assert [at.hour for _, _, at in stored[2:]] == [0, 1, 2, 3]

@@ -105,6 +105,8 @@ PARTIAL_INDEXES = {
     "ix_complaints_lapor_pending": "lapor_pending_since IS NOT NULL",
     "ix_complaints_open_agency_created": "status IN (",
     "ix_complaints_open_created": "status IN (",
+    "ix_complaints_lapor_tracking_id": "lapor_tracking_id IS NOT NULL",
+    "ix_notifications_provider_message_id": "provider_message_id IS NOT NULL",
 }
 
 
@@ -117,7 +119,8 @@ def test_the_models_create_each_partial_index_with_its_condition(url: str) -> No
     engine = create_mock_engine(url, lambda sql, *_, **__: statements.append(str(sql.compile(dialect=engine.dialect))))
     Base.metadata.create_all(engine, checkfirst=False)
 
-    created = {line.split(" ON ")[0].split()[-1]: line for line in statements if line.startswith("CREATE INDEX")}
+    created = {line.split(" ON ")[0].split()[-1]: line for line in statements
+               if line.startswith(("CREATE INDEX", "CREATE UNIQUE INDEX"))}
     for name, condition in PARTIAL_INDEXES.items():
         assert f"WHERE {condition}" in created[name], created[name]
     partial = {name for name, line in created.items() if " WHERE " in line}
@@ -259,3 +262,103 @@ def test_a_read_only_connection_takes_no_writer_lock_and_refuses_writes(tmp_path
         os.close(lock)
         reader.dispose()
         writer.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_0015_indexes_only_rows_with_an_outside_id_and_lookups_by_one_still_use_the_index(tmp_path,
+                                                                                         backend: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy.exc import IntegrityError
+
+    from models.db import MIGRATIONS_DIR
+
+    engine, cleanup = _empty_database(tmp_path, backend)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0015")
+            command.downgrade(config, "0010")  # the way back works, and the way forth again
+            command.upgrade(config, "0015")
+        with engine.begin() as connection:
+            _complaint_with_lapor_id(connection, 1, "LAPOR-1")
+            _complaint_with_lapor_id(connection, 2, None)
+            _complaint_with_lapor_id(connection, 3, None)  # NULLs never conflict
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            _complaint_with_lapor_id(connection, 4, "LAPOR-1")  # the id stays unique
+        with engine.connect() as connection:
+            lookups = {"ix_complaints_lapor_tracking_id": "SELECT code FROM complaints WHERE lapor_tracking_id = 'x'",
+                       "ix_notifications_provider_message_id":
+                           "SELECT id FROM notifications WHERE provider_message_id = 'x'"}
+            for index, query in lookups.items():
+                assert "IS NOT NULL" in _index_definition(connection, backend, index)
+                assert index in _plan(connection, backend, query)
+    finally:
+        cleanup()
+
+
+def _complaint_with_lapor_id(connection, number: int, lapor_id: str | None) -> None:  # type: ignore[no-untyped-def]
+    if number == 1:
+        connection.execute(text("INSERT INTO reporters (id, channel, provider_id, created_at) "
+                                "VALUES (1, 'whatsapp', '+62811', '2026-12-05 00:00:00')"))
+    connection.execute(text(
+        "INSERT INTO complaints (id, code, kind, status, text, reporter_id, channel, anonymous, confidential, "
+        "created_at, updated_at, escalation_level, reopen_count, supporter_count, lapor_tracking_id) VALUES "
+        "(:id, :code, 'pengaduan', 'received', 'jalan rusak', 1, 'whatsapp', false, false, '2026-12-05 00:00:00', "
+        "'2026-12-05 00:00:00', 0, 0, 0, :lapor)"), {"id": number, "code": f"BTL-{number}", "lapor": lapor_id})
+
+
+def _index_definition(connection, backend: str, index: str) -> str:  # type: ignore[no-untyped-def]
+    if backend == "sqlite":
+        query = "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"
+    else:
+        query = "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = :name"
+    return str(connection.execute(text(query), {"name": index}).scalar_one())
+
+
+def _plan(connection, backend: str, query: str) -> str:  # type: ignore[no-untyped-def]
+    if backend == "sqlite":
+        return " ".join(str(row[-1]) for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}"))
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # an empty table: make the planner show its index
+    return " ".join(str(row[0]) for row in connection.exec_driver_sql(f"EXPLAIN {query}"))
+
+
+@pytest.mark.postgres
+def test_0016_stores_a_large_outbox_payload_with_lz4_where_postgresql_has_it(tmp_path) -> None:
+    import json
+
+    from alembic import command
+    from alembic.config import Config
+
+    from models.db import MIGRATIONS_DIR
+
+    engine, cleanup = _empty_database(tmp_path, "postgresql")
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with engine.begin() as connection:
+            if not connection.execute(text("SELECT count(*) FROM pg_settings WHERE name = "
+                                           "'default_toast_compression' AND 'lz4' = ANY(enumvals)")).scalar():
+                pytest.skip("this PostgreSQL is built without lz4")
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0016")
+            items = [{"code": f"BTL-{n:09d}", "subject": "jalan berlubang di depan SDN 2", "overdue_days": n % 9}
+                     for n in range(3000)]
+            payload = json.dumps({"text": "ESKALASI", "items": items})
+            connection.execute(text(
+                "INSERT INTO notifications (dedup_key, recipient_kind, recipient_id, channel, address, purpose, level, "
+                "urgent, payload, status, attempts, next_attempt_at, created_at) VALUES ('bundle', 'official', "
+                "'bupati', 'email', 'b@example.go.id', 'escalation_regional', 2, false, CAST(:payload AS json), "
+                "'queued', 0, '2026-12-05 00:00:00', '2026-12-05 00:00:00')"), {"payload": payload})
+            method, stored = connection.execute(text("SELECT pg_column_compression(payload), payload::text "
+                                                     "FROM notifications")).one()
+            assert method == "lz4" and stored == payload  # compressed, and read back as written
+            command.downgrade(config, "0015")
+            column = connection.execute(text(
+                "SELECT attcompression FROM pg_attribute WHERE attrelid = 'notifications'::regclass "
+                "AND attname = 'payload'")).scalar()
+            assert column in ("", "\x00", None)  # back to the server's default
+    finally:
+        cleanup()
