@@ -33,7 +33,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_SQLITE_PATH = Path("var") / "aduan.db"
 # The newest migration in models/migrations/versions; a test keeps the two equal. Written here so
 # that checking the schema costs one SELECT, not loading Alembic and every migration script.
-SCHEMA_REVISION = "0016"
+SCHEMA_REVISION = "0017"
 UPGRADE_HINT = "run `aduan db upgrade` (or deploy/prepare_database.py) first"
 
 
