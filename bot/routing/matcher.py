@@ -50,7 +50,8 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
     """Every table phrase present in ``words`` (neutral phrases mask the words they cover), sorted."""
     # Places said in passing matter only to phrases of two or more words: _all_spans finds them
     # when it meets the first one.
-    spans = _all_spans(readings, table, words if not table.place_openers.isdisjoint(words) else None)
+    present = table.context_words.intersection(words)  # the words the steps below look for, in one pass
+    spans = _all_spans(readings, table, words if not table.place_openers.isdisjoint(present) else None)
     if not spans:
         return ()
     sizes = table.phrase_sizes
@@ -65,17 +66,17 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
                     blocked.update(range(start, end + 1))
             if phrase_id in masking:
                 longer += [(start, end, sizes[phrase_id]) for start, end in occurrences]
-    address = _address_positions(words, longer, table) if not table.address_markers.keys().isdisjoint(words) \
+    address = _address_positions(words, longer, table) if not table.address_markers.keys().isdisjoint(present) \
         else _NO_POSITIONS
     landmarks = table.landmarks
     placed_as: dict[int, int] = {}
-    if not landmarks.isdisjoint(words):
+    if not landmarks.isdisjoint(present):
         for position, word in enumerate(words):
             if word in landmarks:
                 placed_as[position + 1] = placed_as[position + 2] = LANDMARK
     # "jalan ke sekolah", "jembatan menuju pasar": where a way leads is a landmark too.
     towards, routes = table.towards, table.routes
-    if not towards.isdisjoint(words):
+    if not towards.isdisjoint(present):
         for position in range(2, len(words)):
             if words[position - 1] in towards and words[position - 2] in routes:
                 placed_as[position] = LANDMARK
@@ -87,7 +88,7 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
         if not places.isdisjoint(spans) else _NO_POSITIONS
     # An office's decisive keyword right after "mohon", "kepada"... is the office addressed: it
     # counts as if it stood in the opening words.
-    addressed = _addressed_positions(words, table) if not table.addressing.isdisjoint(words) else _NO_POSITIONS
+    addressed = _addressed_positions(words, table) if not table.addressing.isdisjoint(present) else _NO_POSITIONS
     decisive = table.decisive
     # Positions at which a one-word phrase lies inside a longer one (``_inside_longer`` for a
     # phrase of one word): the longer phrase's first and last words, and every word of a gap-free

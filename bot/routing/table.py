@@ -125,6 +125,9 @@ class RoutingTable:
     _families: dict[str, tuple[tuple[str, bool, bool], ...]] = field(init=False)
     _family_roots: RootIndex = field(init=False)  # roots of the families, for a quick look
     _vocabulary_roots: RootIndex = field(init=False)  # keyword words, for a quick look
+    # every word some step of ``find_hits`` looks for in a message (openers, markers, landmarks, ...):
+    # a message's own such words are found in one pass, then each step asks only them
+    context_words: frozenset[str] = field(init=False)
     rule_triggers: dict[int, tuple[int, ...]] = field(init=False)
     rule_terms: frozenset[int] = field(init=False)  # phrases rules look for even when hidden
     agency_set: frozenset[str] = field(init=False)
@@ -209,6 +212,8 @@ class RoutingTable:
         self._not_typos = frozenset(set(self.slang) | self.stopwords | self.known_words | self.landmarks
                                     | set(self.address_markers))
         self.lexicon, self.lexicon_rewritten = self._lexicon()
+        self.context_words = (self.place_openers | self.address_markers.keys() | self.landmarks | self.towards
+                              | self.addressing)
 
     def _lexicon(self) -> tuple[dict[str, tuple[str, ...]],
                                 dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]]:
