@@ -240,7 +240,10 @@ def _address_positions(words: list[str], longer: list[tuple[int, int, int]], tab
     keyword_starts = {start for start, end, size in longer
                       if end - start + 1 == size or not _opens_place(words, end, table)}
     found: set[int] = set()
-    for position in [i for i, word in enumerate(words) if word in markers and i not in keyword_starts]:
+    # Only the markers' positions are visited (a few per message), found in one C-level pass.
+    for position in compress(range(len(words)), map(markers.__contains__, words)):
+        if position in keyword_starts:
+            continue
         name = _place_name(words, position, markers[words[position]], keyword_starts, table)
         if name:
             found.add(position)
