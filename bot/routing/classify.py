@@ -194,9 +194,15 @@ def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
     triggers = table.rule_triggers
     for hit in profile:
         if hit >> HIT_FACTOR_BITS in triggers:
-            shown = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _KIND != HIDDEN}
-            in_lead = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _IN_LEAD and hit & _KIND != HIDDEN}
             anywhere = {hit >> HIT_FACTOR_BITS for hit in profile}
+            shown = anywhere.copy()
+            in_lead: set[int] = set()
+            # one pass for both; a profile holds one hit per phrase (find_hits), so a hidden one's id is not shown
+            for each in profile:
+                if each & _KIND == HIDDEN:
+                    shown.discard(each >> HIT_FACTOR_BITS)
+                elif each & _IN_LEAD:
+                    in_lead.add(each >> HIT_FACTOR_BITS)
             dismissed = _apply_rules(table, shown, anywhere, in_lead, scores, credits)
             break
     routable = table.agency_set

@@ -13,7 +13,7 @@ from bot.routing import text as tx
 from bot.routing.bench import unseen_messages
 from bot.routing.calibration import Ranking
 from bot.routing.dictionary import Dictionary, indonesian
-from bot.routing.matcher import _window_end
+from bot.routing.matcher import HIT_FACTOR_BITS, _window_end, analyse, find_hits
 
 
 def _read_afresh(table: RoutingTable, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
@@ -83,6 +83,13 @@ def test_a_ranking_holds_every_field(table: RoutingTable) -> None:
     assert rankings
     assert all(type(ranking) is Ranking and len(ranking) == len(Ranking._fields) and ranking == Ranking(*ranking)
                for ranking in rankings)
+
+
+def test_a_hit_profile_holds_one_hit_per_phrase(table: RoutingTable) -> None:
+    # the verdict reads a hidden hit's phrase as not shown at all (classify._verdict)
+    messages = unseen_messages(table, 2_000, seed=11) + ["jalan rusak jalan rusak lampu jalan mati di jalan desa"]
+    profiles = [find_hits(*analyse(message, table), table) for message in messages]
+    assert all(len({hit >> HIT_FACTOR_BITS for hit in profile}) == len(profile) for profile in profiles)
 
 
 def test_a_word_one_typo_from_a_keyword_word_is_still_compared_with_it(table: RoutingTable) -> None:
