@@ -190,8 +190,9 @@ def _place_asides(words: list[str], table: RoutingTable) -> tuple[list[bool], in
         if position <= covered:
             continue
         end = position
-        while end + 1 < count and end - position < MAX_ASIDE and (
-                words[end + 1] in openers or words[end + 1] not in stops):
+        for word in words[position + 1:position + 1 + MAX_ASIDE]:
+            if word in stops and word not in openers:
+                break
             end += 1
         if end + 1 < count:  # something follows the place: it may finish a phrase
             if asides is None:
