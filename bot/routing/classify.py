@@ -194,9 +194,15 @@ def _verdict(profile: tuple[Hit, ...], table: RoutingTable) -> Verdict:
     triggers = table.rule_triggers
     for hit in profile:
         if hit >> HIT_FACTOR_BITS in triggers:
-            shown = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _KIND != HIDDEN}
-            in_lead = {hit >> HIT_FACTOR_BITS for hit in profile if hit & _IN_LEAD and hit & _KIND != HIDDEN}
             anywhere = {hit >> HIT_FACTOR_BITS for hit in profile}
+            shown = anywhere.copy()
+            in_lead: set[int] = set()
+            # one pass for both; a profile holds one hit per phrase (find_hits), so a hidden one's id is not shown
+            for each in profile:
+                if each & _KIND == HIDDEN:
+                    shown.discard(each >> HIT_FACTOR_BITS)
+                elif each & _IN_LEAD:
+                    in_lead.add(each >> HIT_FACTOR_BITS)
             dismissed = _apply_rules(table, shown, anywhere, in_lead, scores, credits)
             break
     routable = table.agency_set
@@ -247,10 +253,17 @@ def _ranking(candidates: tuple[Candidate, ...], agencies: int, shape: _Shape) ->
     points, shared, placed, lead, top_decisive, runner_up_decisive, address_hit, runner_up_in_lead = shape
     if points:
         shared, placed, lead = shared / points, placed / points, lead / points
-    return Ranking(top.score, runner_up.score if runner_up else 0.0,
-                   candidates[2].score if len(candidates) > 2 else 0.0, len(top.keywords), agencies,
-                   top_decisive or bool(top.rules), runner_up_decisive or bool(runner_up and runner_up.rules),
-                   shared, placed, address_hit, lead, runner_up_in_lead)
+    return _new_ranking(Ranking, (top.score, runner_up.score if runner_up else 0.0,
+                                  candidates[2].score if len(candidates) > 2 else 0.0, len(top.keywords), agencies,
+                                  top_decisive or bool(top.rules),
+                                  runner_up_decisive or bool(runner_up and runner_up.rules),
+                                  shared, placed, address_hit, lead, runner_up_in_lead))
+
+
+# ``Ranking(...)`` runs the named tuple's generated ``__new__``, a Python function that hands its
+# arguments to this one: called directly, a new verdict saves that frame and gets the same tuple (a
+# field added to ``Ranking`` must be added above: test_routing_fast_paths compares the two).
+_new_ranking = tuple.__new__
 
 
 def _evidence_and_shape(ordered: list[tuple[float, str]], profile: tuple[Hit, ...],

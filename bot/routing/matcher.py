@@ -50,7 +50,8 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
     """Every table phrase present in ``words`` (neutral phrases mask the words they cover), sorted."""
     # Places said in passing matter only to phrases of two or more words: _all_spans finds them
     # when it meets the first one.
-    spans = _all_spans(readings, table, words if not table.place_openers.isdisjoint(words) else None)
+    present = table.context_words.intersection(words)  # the words the steps below look for, in one pass
+    spans = _all_spans(readings, table, words if not table.place_openers.isdisjoint(present) else None)
     if not spans:
         return ()
     sizes = table.phrase_sizes
@@ -65,17 +66,17 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
                     blocked.update(range(start, end + 1))
             if phrase_id in masking:
                 longer += [(start, end, sizes[phrase_id]) for start, end in occurrences]
-    address = _address_positions(words, longer, table) if not table.address_markers.keys().isdisjoint(words) \
+    address = _address_positions(words, longer, table) if not table.address_markers.keys().isdisjoint(present) \
         else _NO_POSITIONS
     landmarks = table.landmarks
     placed_as: dict[int, int] = {}
-    if not landmarks.isdisjoint(words):
+    if not landmarks.isdisjoint(present):
         for position, word in enumerate(words):
             if word in landmarks:
                 placed_as[position + 1] = placed_as[position + 2] = LANDMARK
     # "jalan ke sekolah", "jembatan menuju pasar": where a way leads is a landmark too.
     towards, routes = table.towards, table.routes
-    if not towards.isdisjoint(words):
+    if not towards.isdisjoint(present):
         for position in range(2, len(words)):
             if words[position - 1] in towards and words[position - 2] in routes:
                 placed_as[position] = LANDMARK
@@ -87,7 +88,7 @@ def find_hits(words: list[str], readings: list[tuple[str, ...]], table: RoutingT
         if not places.isdisjoint(spans) else _NO_POSITIONS
     # An office's decisive keyword right after "mohon", "kepada"... is the office addressed: it
     # counts as if it stood in the opening words.
-    addressed = _addressed_positions(words, table) if not table.addressing.isdisjoint(words) else _NO_POSITIONS
+    addressed = _addressed_positions(words, table) if not table.addressing.isdisjoint(present) else _NO_POSITIONS
     decisive = table.decisive
     # Positions at which a one-word phrase lies inside a longer one (``_inside_longer`` for a
     # phrase of one word): the longer phrase's first and last words, and every word of a gap-free
@@ -189,8 +190,9 @@ def _place_asides(words: list[str], table: RoutingTable) -> tuple[list[bool], in
         if position <= covered:
             continue
         end = position
-        while end + 1 < count and end - position < MAX_ASIDE and (
-                words[end + 1] in openers or words[end + 1] not in stops):
+        for word in words[position + 1:position + 1 + MAX_ASIDE]:
+            if word in stops and word not in openers:
+                break
             end += 1
         if end + 1 < count:  # something follows the place: it may finish a phrase
             if asides is None:
@@ -210,14 +212,14 @@ def _window_end(position: int, window: int, asides: list[bool] | None, count: in
     """End (exclusive) of the ``window`` words after ``position``, a place said in passing not
     counted among them."""
     end = position + 1 + window
-    if asides is None or True not in asides[position + 1:end]:  # most windows hold no such place
-        return end if end < count else count
-    end = position + 1
-    counted = 0
-    while end < count and counted < window:
-        counted += not asides[end]
-        end += 1
-    return end
+    if asides is not None:
+        # The window grows by as many words as the places in what it last took in hold: each step
+        # counts them in one C-level pass instead of a Python step per word.
+        missing = asides[position + 1:end].count(True)
+        while missing and end < count:
+            taken, end = end, end + missing
+            missing = asides[taken:end].count(True)
+    return end if end < count else count
 
 
 def hit(phrase_id: int, in_lead: bool, repeats: int, kind: int) -> Hit:
@@ -240,8 +242,10 @@ def _address_positions(words: list[str], longer: list[tuple[int, int, int]], tab
                       if end - start + 1 == size or not _opens_place(words, end, table)}
     authorities = table.authorities
     found: set[int] = set()
-    for position in [i for i, word in enumerate(words) if word in markers and i not in keyword_starts
-                     and not (i and words[i - 1] in authorities)]:
+    # Only the markers' positions are visited (a few per message), found in one C-level pass.
+    for position in compress(range(len(words)), map(markers.__contains__, words)):
+        if position in keyword_starts or position and words[position - 1] in authorities:
+            continue
         name = _place_name(words, position, markers[words[position]], keyword_starts, table)
         if name:
             found.add(position)

@@ -126,6 +126,9 @@ class RoutingTable:
     _families: dict[str, tuple[tuple[str, bool, bool], ...]] = field(init=False)
     _family_roots: RootIndex = field(init=False)  # roots of the families, for a quick look
     _vocabulary_roots: RootIndex = field(init=False)  # keyword words, for a quick look
+    # every word some step of ``find_hits`` looks for in a message (openers, markers, landmarks, ...):
+    # a message's own such words are found in one pass, then each step asks only them
+    context_words: frozenset[str] = field(init=False)
     rule_triggers: dict[int, tuple[int, ...]] = field(init=False)
     rule_terms: frozenset[int] = field(init=False)  # phrases rules look for even when hidden
     agency_set: frozenset[str] = field(init=False)
@@ -210,6 +213,8 @@ class RoutingTable:
         self._not_typos = frozenset(set(self.slang) | self.stopwords | self.known_words | self.landmarks
                                     | set(self.address_markers))
         self.lexicon, self.lexicon_rewritten = self._lexicon()
+        self.context_words = (self.place_openers | self.address_markers.keys() | self.landmarks | self.towards
+                              | self.addressing)
 
     def _lexicon(self) -> tuple[dict[str, tuple[str, ...]],
                                 dict[str, tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]]:
@@ -260,24 +265,29 @@ class RoutingTable:
         readings: tuple[tuple[str, ...], ...]
         if chunk.isalpha() and tx.repeated_character(chunk) is None:  # most new chunks
             words, readings = (chunk,), (self._new_word_readings(chunk),)
-            cache = self.chunk_cache
-            if len(cache) >= WORD_CACHE_LIMIT:
-                cache.clear()
-            cache[chunk] = words, readings
-            return words, readings
-        if chunk.isalpha():
-            words = self.words_for(chunk)
+        elif chunk.isdecimal() and chunk not in self.slang:
+            # A number ("rt 03", "no 12"), as the steps below read it: one word, standing for itself where a
+            # phrase names it ("kelas 3") and for nothing else (no stem, relative, typo or shorthand has digits).
+            words, readings = (chunk,), ((chunk,) if chunk in self.vocabulary else NOTHING,)
         else:
-            words = tuple(word for piece in tx.split_chunk(chunk) for word in self.words_for(piece))
-        if len(words) == 1:  # most chunks: one word, whose readings need no cache of their own
-            readings = (self._readings_uncached(words[0]),)
-        else:
-            readings = tuple(self.readings(word) for word in words)
+            words, readings = self._read_written_chunk(chunk)
         cache = self.chunk_cache
         if len(cache) >= WORD_CACHE_LIMIT:
             cache.clear()
         cache[chunk] = words, readings
         return words, readings
+
+    def _read_written_chunk(self, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """``read_chunk`` of a chunk holding digits ("3kg", "kata2", a number the slang rewrites) or a
+        character twice in a row (slang, elongation and double letters read away)."""
+        words: tuple[str, ...]
+        if chunk.isalpha():
+            words = self.words_for(chunk)
+        else:
+            words = tuple(word for piece in tx.split_chunk(chunk) for word in self.words_for(piece))
+        if len(words) == 1:  # most chunks: one word, whose readings need no cache of their own
+            return words, (self._readings_uncached(words[0]),)
+        return words, tuple(self.readings(word) for word in words)
 
     def words_for(self, raw: str) -> tuple[str, ...]:
         """Canonical words for one raw token: elongations collapsed, slang expanded."""

@@ -5,12 +5,15 @@ every word they cover."""
 
 from __future__ import annotations
 
+import copy
 import random
 
 from bot.routing import RoutingTable, classify
 from bot.routing import text as tx
 from bot.routing.bench import unseen_messages
+from bot.routing.calibration import Ranking
 from bot.routing.dictionary import Dictionary, indonesian
+from bot.routing.matcher import HIT_FACTOR_BITS, _window_end, analyse, find_hits
 
 
 def _read_afresh(table: RoutingTable, chunk: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
@@ -41,6 +44,52 @@ def test_new_chunks_of_unseen_messages_read_as_they_read_afresh(table: RoutingTa
     chunks |= {"rusakkk", "gorong2", "3kg", "sdn2", "puskesams", "jalam", "smph", "dipungut", "kerusakan"}
     wrong = [chunk for chunk in sorted(chunks) if cold.analyse_chunk(chunk) != _read_afresh(table, chunk)]
     assert not wrong, wrong[:10]
+
+
+def test_numbers_read_as_they_read_afresh(table: RoutingTable) -> None:
+    named = {word for word in table.vocabulary if word.isdecimal()}  # "kelas 3"
+    numbers = {str(number) for number in range(1_200)} | {"0" * size for size in range(1, 6)} | {"١٢", "٣"} | named
+    rewriting = copy.copy(table)  # a region whose slang writes a number out
+    rewriting.slang = {**table.slang, "7": ("tujuh",)}
+    for reader in (table, rewriting):
+        cold = reader.with_empty_caches()
+        wrong = [number for number in sorted(numbers) if cold.analyse_chunk(number) != _read_afresh(reader, number)]
+        assert not wrong, wrong[:10]
+    assert named and all(table.with_empty_caches().analyse_chunk(word) == ((word,), ((word,),)) for word in named)
+
+
+def _window_end_word_by_word(position: int, window: int, asides: list[bool] | None, count: int) -> int:
+    end = position + 1
+    counted = 0
+    while end < count and counted < window:
+        counted += not (asides is not None and asides[end])
+        end += 1
+    return end
+
+
+def test_a_window_over_places_said_in_passing_ends_where_counting_word_by_word_ends() -> None:
+    rng = random.Random(5)
+    for _ in range(20_000):
+        count = rng.randint(1, 14)
+        asides = None if rng.random() < 0.1 else [rng.random() < 0.4 for _ in range(count)]
+        position, window = rng.randrange(count), rng.randint(1, 4)
+        assert _window_end(position, window, asides, count) == _window_end_word_by_word(position, window, asides, count)
+
+
+def test_a_ranking_holds_every_field(table: RoutingTable) -> None:
+    cold = table.with_empty_caches()
+    rankings = [result.ranking for message in unseen_messages(table, 300, seed=9)
+                if (result := classify(message, cold)).ranking is not None]
+    assert rankings
+    assert all(type(ranking) is Ranking and len(ranking) == len(Ranking._fields) and ranking == Ranking(*ranking)
+               for ranking in rankings)
+
+
+def test_a_hit_profile_holds_one_hit_per_phrase(table: RoutingTable) -> None:
+    # the verdict reads a hidden hit's phrase as not shown at all (classify._verdict)
+    messages = unseen_messages(table, 2_000, seed=11) + ["jalan rusak jalan rusak lampu jalan mati di jalan desa"]
+    profiles = [find_hits(*analyse(message, table), table) for message in messages]
+    assert all(len({hit >> HIT_FACTOR_BITS for hit in profile}) == len(profile) for profile in profiles)
 
 
 def test_a_word_one_typo_from_a_keyword_word_is_still_compared_with_it(table: RoutingTable) -> None:
