@@ -491,6 +491,8 @@ Index("ix_complaints_open_created", Complaint.created_at, Complaint.id, info={PA
 # referrals, are ranges over these times: read through an index, their cost follows the recent work, not the
 # years of history. Only rows with the time are in them, so an unanswered complaint costs nothing there.
 Index("ix_complaints_answered", Complaint.answered_at, info={PARTIAL: "answered_at IS NOT NULL"})
+Index("ix_complaints_agency_answered", Complaint.agency_code, Complaint.answered_at,
+      info={PARTIAL: "answered_at IS NOT NULL"})
 Index("ix_complaints_ombudsman_referred", Complaint.ombudsman_referred_at,
       info={PARTIAL: "ombudsman_referred_at IS NOT NULL"})
 

@@ -108,6 +108,7 @@ PARTIAL_INDEXES = {
     "ix_complaints_lapor_tracking_id": "lapor_tracking_id IS NOT NULL",
     "ix_notifications_provider_message_id": "provider_message_id IS NOT NULL",
     "ix_complaints_answered": "answered_at IS NOT NULL",
+    "ix_complaints_agency_answered": "answered_at IS NOT NULL",
     "ix_complaints_ombudsman_referred": "ombudsman_referred_at IS NOT NULL",
 }
 

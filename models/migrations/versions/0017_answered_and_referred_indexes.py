@@ -20,19 +20,22 @@ down_revision = '0016'
 branch_labels = None
 depends_on = None
 
-# (index, column)
+# (index, columns, the time only rows that have it are in the index for)
 INDEXES = (
-    ('ix_complaints_answered', 'answered_at'),
-    ('ix_complaints_ombudsman_referred', 'ombudsman_referred_at'),
+    ('ix_complaints_answered', ['answered_at'], 'answered_at'),
+    # per agency (each Kepala OPD's digest): an equality on the agency would otherwise lead the planner to
+    # the agency's status index, which holds all its years
+    ('ix_complaints_agency_answered', ['agency_code', 'answered_at'], 'answered_at'),
+    ('ix_complaints_ombudsman_referred', ['ombudsman_referred_at'], 'ombudsman_referred_at'),
 )
 
 
 def upgrade() -> None:
-    for index, column in INDEXES:
-        where = sa.text(f"{column} IS NOT NULL")
-        op.create_index(index, 'complaints', [column], sqlite_where=where, postgresql_where=where)
+    for index, columns, timed in INDEXES:
+        where = sa.text(f"{timed} IS NOT NULL")
+        op.create_index(index, 'complaints', columns, sqlite_where=where, postgresql_where=where)
 
 
 def downgrade() -> None:
-    for index, _ in INDEXES:
+    for index, _, _ in INDEXES:
         op.drop_index(index, table_name='complaints')
