@@ -58,12 +58,14 @@ class TableBuilder:
     def build(self, data: RoutingFile) -> RoutingTable:
         self.slang = {word: words_of(value) for word, value in data.slang.items()}
         self._region_slang()
+        # every word the table and the region name: the package's slang and the possessive forms keep off them
+        table_words = self._table_words(data)
         if data.package_slang:
-            self.slang = {**base_slang(self.slang, self._table_words(data), indonesian().roots), **self.slang}
+            self.slang = {**base_slang(self.slang, table_words, indonesian().roots), **self.slang}
         agencies = self._agencies(data)
         self._shared(data)
         self._region_keywords()
-        self._possessive_slang(data)
+        self._possessive_slang(data, table_words)
         neutral = [self._phrase_id(self._words(p), p) for p in data.neutral]
         places = [self._phrase_id(self._words(p), p) for p in self.region.places if words_of(p)]
         rules = tuple(self._rule(rule, position) for position, rule in enumerate(data.rules))
@@ -93,7 +95,7 @@ class TableBuilder:
             rules=rules,
         )
 
-    def _possessive_slang(self, data: RoutingFile) -> None:
+    def _possessive_slang(self, data: RoutingFile, table_words: set[str]) -> None:
         """"airnya", "rumbisnya", "dalane": a word the table reads, with the possessive of
         Indonesian and Banjar (-nya) or Javanese (-ne after a vowel, -e after a consonant) attached,
         reads as that word. The stemmer finds roots of four letters or more in their -nya forms
@@ -106,12 +108,14 @@ class TableBuilder:
         for word, reading in own.items():
             forms[word + "nya"] = reading
             forms[word + ("ne" if word[-1] in "aiueo" else "e")] = reading
+        stopwords = set(data.stopwords)
         for words in self.phrase_ids:
             for word in words:
-                if len(word) < MIN_STEM and word.isalpha() and word not in data.stopwords:
+                if len(word) < MIN_STEM and word.isalpha() and word not in stopwords:
                     forms[word + "nya"] = (word,)
-        taken = indonesian().roots | self._table_words(data) | self.slang.keys()
-        self.slang.update({form: reading for form, reading in forms.items() if form not in taken})
+        roots, slang = indonesian().roots, self.slang
+        slang.update({form: reading for form, reading in forms.items()
+                      if form not in roots and form not in table_words and form not in slang})
 
     def _verbs_in_keywords(self) -> frozenset[str]:
         """Keyword words that are verbs (di-, me-, ter-, ber- forms): a street or a village is not
